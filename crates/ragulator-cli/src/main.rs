@@ -1,0 +1,491 @@
+//! The `ragulator` command: validate, evaluate and explain scorecards.
+//!
+//! Exit codes: 0 done (rejected rows are reported, not fatal), 1 invalid
+//! input, 2 usage.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use ragulator::{
+    EvaluateOptions, Evaluation, Format, LoadError, Observations, Override, Scorecard,
+};
+
+mod table;
+
+const EXAMPLE_SCORECARD: &str =
+    include_str!("../../../examples/childrens-social-care/scorecard.toml");
+const EXAMPLE_DATA: &str = include_str!("../../../examples/childrens-social-care/data.csv");
+
+#[derive(Parser)]
+#[command(name = "ragulator", version, about = "Scorecards as data: exact RAG statuses with reasons.", long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a scorecard file; exit 1 and list every problem if it is invalid.
+    Validate {
+        /// The scorecard (.toml, .json, .yaml or .yml).
+        file: PathBuf,
+    },
+    /// Print the JSON Schema of the scorecard format.
+    Schema,
+    /// Evaluate a scorecard on data and print the scorecard.
+    Evaluate {
+        #[command(flatten)]
+        input: Input,
+        /// Evaluate only this period (every indicator shows, with or without data).
+        #[arg(long)]
+        period: Option<String>,
+        /// Evaluate only this entity.
+        #[arg(long)]
+        entity: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+    /// Explain one indicator's status for a period.
+    Explain {
+        #[command(flatten)]
+        input: Input,
+        /// The indicator id.
+        #[arg(long)]
+        indicator: String,
+        /// The period.
+        #[arg(long)]
+        period: String,
+        /// The entity.
+        #[arg(long)]
+        entity: Option<String>,
+    },
+    /// Print an indicator's statistical process control (XmR) chart.
+    Spc {
+        #[command(flatten)]
+        input: Input,
+        /// The indicator id.
+        #[arg(long)]
+        indicator: String,
+        /// The entity (required when the data has several).
+        #[arg(long)]
+        entity: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ChartFormat::Table)]
+        format: ChartFormat,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum ChartFormat {
+    Table,
+    Json,
+}
+
+#[derive(clap::Args)]
+struct Input {
+    /// The scorecard (.toml, .json, .yaml or .yml).
+    #[arg(long)]
+    scorecard: PathBuf,
+    /// Observations (.csv or .json).
+    #[arg(long)]
+    data: PathBuf,
+    /// Overrides (.csv or .json): entity, indicator or theme, period, status, reason.
+    #[arg(long)]
+    overrides: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum OutputFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+/// A failure to report, with the exit code.
+struct Failure {
+    message: String,
+}
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure {
+            message: e.to_string(),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        None => demo(),
+        Some(Command::Validate { file }) => return validate(&file),
+        Some(Command::Schema) => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&ragulator::json_schema()).unwrap_or_default()
+            );
+            Ok(())
+        }
+        Some(Command::Evaluate {
+            input,
+            period,
+            entity,
+            format,
+        }) => evaluate(&input, period, entity, format),
+        Some(Command::Explain {
+            input,
+            indicator,
+            period,
+            entity,
+        }) => explain(&input, &indicator, &period, entity),
+        Some(Command::Spc {
+            input,
+            indicator,
+            entity,
+            format,
+        }) => spc(&input, &indicator, entity.as_deref(), format),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("error: {}", f.message);
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, Failure> {
+    std::fs::read(path).map_err(|e| Failure {
+        message: format!("cannot read {}: {e}", path.display()),
+    })
+}
+
+fn scorecard_format(path: &Path) -> Format {
+    Format::from_path(&path.to_string_lossy()).unwrap_or(Format::Toml)
+}
+
+/// Loads a scorecard, printing its diagnostics with source snippets on failure.
+fn load_scorecard(path: &Path) -> Result<Scorecard, Failure> {
+    let bytes = read(path)?;
+    let text = String::from_utf8(bytes).map_err(|_| Failure {
+        message: format!("{} is not UTF-8 text", path.display()),
+    })?;
+    Scorecard::from_str(&text, scorecard_format(path)).map_err(|e| {
+        eprint!("{}", render_diagnostics(&path.to_string_lossy(), &text, &e));
+        Failure {
+            message: format!(
+                "{} is not a valid scorecard ({} problems)",
+                path.display(),
+                e.diagnostics.len()
+            ),
+        }
+    })
+}
+
+fn validate(path: &Path) -> ExitCode {
+    match load_scorecard(path) {
+        Ok(s) => {
+            println!(
+                "{}: valid ({} indicators, {} themes)",
+                path.display(),
+                s.indicators().len(),
+                s.themes().len()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(f) => {
+            eprintln!("error: {}", f.message);
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Renders diagnostics with a source snippet where the position is known.
+fn render_diagnostics(name: &str, text: &str, err: &LoadError) -> String {
+    use miette::{
+        GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, Report,
+    };
+    let handler =
+        GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor()).with_width(100);
+    let mut out = String::new();
+    for d in &err.diagnostics {
+        let mut diag = MietteDiagnostic::new(d.message.clone());
+        if !d.path.is_empty() {
+            diag = diag.with_code(d.path.clone());
+        }
+        match (d.line, d.column) {
+            (Some(line), Some(col)) => {
+                let offset = offset_of(text, line, col);
+                diag = diag.with_label(LabeledSpan::at(offset..offset, "here"));
+                let report =
+                    Report::new(diag).with_source_code(NamedSource::new(name, text.to_string()));
+                let _ = handler.render_report(&mut out, report.as_ref());
+            }
+            _ => {
+                let report = Report::new(diag);
+                let _ = handler.render_report(&mut out, report.as_ref());
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn offset_of(text: &str, line: usize, col: usize) -> usize {
+    let mut offset = 0;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if i + 1 == line {
+            return offset
+                + l.char_indices()
+                    .nth(col.saturating_sub(1))
+                    .map(|(b, _)| b)
+                    .unwrap_or(0);
+        }
+        offset += l.len();
+    }
+    text.len()
+}
+
+fn read_data(scorecard: &Scorecard, path: &Path) -> Result<Observations, Failure> {
+    let bytes = read(path)?;
+    let is_json = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let obs = if is_json {
+        scorecard.read_json(&bytes)
+    } else {
+        scorecard.read_csv(&bytes)
+    };
+    obs.map_err(|e| Failure {
+        message: format!("{}: {e}", path.display()),
+    })
+}
+
+fn read_overrides(scorecard: &Scorecard, path: Option<&Path>) -> Result<Vec<Override>, Failure> {
+    let Some(path) = path else {
+        return Ok(Vec::new());
+    };
+    let bytes = read(path)?;
+    let is_json = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let o = if is_json {
+        scorecard.read_overrides_json(&bytes)
+    } else {
+        scorecard.read_overrides_csv(&bytes)
+    };
+    o.map_err(|e| Failure {
+        message: format!("{}: {e}", path.display()),
+    })
+}
+
+fn run(
+    input: &Input,
+    period: Option<String>,
+    entity: Option<String>,
+) -> Result<(Scorecard, Evaluation), Failure> {
+    let scorecard = load_scorecard(&input.scorecard)?;
+    let data = read_data(&scorecard, &input.data)?;
+    let overrides = read_overrides(&scorecard, input.overrides.as_deref())?;
+    let options = EvaluateOptions {
+        period,
+        entity,
+        overrides,
+        explain: true,
+    };
+    let evaluation = scorecard.evaluate(&data, &options)?;
+    Ok((scorecard, evaluation))
+}
+
+fn colour_enabled() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+}
+
+fn evaluate(
+    input: &Input,
+    period: Option<String>,
+    entity: Option<String>,
+    format: OutputFormat,
+) -> Result<(), Failure> {
+    let (scorecard, evaluation) = run(input, period, entity)?;
+    let mut out = std::io::stdout().lock();
+    match format {
+        OutputFormat::Json => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&evaluation.to_json())?
+        )?,
+        OutputFormat::Csv => write!(out, "{}", evaluation.to_csv())?,
+        OutputFormat::Table => write!(
+            out,
+            "{}",
+            table::render(&scorecard, &evaluation, colour_enabled())
+        )?,
+    }
+    if !evaluation.rejected.is_empty() && format == OutputFormat::Table {
+        eprintln!("{} rows rejected:", evaluation.rejected.len());
+        for r in evaluation.rejected.iter().take(20) {
+            eprintln!("  row {}: {}", r.row, r.reason);
+        }
+    }
+    Ok(())
+}
+
+fn explain(
+    input: &Input,
+    indicator: &str,
+    period: &str,
+    entity: Option<String>,
+) -> Result<(), Failure> {
+    let scorecard = load_scorecard(&input.scorecard)?;
+    if scorecard.indicator(indicator).is_none() {
+        let ids: Vec<&str> = scorecard
+            .indicators()
+            .iter()
+            .map(|i| i.id.as_str())
+            .collect();
+        return Err(Failure {
+            message: format!(
+                "unknown indicator '{indicator}'; indicators are: {}",
+                ids.join(", ")
+            ),
+        });
+    }
+    let data = read_data(&scorecard, &input.data)?;
+    let overrides = read_overrides(&scorecard, input.overrides.as_deref())?;
+    let options = EvaluateOptions {
+        period: Some(period.to_string()),
+        entity,
+        overrides,
+        explain: true,
+    };
+    let evaluation = scorecard.evaluate(&data, &options)?;
+    for r in evaluation
+        .results
+        .iter()
+        .filter(|r| &*r.indicator == indicator)
+    {
+        if let Some(e) = &r.entity {
+            println!("{e}:");
+        }
+        println!("{}", r.explanation);
+        println!("  rule: {}", r.trace.rule);
+        if let Some(c) = r.trace.clause {
+            println!(
+                "  clause {c}: {}",
+                r.trace.condition.as_deref().unwrap_or("")
+            );
+        }
+        for (name, v) in &r.trace.operands {
+            println!(
+                "  {name} = {}",
+                v.map(|d| d.normalize().to_string())
+                    .unwrap_or_else(|| "missing".into())
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The main job on an embedded default: the children's social care example
+/// for its latest month.
+fn demo() -> Result<(), Failure> {
+    let scorecard = Scorecard::from_toml(EXAMPLE_SCORECARD)?;
+    let data = scorecard.read_csv(EXAMPLE_DATA.as_bytes())?;
+    let all = scorecard.evaluate(
+        &data,
+        &EvaluateOptions {
+            explain: false,
+            ..EvaluateOptions::default()
+        },
+    )?;
+    let latest = all
+        .results
+        .iter()
+        .map(|r| r.period)
+        .max()
+        .map(|p| p.to_string());
+    let options = EvaluateOptions {
+        period: latest.clone(),
+        entity: Some("southampton".into()),
+        ..EvaluateOptions::default()
+    };
+    let evaluation = scorecard.evaluate(&data, &options)?;
+    let mut out = std::io::stdout().lock();
+    write!(
+        out,
+        "{}",
+        table::render(&scorecard, &evaluation, colour_enabled())
+    )?;
+    writeln!(
+        out,
+        "\nThis is the bundled example (examples/childrens-social-care), southampton, {}.\n\
+         Run it on your own files:\n  \
+         ragulator evaluate --scorecard scorecard.toml --data data.csv [--period 2022-06] [--format table|json|csv]\n  \
+         ragulator explain --scorecard scorecard.toml --data data.csv --indicator re_referrals --period 2022-06\n  \
+         ragulator validate scorecard.toml",
+        latest.unwrap_or_default()
+    )?;
+    Ok(())
+}
+
+fn spc(
+    input: &Input,
+    indicator: &str,
+    entity: Option<&str>,
+    format: ChartFormat,
+) -> Result<(), Failure> {
+    let scorecard = load_scorecard(&input.scorecard)?;
+    let data = read_data(&scorecard, &input.data)?;
+    let chart = scorecard.spc(&data, indicator, entity)?;
+    let mut out = std::io::stdout().lock();
+    match format {
+        ChartFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&chart.to_json())?)?,
+        ChartFormat::Table => {
+            for g in &chart.groups {
+                writeln!(
+                    out,
+                    "segment from {}: n = {}, mean {}, limits {} to {}{}",
+                    g.start,
+                    g.n,
+                    ragulator::spc::round4(g.mean),
+                    ragulator::spc::round4(g.lpl),
+                    ragulator::spc::round4(g.upl),
+                    if g.short {
+                        " (trial limits: fewer than 12 points)"
+                    } else {
+                        ""
+                    }
+                )?;
+            }
+            writeln!(
+                out,
+                "{:<10} {:>12}  {:<20} point type",
+                "period", "value", "rule"
+            )?;
+            for p in &chart.points {
+                writeln!(
+                    out,
+                    "{:<10} {:>12}  {:<20} {}",
+                    p.period.to_string(),
+                    p.value.to_string(),
+                    p.rule.unwrap_or("-"),
+                    p.point_type
+                )?;
+            }
+            writeln!(out, "variation: {}", chart.variation.unwrap_or("-"))?;
+            writeln!(
+                out,
+                "assurance: {}",
+                chart.assurance.unwrap_or("- (no target or no polarity)")
+            )?;
+            for w in &chart.warnings {
+                writeln!(out, "warning: {w}")?;
+            }
+        }
+    }
+    Ok(())
+}

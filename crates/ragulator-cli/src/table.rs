@@ -1,0 +1,172 @@
+//! The terminal table: per entity and period, each theme with its status,
+//! then its indicators with value, target, comparators, direction and label.
+
+use std::collections::BTreeSet;
+use std::fmt::Write;
+
+use ragulator::explain::with_unit;
+use ragulator::{Evaluation, IndicatorResult, Scorecard};
+
+fn ansi(colour: &str) -> &'static str {
+    match colour {
+        "blue" => "\x1b[1;34m",
+        "green" => "\x1b[1;32m",
+        "amber" => "\x1b[1;33m",
+        "red" => "\x1b[1;31m",
+        _ => "\x1b[2m",
+    }
+}
+
+fn paint(text: &str, status: &str, colour: bool) -> String {
+    if colour {
+        format!("{}{text}\x1b[0m", ansi(status))
+    } else {
+        text.to_string()
+    }
+}
+
+fn pad(text: &str, width: usize) -> String {
+    let n = text.chars().count();
+    if n >= width {
+        let cut: String = text.chars().take(width.saturating_sub(1)).collect();
+        format!("{cut}…")
+    } else {
+        format!("{text}{}", " ".repeat(width - n))
+    }
+}
+
+fn lpad(text: &str, width: usize) -> String {
+    let n = text.chars().count();
+    format!("{}{text}", " ".repeat(width.saturating_sub(n)))
+}
+
+/// Renders an evaluation as a text table.
+pub fn render(scorecard: &Scorecard, evaluation: &Evaluation, colour: bool) -> String {
+    let mut out = String::new();
+    if let Some(name) = scorecard.name() {
+        let _ = writeln!(out, "{name}");
+    }
+    let comparators: Vec<(String, String)> = scorecard
+        .comparators()
+        .map(|(n, l)| (n.to_string(), l.to_string()))
+        .collect();
+    let keys: BTreeSet<(Option<&str>, ragulator::Period)> = evaluation
+        .results
+        .iter()
+        .map(|r| (r.entity.as_deref(), r.period))
+        .collect();
+    for (entity, period) in keys {
+        let _ = writeln!(out, "\n{} · {period}", entity.unwrap_or("(all)"));
+        let here: Vec<&IndicatorResult> = evaluation
+            .results
+            .iter()
+            .filter(|r| r.entity.as_deref() == entity && r.period == period)
+            .collect();
+        let mut header = format!(
+            "  {} {} {}",
+            pad("Indicator", 44),
+            lpad("Value", 14),
+            lpad("Target", 14)
+        );
+        for (name, _) in &comparators {
+            header.push_str(&format!(" {}", lpad(&name.to_uppercase(), 14)));
+        }
+        header.push_str("  ↕  Status");
+        let section = |title: String, rows: Vec<&IndicatorResult>, out: &mut String| {
+            let _ = writeln!(out, "\n{title}");
+            let _ = writeln!(out, "{header}");
+            for r in rows {
+                let Some(ind) = scorecard.indicator(&r.indicator) else {
+                    continue;
+                };
+                let value = r
+                    .value
+                    .map(|v| with_unit(v, ind.unit, ind.decimals))
+                    .unwrap_or_else(|| "–".into());
+                let target = match r.target {
+                    Some(ragulator::model::TargetValue::Value(t)) => {
+                        with_unit(t.0, ind.unit, ind.decimals)
+                    }
+                    Some(ragulator::model::TargetValue::Range { low, high }) => {
+                        format!("{}–{}", low, high)
+                    }
+                    None => "–".into(),
+                };
+                let mut line = format!(
+                    "  {} {} {}",
+                    pad(&ind.name, 44),
+                    lpad(&value, 14),
+                    lpad(&target, 14)
+                );
+                for (name, _) in &comparators {
+                    let c = r
+                        .comparators
+                        .iter()
+                        .find(|(n, _)| &**n == name.as_str())
+                        .map(|(_, v)| with_unit(*v, ind.unit, ind.decimals));
+                    line.push_str(&format!(" {}", lpad(&c.unwrap_or_else(|| "–".into()), 14)));
+                }
+                let status = r.status.as_deref().unwrap_or("");
+                let label = match (&r.label, &r.overridden) {
+                    (Some(l), Some(_)) => format!(
+                        "{l} (overridden from {})",
+                        r.computed_status.as_deref().unwrap_or("")
+                    ),
+                    (Some(l), None) => l.to_string(),
+                    (None, _) => "context".to_string(),
+                };
+                line.push_str(&format!(
+                    "  {}  {}",
+                    r.direction.arrow(),
+                    paint(&label, status, colour)
+                ));
+                let _ = writeln!(out, "{line}");
+            }
+        };
+        for theme in scorecard.themes() {
+            let tr = evaluation.themes.iter().find(|t| {
+                t.entity.as_deref() == entity && t.period == period && *t.theme == *theme.id
+            });
+            let rows: Vec<&IndicatorResult> = here
+                .iter()
+                .copied()
+                .filter(|r| {
+                    scorecard
+                        .indicator(&r.indicator)
+                        .and_then(|i| scorecard.theme_of(i))
+                        .map(|t| t.id.as_str())
+                        == Some(theme.id.as_str())
+                })
+                .collect();
+            if rows.is_empty() {
+                continue;
+            }
+            let title = match tr {
+                Some(t) => {
+                    let label = if t.overridden.is_some() {
+                        format!("{} (overridden from {})", t.label, t.computed_status)
+                    } else {
+                        t.label.to_string()
+                    };
+                    format!("{} — {}", theme.name, paint(&label, &t.status, colour))
+                }
+                None => theme.name.clone(),
+            };
+            section(title, rows, &mut out);
+        }
+        let rest: Vec<&IndicatorResult> = here
+            .iter()
+            .copied()
+            .filter(|r| {
+                scorecard
+                    .indicator(&r.indicator)
+                    .and_then(|i| scorecard.theme_of(i))
+                    .is_none()
+            })
+            .collect();
+        if !rest.is_empty() {
+            section("Other indicators".into(), rest, &mut out);
+        }
+    }
+    out
+}

@@ -1,0 +1,253 @@
+//! The SPC chart of one indicator and entity, with periods: what
+//! `ragulator spc` prints (DESIGN.md section 6).
+
+use rust_decimal::Decimal;
+use serde_json::{json, Value};
+
+use crate::error::DataError;
+use crate::eval::{improvement, round_value};
+use crate::load::Scorecard;
+use crate::model::TargetValue;
+use crate::observations::{Observations, Reading, ACTUAL, TARGET};
+use crate::period::Period;
+use crate::spc::{self, ChartOptions};
+
+/// A segment of the chart, from its first period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChartGroup {
+    /// First period of the segment.
+    pub start: Period,
+    /// Points in the segment.
+    pub n: usize,
+    /// Mean.
+    pub mean: Decimal,
+    /// Lower process limit.
+    pub lpl: Decimal,
+    /// Upper process limit.
+    pub upl: Decimal,
+    /// Lower near-limit line (two sigma).
+    pub near_lower: Decimal,
+    /// Upper near-limit line (two sigma).
+    pub near_upper: Decimal,
+    /// Fewer than 12 points: trial limits.
+    pub short: bool,
+}
+
+/// One point of the chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChartPoint {
+    /// Its period.
+    pub period: Period,
+    /// The (rounded) value.
+    pub value: Decimal,
+    /// The special-cause rule it triggered, if any.
+    pub rule: Option<&'static str>,
+    /// Its classification.
+    pub point_type: &'static str,
+}
+
+/// An indicator's XmR chart for one entity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpcChart {
+    /// Indicator id.
+    pub indicator: String,
+    /// Entity, if any.
+    pub entity: Option<String>,
+    /// Segments.
+    pub groups: Vec<ChartGroup>,
+    /// Points, by period.
+    pub points: Vec<ChartPoint>,
+    /// The last point's variation.
+    pub variation: Option<&'static str>,
+    /// Assurance against the target.
+    pub assurance: Option<&'static str>,
+    /// The target used for assurance.
+    pub target: Option<Decimal>,
+    /// Warnings (short segments, ignored options).
+    pub warnings: Vec<String>,
+}
+
+impl SpcChart {
+    /// The chart as JSON (DESIGN.md section 6); decimals as strings, limits to 4 places.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "indicator": self.indicator,
+            "entity": self.entity,
+            "groups": self.groups.iter().map(|g| json!({
+                "start": g.start.to_string(), "n": g.n,
+                "mean": spc::round4(g.mean).to_string(), "lpl": spc::round4(g.lpl).to_string(),
+                "upl": spc::round4(g.upl).to_string(),
+                "near_lower": spc::round4(g.near_lower).to_string(), "near_upper": spc::round4(g.near_upper).to_string(),
+                "short": g.short,
+            })).collect::<Vec<_>>(),
+            "points": self.points.iter().map(|p| json!({
+                "period": p.period.to_string(), "value": p.value.to_string(), "rule": p.rule, "point_type": p.point_type,
+            })).collect::<Vec<_>>(),
+            "variation": self.variation,
+            "assurance": self.assurance,
+            "target": self.target.map(|t| t.normalize().to_string()),
+            "warnings": self.warnings,
+        })
+    }
+}
+
+impl Scorecard {
+    /// The SPC chart of an indicator for an entity, on every period with a
+    /// value. Indicators without `spc` options are charted with the defaults.
+    /// With several entities in the data, `entity` must name one.
+    ///
+    /// ```
+    /// let s = ragulator::Scorecard::from_toml("ragulator = 1\n[[indicator]]\nid='x'\nname='X'\nunit='count'\npolarity='higher_is_better'\nspc={}\n").unwrap();
+    /// let data = s.read_csv(b"indicator,period,value\nx,2022-01,1\nx,2022-02,3\nx,2022-03,2\n").unwrap();
+    /// let chart = s.spc(&data, "x", None).unwrap();
+    /// assert_eq!(chart.groups[0].mean.to_string(), "2");
+    /// assert_eq!(chart.variation, Some("common_cause"));
+    /// ```
+    pub fn spc(
+        &self,
+        data: &Observations,
+        indicator: &str,
+        entity: Option<&str>,
+    ) -> Result<SpcChart, DataError> {
+        let ix = self
+            .indicator_by_id
+            .get(indicator)
+            .copied()
+            .ok_or_else(|| {
+                let ids: Vec<&str> = self.indicators.iter().map(|i| i.id.as_str()).collect();
+                DataError {
+                    message: format!(
+                        "unknown indicator '{indicator}'; indicators are: {}",
+                        ids.join(", ")
+                    ),
+                    row: None,
+                    column: Some("indicator".into()),
+                }
+            })?;
+        let ind = &self.indicators[ix];
+        let rows: Vec<_> = data
+            .rows
+            .iter()
+            .filter(|o| o.indicator as usize == ix)
+            .collect();
+        let entity_ix = match entity {
+            Some(name) => data
+                .entities
+                .iter()
+                .position(|e| e == name)
+                .ok_or_else(|| DataError {
+                    message: format!("no data for entity '{name}'"),
+                    row: None,
+                    column: Some("entity".into()),
+                })?,
+            None => {
+                let mut seen: Vec<u32> = rows.iter().map(|o| o.entity).collect();
+                seen.sort_unstable();
+                seen.dedup();
+                match seen.as_slice() {
+                    [] => 0,
+                    [one] => *one as usize,
+                    many => {
+                        let names: Vec<&str> = many
+                            .iter()
+                            .filter_map(|&e| data.entities.get(e as usize))
+                            .map(String::as_str)
+                            .collect();
+                        return Err(DataError {
+                            message: format!(
+                                "the data has several entities; choose one of: {}",
+                                names.join(", ")
+                            ),
+                            row: None,
+                            column: Some("entity".into()),
+                        });
+                    }
+                }
+            }
+        };
+        let mut points: Vec<(Period, Decimal)> = Vec::new();
+        let mut target_rows: Vec<(Period, Decimal)> = Vec::new();
+        for o in rows.iter().filter(|o| o.entity as usize == entity_ix) {
+            match (o.series, o.reading) {
+                (ACTUAL, Reading::Value(v)) => {
+                    points.push((o.period, round_value(v, ind.decimals)))
+                }
+                (TARGET, Reading::Value(v)) => target_rows.push((o.period, v)),
+                _ => {}
+            }
+        }
+        points.sort_by_key(|p| p.0);
+        let config = ind.spc.as_ref();
+        let options = config
+            .map(|c| c.options.clone())
+            .unwrap_or_else(ChartOptions::default);
+        let starts: Vec<usize> = config
+            .map(|c| {
+                c.rebase
+                    .iter()
+                    .filter_map(|r| points.iter().position(|(p, _)| p >= r))
+                    .filter(|&i| i > 0)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let last = points.last().map(|p| p.0);
+        let target = last.and_then(|p| {
+            target_rows
+                .iter()
+                .find(|(tp, _)| *tp == p)
+                .map(|(_, v)| *v)
+                .or(match ind.target_at(&p) {
+                    Some(TargetValue::Value(t)) => Some(t.0),
+                    _ => None,
+                })
+        });
+        let values: Vec<Decimal> = points.iter().map(|p| p.1).collect();
+        let chart = spc::chart(
+            &values,
+            &starts,
+            &options,
+            improvement(ind.polarity),
+            target,
+        );
+        let groups = chart
+            .segments
+            .iter()
+            .filter_map(|s| {
+                Some(ChartGroup {
+                    start: points.get(s.start)?.0,
+                    n: s.n,
+                    mean: s.mean,
+                    lpl: s.lpl,
+                    upl: s.upl,
+                    near_lower: s.near_lower,
+                    near_upper: s.near_upper,
+                    short: s.short,
+                })
+            })
+            .collect();
+        let points = points
+            .iter()
+            .zip(&chart.points)
+            .map(|((period, value), signal)| ChartPoint {
+                period: *period,
+                value: *value,
+                rule: signal.rule.map(|r| r.as_str()),
+                point_type: signal.point_type.as_str(),
+            })
+            .collect();
+        Ok(SpcChart {
+            indicator: ind.id.clone(),
+            entity: data
+                .entities
+                .get(entity_ix)
+                .filter(|e| !e.is_empty())
+                .cloned(),
+            groups,
+            points,
+            variation: chart.variation.map(|v| v.as_str()),
+            assurance: chart.assurance.map(|a| a.as_str()),
+            target,
+            warnings: chart.warnings,
+        })
+    }
+}

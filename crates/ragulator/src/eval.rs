@@ -1,0 +1,1416 @@
+//! Evaluation: observations in, statuses with reasons out (DESIGN.md 3-5).
+//!
+//! For each entity and indicator the rows form a short timeline of periods;
+//! each period is judged by the indicator's rule, with history (previous,
+//! last year, SPC) read from the same timeline. Themes roll up the given
+//! statuses of their indicators. The output order is canonical (entity name,
+//! indicator in scorecard order, period), so row order never matters.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::Serialize;
+
+use crate::error::DataError;
+use crate::explain;
+use crate::expr::{Env, Value, Var, When};
+use crate::load::{CompiledRollup, CompiledRuleSet, Indicator, Rule, Scorecard, SpcMap, StatusIx};
+use crate::model::{Override, OverrideTarget, Polarity, TargetValue, Tolerance};
+use crate::observations::{Observations, Reading, ACTUAL, TARGET};
+use crate::period::Period;
+use crate::spc::{self, Improvement};
+
+/// Options of one evaluation.
+#[derive(Debug, Clone)]
+pub struct EvaluateOptions {
+    /// Evaluate only this period (every indicator of every entity, so an
+    /// indicator without a row there shows as missing).
+    pub period: Option<String>,
+    /// Evaluate only this entity.
+    pub entity: Option<String>,
+    /// Human judgements replacing computed statuses.
+    pub overrides: Vec<Override>,
+    /// Write explanation sentences and traces (default true). Off, the
+    /// statuses are the same and evaluation is faster.
+    pub explain: bool,
+}
+
+impl Default for EvaluateOptions {
+    fn default() -> Self {
+        EvaluateOptions {
+            period: None,
+            entity: None,
+            overrides: Vec::new(),
+            explain: true,
+        }
+    }
+}
+
+/// A row that was not used, with why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rejected {
+    /// 1-based data row (header not counted; JSON: array index + 1).
+    pub row: usize,
+    /// Why it was not used.
+    pub reason: String,
+}
+
+/// Direction of travel against the previous period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Better than the previous period.
+    Improving,
+    /// Worse than the previous period.
+    Worsening,
+    /// Same rounded value.
+    NoChange,
+    /// Higher, for an indicator without polarity.
+    Up,
+    /// Lower, for an indicator without polarity.
+    Down,
+    /// No previous value, or a range polarity.
+    NotComparable,
+}
+
+impl Direction {
+    /// The snake_case name used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Improving => "improving",
+            Direction::Worsening => "worsening",
+            Direction::NoChange => "no_change",
+            Direction::Up => "up",
+            Direction::Down => "down",
+            Direction::NotComparable => "not_comparable",
+        }
+    }
+    /// An arrow for tables.
+    pub fn arrow(self) -> &'static str {
+        match self {
+            Direction::Improving | Direction::Up => "↑",
+            Direction::Worsening | Direction::Down => "↓",
+            Direction::NoChange => "→",
+            Direction::NotComparable => "·",
+        }
+    }
+}
+
+/// Why a result has no status from its rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "name")]
+pub enum NoDataReason {
+    /// No value for the period (no row, or an empty cell).
+    NoValue,
+    /// No target for the period.
+    NoTarget,
+    /// A numerator/denominator row with a zero denominator.
+    ZeroDenominator,
+    /// The comparator the rule needs has no value.
+    NoComparatorValue(String),
+    /// The rows for the period conflict and were rejected.
+    NoSpc,
+}
+
+impl NoDataReason {
+    /// Words for explanations.
+    pub fn phrase(&self) -> String {
+        match self {
+            NoDataReason::NoValue => "no value".into(),
+            NoDataReason::NoTarget => "no target".into(),
+            NoDataReason::ZeroDenominator => "zero denominator".into(),
+            NoDataReason::NoComparatorValue(c) => format!("no comparator value ({c})"),
+            NoDataReason::NoSpc => "no SPC chart".into(),
+        }
+    }
+}
+
+/// A human judgement applied to a result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OverrideNote {
+    /// The status given.
+    pub status: Arc<str>,
+    /// Why.
+    pub reason: Arc<str>,
+}
+
+/// What the rule looked at and decided: for reports and audits.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct Trace {
+    /// `target`, `bands`, `comparator`, `spc`, `rule_set:<name>`, `missing`, or `none`.
+    pub rule: String,
+    /// For rule sets: the 1-based clause that fired (`None`: `otherwise`).
+    pub clause: Option<usize>,
+    /// The condition of the clause that fired.
+    pub condition: Option<String>,
+    /// Operand values the rule used (name, value; `None` = missing).
+    pub operands: Vec<(String, Option<Decimal>)>,
+}
+
+/// The SPC state of an indicator at a period, computed on the points up to it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SpcState {
+    /// The last point's variation.
+    pub variation: Option<&'static str>,
+    /// Assurance against the target.
+    pub assurance: Option<&'static str>,
+    /// This point's type.
+    pub point_type: Option<&'static str>,
+    /// The special-cause rule this point triggered.
+    pub rule: Option<&'static str>,
+    /// Mean of the segment this point is in (4 dp).
+    pub mean: Decimal,
+    /// Lower process limit (4 dp).
+    pub lpl: Decimal,
+    /// Upper process limit (4 dp).
+    pub upl: Decimal,
+    /// Points in the chart.
+    pub n: usize,
+    /// Fewer than 12 points in the segment: trial limits.
+    pub short: bool,
+}
+
+/// The evaluation of one indicator for one entity and period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IndicatorResult {
+    /// The entity; `None` for the default entity.
+    pub entity: Option<Arc<str>>,
+    /// Indicator id.
+    pub indicator: Arc<str>,
+    /// The period.
+    pub period: Period,
+    /// The value, rounded to the indicator's decimals.
+    pub value: Option<Decimal>,
+    /// The target for the period (from the scorecard or a `target` series).
+    pub target: Option<TargetValue>,
+    /// `gap >= 0` means target met (DESIGN.md 3.3).
+    pub gap: Option<Decimal>,
+    /// `gap / |target| × 100`.
+    pub gap_pct: Option<Decimal>,
+    /// Comparator values for the period (data series over scorecard constants).
+    pub comparators: Vec<(Arc<str>, Decimal)>,
+    /// The previous period's rounded value.
+    pub previous: Option<Decimal>,
+    /// The same period last year's rounded value.
+    pub last_year: Option<Decimal>,
+    /// Numerator, when the value came from a ratio.
+    pub numerator: Option<Decimal>,
+    /// Denominator, when the value came from a ratio.
+    pub denominator: Option<Decimal>,
+    /// The status given (the override's, else the computed one); `None` for
+    /// a context indicator.
+    pub status: Option<Arc<str>>,
+    /// What the rules said.
+    pub computed_status: Option<Arc<str>>,
+    /// The override, if any.
+    #[serde(rename = "override")]
+    pub overridden: Option<OverrideNote>,
+    /// The given status's label.
+    pub label: Option<Arc<str>>,
+    /// Direction of travel.
+    pub direction: Direction,
+    /// Why the computed status is `no_data`.
+    pub no_data_reason: Option<NoDataReason>,
+    /// A sentence for a report (empty when explanations are off).
+    pub explanation: String,
+    /// What the rule looked at (empty when explanations are off).
+    pub trace: Trace,
+    /// SPC at this period, for indicators with `spc`.
+    pub spc: Option<SpcState>,
+}
+
+/// The roll-up of one theme for one entity and period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ThemeResult {
+    /// The entity; `None` for the default entity.
+    pub entity: Option<Arc<str>>,
+    /// Theme id.
+    pub theme: Arc<str>,
+    /// The period.
+    pub period: Period,
+    /// The status given.
+    pub status: Arc<str>,
+    /// What the roll-up said.
+    pub computed_status: Arc<str>,
+    /// The override, if any.
+    #[serde(rename = "override")]
+    pub overridden: Option<OverrideNote>,
+    /// The given status's label.
+    pub label: Arc<str>,
+    /// How many of the theme's indicators have each status.
+    pub counts: Vec<(Arc<str>, usize)>,
+    /// A sentence for a report.
+    pub explanation: String,
+}
+
+/// The result of an evaluation: indicators, themes, rejected rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluation {
+    /// Indicator results, by entity, indicator (scorecard order), period.
+    pub results: Vec<IndicatorResult>,
+    /// Theme results, by entity, period, theme (scorecard order).
+    pub themes: Vec<ThemeResult>,
+    /// Rows not used, by row number.
+    pub rejected: Vec<Rejected>,
+    /// Input rows read (used + rejected).
+    pub input_rows: usize,
+}
+
+/// One period of an entity's indicator timeline.
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    period: Period,
+    /// The actual reading (None: no actual row).
+    actual: Option<Reading>,
+    ratio: Option<(Decimal, Decimal)>,
+    /// Rounded value.
+    value: Option<Decimal>,
+    target: Option<Decimal>,
+    /// Range into `Timeline::comparators`.
+    comps: (u32, u32),
+}
+
+/// The rows of one entity and indicator, by period, with reusable buffers.
+#[derive(Default)]
+struct Timeline {
+    slots: Vec<Slot>,
+    /// (series id, value) for comparator series.
+    comparators: Vec<(u32, Decimal)>,
+}
+
+impl Timeline {
+    fn slot(&self, period: Period) -> Option<&Slot> {
+        self.slots
+            .binary_search_by(|s| s.period.cmp(&period))
+            .ok()
+            .and_then(|i| self.slots.get(i))
+    }
+}
+
+/// Rounds half away from zero to `decimals` places, keeping that many places.
+///
+/// ```
+/// use rust_decimal::Decimal;
+/// use std::str::FromStr;
+/// let v = ragulator::eval::round_value(Decimal::from_str("84.95").unwrap(), Some(1));
+/// assert_eq!(v.to_string(), "85.0");
+/// ```
+pub fn round_value(v: Decimal, decimals: Option<u32>) -> Decimal {
+    match decimals {
+        None => v,
+        Some(d) => {
+            let mut r = v.round_dp_with_strategy(d, RoundingStrategy::MidpointAwayFromZero);
+            r.rescale(d);
+            r
+        }
+    }
+}
+
+/// `gap` for a value against a target (DESIGN.md 3.3): `>= 0` means met.
+pub fn gap(polarity: Polarity, value: Decimal, target: TargetValue) -> Option<Decimal> {
+    match (polarity, target) {
+        (Polarity::HigherIsBetter, TargetValue::Value(t)) => value.checked_sub(t.0),
+        (Polarity::LowerIsBetter, TargetValue::Value(t)) => t.0.checked_sub(value),
+        (Polarity::Range, TargetValue::Range { low, high }) => {
+            if value < low.0 {
+                value.checked_sub(low.0)
+            } else if value > high.0 {
+                high.0.checked_sub(value)
+            } else {
+                Some(Decimal::ZERO)
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The reference value a relative tolerance is taken from: the target, or
+/// the range bound nearer the value.
+pub(crate) fn reference(target: TargetValue, value: Decimal) -> Decimal {
+    match target {
+        TargetValue::Value(t) => t.0,
+        TargetValue::Range { low, high } => {
+            if value < low.0 {
+                low.0
+            } else {
+                high.0
+            }
+        }
+    }
+}
+
+fn gap_pct(gap: Decimal, reference: Decimal) -> Option<Decimal> {
+    if reference.is_zero() {
+        return None;
+    }
+    gap.checked_div(reference.abs())
+        .and_then(|q| q.checked_mul(Decimal::ONE_HUNDRED))
+}
+
+/// Whether `a` is better than `b` (strict) for a polarity.
+pub(crate) fn better(polarity: Polarity, a: Decimal, b: Decimal, or_equal: bool) -> bool {
+    match polarity {
+        Polarity::HigherIsBetter => a > b || (or_equal && a == b),
+        Polarity::LowerIsBetter => a < b || (or_equal && a == b),
+        Polarity::Range | Polarity::None => false,
+    }
+}
+
+impl Scorecard {
+    /// Evaluates observations: every indicator result, theme roll-up and
+    /// rejected row.
+    ///
+    /// Fails only for problems with the call as a whole: a bad `period`
+    /// option or a bad override (a judgement must not vanish).
+    pub fn evaluate(
+        &self,
+        data: &Observations,
+        options: &EvaluateOptions,
+    ) -> Result<Evaluation, DataError> {
+        Evaluator::new(self, data, options)?.run()
+    }
+}
+
+struct Evaluator<'a> {
+    sc: &'a Scorecard,
+    data: &'a Observations,
+    explain: bool,
+    period: Option<Period>,
+    entity_filter: Option<&'a str>,
+    /// Observation series id → scorecard comparator index.
+    series_comparator: Vec<Option<usize>>,
+    series_names: Vec<Arc<str>>,
+    indicator_ids: Vec<Arc<str>>,
+    status_ids: Vec<Arc<str>>,
+    status_labels: Vec<Arc<str>>,
+    overrides: HashMap<(Option<String>, OverrideTarget, Period), OverrideNote>,
+}
+
+impl<'a> Evaluator<'a> {
+    fn new(
+        sc: &'a Scorecard,
+        data: &'a Observations,
+        options: &'a EvaluateOptions,
+    ) -> Result<Self, DataError> {
+        let period = match options.period.as_deref() {
+            Some(p) => Some(sc.parse_period(p).map_err(|e| DataError {
+                message: format!("the period option is not a period: {e}"),
+                row: None,
+                column: Some("period".into()),
+            })?),
+            None => None,
+        };
+        let mut overrides = HashMap::new();
+        for (i, o) in options.overrides.iter().enumerate() {
+            sc.check_override(i + 1, o)?;
+            let p = sc
+                .parse_period(&o.period)
+                .map_err(|e| DataError::in_row(i + 1, Some("period"), e.to_string()))?;
+            let key = (
+                o.entity.clone().filter(|e| !e.is_empty()),
+                o.target.clone(),
+                p,
+            );
+            if overrides.contains_key(&key) {
+                return Err(DataError::in_row(
+                    i + 1,
+                    None,
+                    "a second override for the same entity, indicator or theme and period",
+                ));
+            }
+            overrides.insert(
+                key,
+                OverrideNote {
+                    status: Arc::from(o.status.as_str()),
+                    reason: Arc::from(o.reason.as_str()),
+                },
+            );
+        }
+        let series_comparator = data
+            .series_names
+            .iter()
+            .map(|n| sc.comparator_index(n))
+            .collect();
+        let mut status_ids: Vec<Arc<str>> = sc
+            .statuses
+            .iter()
+            .map(|s| Arc::from(s.id.as_str()))
+            .collect();
+        status_ids.push(Arc::from(sc.no_data.id.as_str()));
+        let mut status_labels: Vec<Arc<str>> = sc
+            .statuses
+            .iter()
+            .map(|s| Arc::from(s.label.as_str()))
+            .collect();
+        status_labels.push(Arc::from(sc.no_data.label.as_str()));
+        Ok(Evaluator {
+            sc,
+            data,
+            explain: options.explain,
+            period,
+            entity_filter: options.entity.as_deref(),
+            series_comparator,
+            series_names: data
+                .series_names
+                .iter()
+                .map(|n| Arc::from(n.as_str()))
+                .collect(),
+            indicator_ids: sc
+                .indicators
+                .iter()
+                .map(|i| Arc::from(i.id.as_str()))
+                .collect(),
+            status_ids,
+            status_labels,
+            overrides,
+        })
+    }
+
+    /// Entities to evaluate, by name, each with its row range.
+    fn entities(&self) -> Vec<(String, std::ops::Range<usize>)> {
+        let rows = &self.data.rows;
+        let mut out: Vec<(String, std::ops::Range<usize>)> = Vec::new();
+        let mut start = 0;
+        while start < rows.len() {
+            let e = rows[start].entity;
+            let end = start + rows[start..].partition_point(|o| o.entity == e);
+            let name = self
+                .data
+                .entities
+                .get(e as usize)
+                .cloned()
+                .unwrap_or_default();
+            out.push((name, start..end));
+            start = end;
+        }
+        for (entity, _, _) in self.overrides.keys() {
+            if let Some(e) = entity {
+                if !out.iter().any(|(n, _)| n == e) {
+                    out.push((e.clone(), 0..0));
+                }
+            }
+        }
+        if let Some(f) = self.entity_filter {
+            out.retain(|(n, _)| n == f);
+            if out.is_empty() {
+                out.push((f.to_string(), 0..0));
+            }
+        }
+        if out.is_empty() && (self.period.is_some() || !self.overrides.is_empty()) {
+            out.push((String::new(), 0..0));
+        }
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
+    }
+
+    fn run(self) -> Result<Evaluation, DataError> {
+        let mut results = Vec::with_capacity(self.data.rows.len());
+        let mut themes = Vec::new();
+        let mut timeline = Timeline::default();
+        for (entity_name, range) in self.entities() {
+            let entity: Option<Arc<str>> =
+                (!entity_name.is_empty()).then(|| Arc::from(entity_name.as_str()));
+            let rows = &self.data.rows[range];
+            let first_result = results.len();
+            for (ix, indicator) in self.sc.indicators.iter().enumerate() {
+                let lo = rows.partition_point(|o| (o.indicator as usize) < ix);
+                let hi = rows.partition_point(|o| (o.indicator as usize) <= ix);
+                self.build_timeline(indicator, &rows[lo..hi], &mut timeline);
+                let periods = self.periods_for(&entity_name, ix, &timeline);
+                for period in periods {
+                    results.push(self.indicator_result(
+                        &entity,
+                        &entity_name,
+                        ix,
+                        indicator,
+                        &timeline,
+                        period,
+                    ));
+                }
+            }
+            self.roll_up(&entity, &entity_name, &results[first_result..], &mut themes);
+        }
+        Ok(Evaluation {
+            results,
+            themes,
+            rejected: self.data.rejected().to_vec(),
+            input_rows: self.data.input_rows(),
+        })
+    }
+
+    fn build_timeline(
+        &self,
+        indicator: &Indicator,
+        rows: &[crate::observations::Obs],
+        t: &mut Timeline,
+    ) {
+        t.slots.clear();
+        t.comparators.clear();
+        for o in rows {
+            if t.slots.last().map(|s| s.period) != Some(o.period) {
+                let at = t.comparators.len() as u32;
+                t.slots.push(Slot {
+                    period: o.period,
+                    actual: None,
+                    ratio: None,
+                    value: None,
+                    target: None,
+                    comps: (at, at),
+                });
+            }
+            let Some(slot) = t.slots.last_mut() else {
+                continue;
+            };
+            match o.series {
+                ACTUAL => {
+                    slot.actual = Some(o.reading);
+                    slot.ratio = o.ratio;
+                    if let Reading::Value(v) = o.reading {
+                        slot.value = Some(round_value(v, indicator.decimals));
+                    }
+                }
+                TARGET => {
+                    if let Reading::Value(v) = o.reading {
+                        slot.target = Some(v);
+                    }
+                }
+                series => {
+                    if let Reading::Value(v) = o.reading {
+                        t.comparators.push((series, v));
+                        slot.comps.1 = t.comparators.len() as u32;
+                    }
+                }
+            }
+        }
+    }
+
+    fn periods_for(&self, entity: &str, ix: usize, t: &Timeline) -> Vec<Period> {
+        if let Some(p) = self.period {
+            return vec![p];
+        }
+        let mut periods: Vec<Period> = t.slots.iter().map(|s| s.period).collect();
+        if !self.overrides.is_empty() {
+            let target = OverrideTarget::Indicator(self.sc.indicators[ix].id.clone());
+            for (e, tgt, p) in self.overrides.keys() {
+                if *tgt == target
+                    && e.as_deref().is_none_or(|e| e == entity)
+                    && !periods.contains(p)
+                {
+                    periods.push(*p);
+                }
+            }
+            periods.sort();
+        }
+        periods
+    }
+
+    fn override_for(
+        &self,
+        entity: &str,
+        target: OverrideTarget,
+        period: Period,
+    ) -> Option<&OverrideNote> {
+        if self.overrides.is_empty() {
+            return None;
+        }
+        self.overrides
+            .get(&(Some(entity.to_string()), target.clone(), period))
+            .or_else(|| self.overrides.get(&(None, target, period)))
+    }
+
+    /// The comparator values at a slot: data series first, then constants.
+    fn comparators_at(
+        &self,
+        indicator: &Indicator,
+        t: &Timeline,
+        slot: Option<&Slot>,
+    ) -> Vec<(Arc<str>, Decimal)> {
+        let mut out: Vec<(Arc<str>, Decimal)> = Vec::new();
+        if let Some(s) = slot {
+            for &(series, v) in t
+                .comparators
+                .get(s.comps.0 as usize..s.comps.1 as usize)
+                .unwrap_or(&[])
+            {
+                if let Some(name) = self.series_names.get(series as usize) {
+                    out.push((name.clone(), v));
+                }
+            }
+        }
+        for &(cix, v) in &indicator.comparators {
+            let name = self
+                .sc
+                .comparator_names
+                .get(cix)
+                .map(String::as_str)
+                .unwrap_or("");
+            if !out.iter().any(|(n, _)| &**n == name) {
+                out.push((Arc::from(name), v));
+            }
+        }
+        out
+    }
+
+    fn indicator_result(
+        &self,
+        entity: &Option<Arc<str>>,
+        entity_name: &str,
+        ix: usize,
+        indicator: &Indicator,
+        t: &Timeline,
+        period: Period,
+    ) -> IndicatorResult {
+        let slot = t.slot(period);
+        let value = slot.and_then(|s| s.value);
+        let target = slot
+            .and_then(|s| s.target)
+            .map(|v| TargetValue::Value(v.into()))
+            .or_else(|| indicator.target_at(&period));
+        let gap = match (value, target) {
+            (Some(v), Some(tv)) => gap(indicator.polarity, v, tv),
+            _ => None,
+        };
+        let gap_pct = match (gap, value, target) {
+            (Some(g), Some(v), Some(tv)) => gap_pct(g, reference(tv, v)),
+            _ => None,
+        };
+        let previous = period
+            .previous()
+            .and_then(|p| t.slot(p))
+            .and_then(|s| s.value);
+        let last_year = period
+            .last_year()
+            .and_then(|p| t.slot(p))
+            .and_then(|s| s.value);
+        let comparators = self.comparators_at(indicator, t, slot);
+        let env = IndicatorEnv {
+            ev: self,
+            indicator,
+            t,
+            period,
+            spc: None,
+        };
+        let spc = indicator.spc.as_ref().and_then(|_| env.spc_state());
+        let env = IndicatorEnv {
+            spc: spc.clone(),
+            ..env
+        };
+        let absent_reason = match slot.and_then(|s| s.actual) {
+            Some(Reading::ZeroDenominator) => Some(NoDataReason::ZeroDenominator),
+            Some(Reading::Value(_)) => None,
+            _ => Some(NoDataReason::NoValue),
+        };
+
+        let mut trace = Trace::default();
+        let mut no_data_reason = None;
+        let computed: Option<StatusIx> = match &indicator.rule {
+            None => None,
+            Some(rule) => Some(match (absent_reason, value) {
+                (absent, None) | (absent @ Some(_), _) => {
+                    let reason = absent.unwrap_or(NoDataReason::NoValue);
+                    trace.rule = "missing".into();
+                    match indicator.missing {
+                        Some(s) => s,
+                        None => {
+                            no_data_reason = Some(reason);
+                            self.sc.no_data_index()
+                        }
+                    }
+                }
+                (None, Some(v)) => {
+                    let (status, reason) = self.apply_rule(
+                        rule,
+                        indicator,
+                        &env,
+                        v,
+                        target,
+                        gap,
+                        &comparators,
+                        &mut trace,
+                    );
+                    no_data_reason = reason;
+                    status
+                }
+            }),
+        };
+        let overridden = computed
+            .and(self.override_for(
+                entity_name,
+                OverrideTarget::Indicator(indicator.id.clone()),
+                period,
+            ))
+            .cloned();
+        let given: Option<StatusIx> = match (&overridden, computed) {
+            (Some(o), Some(_)) => self.sc.status_index(&o.status),
+            (_, c) => c,
+        };
+        let status = given.map(|s| {
+            self.status_ids
+                .get(s as usize)
+                .cloned()
+                .unwrap_or_else(|| Arc::from("no_data"))
+        });
+        let computed_status = computed.map(|s| {
+            self.status_ids
+                .get(s as usize)
+                .cloned()
+                .unwrap_or_else(|| Arc::from("no_data"))
+        });
+        let label = given.map(|s| {
+            self.status_labels
+                .get(s as usize)
+                .cloned()
+                .unwrap_or_else(|| Arc::from("No data"))
+        });
+        let direction = direction(indicator.polarity, value, previous);
+        let ratio = slot.and_then(|s| s.ratio);
+        let mut result = IndicatorResult {
+            entity: entity.clone(),
+            indicator: self
+                .indicator_ids
+                .get(ix)
+                .cloned()
+                .unwrap_or_else(|| Arc::from(indicator.id.as_str())),
+            period,
+            value,
+            target,
+            gap,
+            gap_pct,
+            comparators,
+            previous,
+            last_year,
+            numerator: ratio.map(|r| r.0),
+            denominator: ratio.map(|r| r.1),
+            status,
+            computed_status,
+            overridden,
+            label,
+            direction,
+            no_data_reason,
+            explanation: String::new(),
+            trace: Trace::default(),
+            spc,
+        };
+        if self.explain {
+            if trace.rule.is_empty() {
+                trace.rule = "none".into();
+            }
+            result.trace = trace;
+            result.explanation = explain::indicator(self.sc, indicator, &result);
+        }
+        result
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn apply_rule(
+        &self,
+        rule: &Rule,
+        indicator: &Indicator,
+        env: &IndicatorEnv<'_>,
+        value: Decimal,
+        target: Option<TargetValue>,
+        gap: Option<Decimal>,
+        comparators: &[(Arc<str>, Decimal)],
+        trace: &mut Trace,
+    ) -> (StatusIx, Option<NoDataReason>) {
+        let no_data = self.sc.no_data_index();
+        let named = |id: &str| self.sc.status_index(id).unwrap_or(no_data);
+        let tolerance_rule = |gap: Decimal,
+                              reference: Decimal,
+                              amber: Tolerance,
+                              blue: Option<Tolerance>|
+         -> StatusIx {
+            if let Some(b) = blue {
+                if gap >= b.in_units(reference) {
+                    return named("blue");
+                }
+            }
+            if gap >= Decimal::ZERO {
+                named("green")
+            } else if gap >= -amber.in_units(reference) {
+                named("amber")
+            } else {
+                named("red")
+            }
+        };
+        let explain = self.explain;
+        match rule {
+            Rule::Target { amber, blue } => {
+                if explain {
+                    trace.rule = "target".into();
+                    trace.operands = vec![
+                        ("value".into(), Some(value)),
+                        ("target".into(), target.map(|t| reference(t, value))),
+                        ("gap".into(), gap),
+                    ];
+                }
+                match (target, gap) {
+                    (Some(t), Some(g)) => {
+                        (tolerance_rule(g, reference(t, value), *amber, *blue), None)
+                    }
+                    _ => (no_data, Some(NoDataReason::NoTarget)),
+                }
+            }
+            Rule::Comparator {
+                against,
+                amber,
+                blue,
+            } => {
+                let name = self
+                    .sc
+                    .comparator_names
+                    .get(*against)
+                    .map(String::as_str)
+                    .unwrap_or("");
+                let cv = comparators
+                    .iter()
+                    .find(|(n, _)| &**n == name)
+                    .map(|(_, v)| *v);
+                let cgap = cv.and_then(|c| gap_fn(indicator.polarity, value, c));
+                if explain {
+                    trace.rule = "comparator".into();
+                    trace.operands = vec![
+                        ("value".into(), Some(value)),
+                        (name.to_string(), cv),
+                        ("gap".into(), cgap),
+                    ];
+                }
+                match (cv, cgap) {
+                    (Some(c), Some(g)) => (tolerance_rule(g, c, *amber, *blue), None),
+                    _ => (
+                        no_data,
+                        Some(NoDataReason::NoComparatorValue(name.to_string())),
+                    ),
+                }
+            }
+            Rule::Bands { thresholds } => {
+                if explain {
+                    trace.rule = "bands".into();
+                    trace.operands = vec![("value".into(), Some(value))];
+                }
+                let higher = indicator.polarity == Polarity::HigherIsBetter;
+                let pos = thresholds
+                    .iter()
+                    .position(|&t| if higher { value >= t } else { value <= t });
+                (pos.unwrap_or(thresholds.len()) as StatusIx, None)
+            }
+            Rule::Spc(map) => {
+                if explain {
+                    trace.rule = "spc".into();
+                    trace.operands = vec![("value".into(), Some(value))];
+                }
+                match &env.spc {
+                    Some(state) => match spc_status(map, state) {
+                        Some(s) => (s, None),
+                        None => (no_data, Some(NoDataReason::NoSpc)),
+                    },
+                    None => (no_data, Some(NoDataReason::NoSpc)),
+                }
+            }
+            Rule::RuleSet(rs) => {
+                let (status, clause) = run_rule_set(rs, env);
+                if explain {
+                    trace.rule = format!("rule_set:{}", rs.name);
+                    trace.clause = clause.map(|c| c + 1);
+                    if let Some(e) = clause.and_then(|c| rs.clauses.get(c)).map(|(_, e)| e) {
+                        trace.condition = Some(e.source().to_string());
+                    }
+                    let mut seen: Vec<(Var, When)> = Vec::new();
+                    for (_, e) in &rs.clauses {
+                        for &vw in e.variables() {
+                            if !seen.contains(&vw) {
+                                seen.push(vw);
+                                trace
+                                    .operands
+                                    .push((self.var_name(vw), env.var(vw.0, vw.1)));
+                            }
+                        }
+                    }
+                }
+                (status, None)
+            }
+        }
+    }
+
+    fn var_name(&self, (var, when): (Var, When)) -> String {
+        let base = match var {
+            Var::Value => "value",
+            Var::Target => "target",
+            Var::Gap => "gap",
+            Var::GapPct => "gap_pct",
+            Var::Comparator(c) => self
+                .sc
+                .comparator_names
+                .get(c)
+                .map(String::as_str)
+                .unwrap_or("?"),
+        };
+        match when {
+            When::Current => base.to_string(),
+            When::Previous if var == Var::Value => "previous".into(),
+            When::LastYear if var == Var::Value => "last_year".into(),
+            When::Previous => format!("previous({base})"),
+            When::LastYear => format!("last_year({base})"),
+        }
+    }
+
+    fn roll_up(
+        &self,
+        entity: &Option<Arc<str>>,
+        entity_name: &str,
+        results: &[IndicatorResult],
+        out: &mut Vec<ThemeResult>,
+    ) {
+        if self.sc.themes.is_empty() {
+            return;
+        }
+        // Periods of this entity's results, and a status grid period × indicator.
+        let mut periods: Vec<Period> = results.iter().map(|r| r.period).collect();
+        periods.sort_unstable();
+        periods.dedup();
+        let n_ind = self.sc.indicators.len();
+        let absent = u8::MAX;
+        let mut grid = vec![absent; periods.len() * n_ind];
+        for r in results {
+            let (Ok(p), Some(s)) = (periods.binary_search(&r.period), r.status.as_deref()) else {
+                continue;
+            };
+            if let (Some(&ix), Some(st)) = (
+                self.sc.indicator_by_id.get(&*r.indicator),
+                self.sc.status_index(s),
+            ) {
+                if let Some(cell) = grid.get_mut(p * n_ind + ix) {
+                    *cell = st;
+                }
+            }
+        }
+        let no_data = self.sc.no_data_index();
+        let n_status = self.status_ids.len();
+        for (pi, &period) in periods.iter().enumerate() {
+            for theme in &self.sc.themes {
+                let row = grid.get(pi * n_ind..(pi + 1) * n_ind).unwrap_or(&[]);
+                if !theme
+                    .members
+                    .iter()
+                    .any(|&m| row.get(m).is_some_and(|&s| s != absent))
+                {
+                    continue;
+                }
+                let mut counts = vec![0usize; n_status];
+                for &m in &theme.members {
+                    let s = row
+                        .get(m)
+                        .copied()
+                        .filter(|&s| s != absent)
+                        .unwrap_or(no_data);
+                    if let Some(c) = counts.get_mut(s as usize) {
+                        *c += 1;
+                    }
+                }
+                let (computed, fired) = match &theme.rollup {
+                    CompiledRollup::Worst => (
+                        counts[..n_status - 1]
+                            .iter()
+                            .rposition(|&c| c > 0)
+                            .map(|i| i as StatusIx)
+                            .unwrap_or(no_data),
+                        None,
+                    ),
+                    CompiledRollup::Majority => {
+                        let ranked = &counts[..n_status - 1];
+                        let max = ranked.iter().copied().max().unwrap_or(0);
+                        if max == 0 {
+                            (no_data, None)
+                        } else {
+                            // Ties go to the worse status: the last with the top count.
+                            (
+                                ranked
+                                    .iter()
+                                    .rposition(|&c| c == max)
+                                    .map(|i| i as StatusIx)
+                                    .unwrap_or(no_data),
+                                None,
+                            )
+                        }
+                    }
+                    CompiledRollup::RuleSet(rs) => {
+                        let env = ThemeEnv {
+                            counts: &counts,
+                            total: theme.members.len(),
+                        };
+                        let (s, clause) = run_rule_set(rs, &env);
+                        (s, Some((rs, clause)))
+                    }
+                };
+                let overridden = self
+                    .override_for(entity_name, OverrideTarget::Theme(theme.id.clone()), period)
+                    .cloned();
+                let given = overridden
+                    .as_ref()
+                    .and_then(|o| self.sc.status_index(&o.status))
+                    .unwrap_or(computed);
+                let status_counts: Vec<(Arc<str>, usize)> = self
+                    .status_ids
+                    .iter()
+                    .cloned()
+                    .zip(counts.iter().copied())
+                    .collect();
+                let mut tr = ThemeResult {
+                    entity: entity.clone(),
+                    theme: Arc::from(theme.id.as_str()),
+                    period,
+                    status: self
+                        .status_ids
+                        .get(given as usize)
+                        .cloned()
+                        .unwrap_or_else(|| Arc::from("no_data")),
+                    computed_status: self
+                        .status_ids
+                        .get(computed as usize)
+                        .cloned()
+                        .unwrap_or_else(|| Arc::from("no_data")),
+                    overridden,
+                    label: self
+                        .status_labels
+                        .get(given as usize)
+                        .cloned()
+                        .unwrap_or_else(|| Arc::from("No data")),
+                    counts: status_counts,
+                    explanation: String::new(),
+                };
+                if self.explain {
+                    tr.explanation = explain::theme(
+                        self.sc,
+                        theme,
+                        &tr,
+                        fired.map(|(rs, c)| {
+                            (
+                                rs.name.as_str(),
+                                c.and_then(|c| rs.clauses.get(c)).map(|(_, e)| e.source()),
+                            )
+                        }),
+                    );
+                }
+                out.push(tr);
+            }
+        }
+    }
+}
+
+fn gap_fn(polarity: Polarity, value: Decimal, against: Decimal) -> Option<Decimal> {
+    gap(polarity, value, TargetValue::Value(against.into()))
+}
+
+fn run_rule_set(rs: &CompiledRuleSet, env: &dyn Env) -> (StatusIx, Option<usize>) {
+    for (i, (status, e)) in rs.clauses.iter().enumerate() {
+        if e.eval(env) {
+            return (*status, Some(i));
+        }
+    }
+    (rs.otherwise, None)
+}
+
+fn spc_status(map: &SpcMap, state: &SpcState) -> Option<StatusIx> {
+    let v = state.variation.unwrap_or("common_cause");
+    let by_variation = if v.starts_with("concern") {
+        map.concern
+    } else if v.starts_with("improvement") {
+        map.improvement
+    } else if v.starts_with("neutral") {
+        map.neutral
+    } else {
+        map.common_cause
+    };
+    let by_assurance = match state.assurance {
+        Some("consistent_fail") => map.consistent_fail,
+        Some("hit_and_miss") => map.hit_and_miss,
+        Some("consistent_pass") => map.consistent_pass,
+        _ => None,
+    };
+    by_variation.or(by_assurance).or(map.otherwise)
+}
+
+fn direction(polarity: Polarity, value: Option<Decimal>, previous: Option<Decimal>) -> Direction {
+    let (Some(v), Some(p)) = (value, previous) else {
+        return Direction::NotComparable;
+    };
+    if v == p {
+        return Direction::NoChange;
+    }
+    match polarity {
+        Polarity::Range => Direction::NotComparable,
+        Polarity::None => {
+            if v > p {
+                Direction::Up
+            } else {
+                Direction::Down
+            }
+        }
+        _ => {
+            if better(polarity, v, p, false) {
+                Direction::Improving
+            } else {
+                Direction::Worsening
+            }
+        }
+    }
+}
+
+/// The expression environment of one indicator at one period.
+struct IndicatorEnv<'a> {
+    ev: &'a Evaluator<'a>,
+    indicator: &'a Indicator,
+    t: &'a Timeline,
+    period: Period,
+    spc: Option<SpcState>,
+}
+
+impl IndicatorEnv<'_> {
+    fn period_at(&self, when: When) -> Option<Period> {
+        match when {
+            When::Current => Some(self.period),
+            When::Previous => self.period.previous(),
+            When::LastYear => self.period.last_year(),
+        }
+    }
+
+    /// Rounded values of the last `n` consecutive periods ending now (oldest first).
+    fn last_values(&self, n: usize) -> Option<Vec<Decimal>> {
+        let mut out = Vec::with_capacity(n);
+        let mut p = Some(self.period);
+        for _ in 0..n {
+            let period = p?;
+            out.push(self.t.slot(period)?.value?);
+            p = period.previous();
+        }
+        out.reverse();
+        Some(out)
+    }
+
+    fn spc_state(&self) -> Option<SpcState> {
+        let config = self.indicator.spc.as_ref()?;
+        let points: Vec<(Period, Decimal)> = self
+            .t
+            .slots
+            .iter()
+            .filter(|s| s.period <= self.period)
+            .filter_map(|s| s.value.map(|v| (s.period, v)))
+            .collect();
+        if points.last().map(|p| p.0) != Some(self.period) {
+            return None;
+        }
+        let values: Vec<Decimal> = points.iter().map(|p| p.1).collect();
+        let starts: Vec<usize> = config
+            .rebase
+            .iter()
+            .filter_map(|r| points.iter().position(|(p, _)| p >= r))
+            .filter(|&i| i > 0)
+            .collect();
+        let target = match self.indicator.target_at(&self.period) {
+            Some(TargetValue::Value(t)) => Some(t.0),
+            _ => None,
+        };
+        let target = self.t.slot(self.period).and_then(|s| s.target).or(target);
+        let chart = spc::chart(
+            &values,
+            &starts,
+            &config.options,
+            improvement(self.indicator.polarity),
+            target,
+        );
+        let last = chart.points.last()?;
+        let segment = chart.segments.last()?;
+        Some(SpcState {
+            variation: chart.variation.map(|v| v.as_str()),
+            assurance: chart.assurance.map(|a| a.as_str()),
+            point_type: Some(last.point_type.as_str()),
+            rule: last.rule.map(|r| r.as_str()),
+            mean: spc::round4(segment.mean),
+            lpl: spc::round4(segment.lpl),
+            upl: spc::round4(segment.upl),
+            n: values.len(),
+            short: segment.short,
+        })
+    }
+}
+
+/// The SPC improvement direction of a polarity.
+pub(crate) fn improvement(p: Polarity) -> Improvement {
+    match p {
+        Polarity::HigherIsBetter => Improvement::Increase,
+        Polarity::LowerIsBetter => Improvement::Decrease,
+        Polarity::Range | Polarity::None => Improvement::Neutral,
+    }
+}
+
+impl Env for IndicatorEnv<'_> {
+    fn var(&self, var: Var, when: When) -> Option<Decimal> {
+        let period = self.period_at(when)?;
+        let slot = self.t.slot(period);
+        let value = || slot.and_then(|s| s.value);
+        let target = || {
+            slot.and_then(|s| s.target)
+                .map(|v| TargetValue::Value(v.into()))
+                .or_else(|| self.indicator.target_at(&period))
+        };
+        match var {
+            Var::Value => value(),
+            Var::Target => target().map(|t| match t {
+                TargetValue::Value(v) => v.0,
+                TargetValue::Range { low, high } => (low.0 + high.0) / Decimal::TWO,
+            }),
+            Var::Gap => gap(self.indicator.polarity, value()?, target()?),
+            Var::GapPct => {
+                let (v, t) = (value()?, target()?);
+                gap_pct(gap(self.indicator.polarity, v, t)?, reference(t, v))
+            }
+            Var::Comparator(c) => {
+                let name = self.ev.sc.comparator_names.get(c)?;
+                if let Some(s) = slot {
+                    for &(series, v) in self
+                        .t
+                        .comparators
+                        .get(s.comps.0 as usize..s.comps.1 as usize)
+                        .unwrap_or(&[])
+                    {
+                        if self
+                            .ev
+                            .series_comparator
+                            .get(series as usize)
+                            .copied()
+                            .flatten()
+                            == Some(c)
+                        {
+                            return Some(v);
+                        }
+                    }
+                }
+                let _ = name;
+                self.indicator
+                    .comparators
+                    .iter()
+                    .find(|(ix, _)| *ix == c)
+                    .map(|(_, v)| *v)
+            }
+        }
+    }
+
+    fn polarity(&self) -> Polarity {
+        self.indicator.polarity
+    }
+
+    fn mean_last(&self, n: usize) -> Option<Decimal> {
+        let values = self.last_values(n)?;
+        let sum = values
+            .iter()
+            .try_fold(Decimal::ZERO, |a, v| a.checked_add(*v))?;
+        sum.checked_div(Decimal::from(values.len()))
+    }
+
+    fn worse_for(&self, n: usize) -> Option<bool> {
+        let values = self.last_values(n + 1)?;
+        let p = self.indicator.polarity;
+        Some(values.windows(2).all(|w| better(p, w[0], w[1], false)))
+    }
+
+    fn trend(&self, n: usize) -> Option<&'static str> {
+        let values = self.last_values(n)?;
+        // Sign of the least-squares slope: sum (x - x̄)(y - ȳ) with x = 0..n.
+        let len = Decimal::from(values.len());
+        let mean_x = Decimal::from(values.len().saturating_sub(1)).checked_div(Decimal::TWO)?;
+        let mean_y = values
+            .iter()
+            .try_fold(Decimal::ZERO, |a, v| a.checked_add(*v))?
+            .checked_div(len)?;
+        let mut s = Decimal::ZERO;
+        for (i, y) in values.iter().enumerate() {
+            let dx = Decimal::from(i).checked_sub(mean_x)?;
+            s = s.checked_add(dx.checked_mul(y.checked_sub(mean_y)?)?)?;
+        }
+        let up = s > Decimal::ZERO;
+        Some(if s.is_zero() {
+            "no_change"
+        } else {
+            match self.indicator.polarity {
+                Polarity::HigherIsBetter => {
+                    if up {
+                        "improving"
+                    } else {
+                        "worsening"
+                    }
+                }
+                Polarity::LowerIsBetter => {
+                    if up {
+                        "worsening"
+                    } else {
+                        "improving"
+                    }
+                }
+                _ => {
+                    if up {
+                        "up"
+                    } else {
+                        "down"
+                    }
+                }
+            }
+        })
+    }
+
+    fn variation(&self) -> Option<&'static str> {
+        self.spc.as_ref().and_then(|s| s.variation)
+    }
+
+    fn assurance(&self) -> Option<&'static str> {
+        self.spc.as_ref().and_then(|s| s.assurance)
+    }
+
+    fn count(&self, _status: usize) -> Decimal {
+        Decimal::ZERO
+    }
+
+    fn total(&self) -> Decimal {
+        Decimal::ZERO
+    }
+}
+
+/// The expression environment of a theme roll-up.
+struct ThemeEnv<'a> {
+    counts: &'a [usize],
+    total: usize,
+}
+
+impl Env for ThemeEnv<'_> {
+    fn var(&self, _: Var, _: When) -> Option<Decimal> {
+        None
+    }
+    fn polarity(&self) -> Polarity {
+        Polarity::None
+    }
+    fn mean_last(&self, _: usize) -> Option<Decimal> {
+        None
+    }
+    fn worse_for(&self, _: usize) -> Option<bool> {
+        None
+    }
+    fn trend(&self, _: usize) -> Option<&'static str> {
+        None
+    }
+    fn variation(&self) -> Option<&'static str> {
+        None
+    }
+    fn assurance(&self) -> Option<&'static str> {
+        None
+    }
+    fn count(&self, status: usize) -> Decimal {
+        Decimal::from(self.counts.get(status).copied().unwrap_or(0))
+    }
+    fn total(&self) -> Decimal {
+        Decimal::from(self.total)
+    }
+}
+
+/// Evaluates an expression's value in an indicator environment, for tests
+/// and tools; returns `Value::Missing` when the indicator has no data.
+pub(crate) fn _value_of(_: &Value) {}

@@ -1,0 +1,1396 @@
+//! Loading: parse a scorecard from TOML, JSON or YAML, validate its meaning,
+//! and compile it into an immutable [`Scorecard`].
+//!
+//! Parsing stops at the first syntax or type error (with its path and
+//! line/column); validation then reports *every* semantic problem at once.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::calendar::{self, Calendar};
+use crate::error::{Diagnostic, LoadError};
+use crate::expr::{self, CheckContext, Expr, Scope};
+use crate::model::{
+    BuiltinRule, HolidaysSpec, IndicatorSpec, Polarity, RagSpec, Rollup, RuleSetSpec,
+    ScorecardSpec, SpcRule, TargetSpec, TargetValue, Tolerance, Unit, FORMAT_VERSION,
+};
+use crate::period::Period;
+use crate::spc::ChartOptions;
+
+/// Largest scorecard document accepted, in bytes.
+pub const MAX_SCORECARD_BYTES: usize = 4 * 1024 * 1024;
+/// Most indicators a scorecard may define.
+pub const MAX_INDICATORS: usize = 10_000;
+/// Most statuses a scale may have.
+pub const MAX_STATUSES: usize = 16;
+/// Most decimal places an indicator may round to (Decimal's own limit).
+pub const MAX_DECIMALS: i64 = 28;
+
+/// The identifier of the status given to missing data; it always exists.
+pub const NO_DATA: &str = "no_data";
+
+/// Variable names of the expression language that comparators may not take.
+const RESERVED: &[&str] = &[
+    "value",
+    "target",
+    "gap",
+    "gap_pct",
+    "previous",
+    "last_year",
+    "total",
+    "true",
+    "false",
+    "and",
+    "or",
+    "not",
+    "actual",
+];
+
+/// A file format for scorecards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// TOML.
+    Toml,
+    /// JSON.
+    Json,
+    /// YAML.
+    Yaml,
+}
+
+impl Format {
+    /// The format a file name's extension implies (`.toml`, `.json`, `.yaml`/`.yml`).
+    ///
+    /// ```
+    /// use ragulator::Format;
+    /// assert_eq!(Format::from_path("cards/csc.yml"), Some(Format::Yaml));
+    /// assert_eq!(Format::from_path("notes.txt"), None);
+    /// ```
+    pub fn from_path(path: &str) -> Option<Format> {
+        let ext = path.rsplit_once('.')?.1.to_ascii_lowercase();
+        match ext.as_str() {
+            "toml" => Some(Format::Toml),
+            "json" => Some(Format::Json),
+            "yaml" | "yml" => Some(Format::Yaml),
+            _ => None,
+        }
+    }
+}
+
+/// A status of the scale, with its display label and colour.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Status {
+    /// Identifier (`green`).
+    pub id: String,
+    /// Label (`Green – Low Risk`).
+    pub label: String,
+    /// CSS colour.
+    pub colour: String,
+}
+
+/// Index of a status: 0 is the best ranked; [`Scorecard::no_data_index`] is `no_data`.
+pub(crate) type StatusIx = u8;
+
+/// A theme, compiled.
+#[derive(Debug, Clone)]
+pub struct Theme {
+    /// Identifier.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    pub(crate) rollup: CompiledRollup,
+    /// Indicators (indexes) of the theme that have a RAG rule.
+    pub(crate) members: Vec<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum CompiledRollup {
+    Worst,
+    Majority,
+    RuleSet(CompiledRuleSet),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct CompiledRuleSet {
+    pub name: String,
+    pub clauses: Vec<(StatusIx, Expr)>,
+    pub otherwise: StatusIx,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Rule {
+    Target {
+        amber: Tolerance,
+        blue: Option<Tolerance>,
+    },
+    Bands {
+        thresholds: Vec<Decimal>,
+    },
+    Comparator {
+        against: usize,
+        amber: Tolerance,
+        blue: Option<Tolerance>,
+    },
+    Spc(SpcMap),
+    RuleSet(CompiledRuleSet),
+}
+
+/// The `spc` built-in rule with its statuses resolved.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SpcMap {
+    pub concern: Option<StatusIx>,
+    pub improvement: Option<StatusIx>,
+    pub neutral: Option<StatusIx>,
+    pub common_cause: Option<StatusIx>,
+    pub consistent_fail: Option<StatusIx>,
+    pub hit_and_miss: Option<StatusIx>,
+    pub consistent_pass: Option<StatusIx>,
+    pub otherwise: Option<StatusIx>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum CompiledTarget {
+    None,
+    Constant(TargetValue),
+    /// Entries sorted by the start date of their `from` period.
+    Steps(Vec<(NaiveDate, TargetValue)>),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct SpcConfig {
+    pub options: ChartOptions,
+    pub rebase: Vec<Period>,
+}
+
+/// An indicator, compiled.
+#[derive(Debug, Clone)]
+pub struct Indicator {
+    /// Identifier.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Its unit.
+    pub unit: Unit,
+    /// Its polarity.
+    pub polarity: Polarity,
+    /// Decimal places values are rounded to.
+    pub decimals: Option<u32>,
+    pub(crate) theme: Option<usize>,
+    pub(crate) target: CompiledTarget,
+    /// Constant comparator values: (comparator index, value).
+    pub(crate) comparators: Vec<(usize, Decimal)>,
+    pub(crate) missing: Option<StatusIx>,
+    pub(crate) rule: Option<Rule>,
+    pub(crate) spc: Option<SpcConfig>,
+}
+
+impl Indicator {
+    /// Whether it has a RAG rule (otherwise it is a context indicator).
+    pub fn has_rag(&self) -> bool {
+        self.rule.is_some()
+    }
+
+    pub(crate) fn target_at(&self, period: &Period) -> Option<TargetValue> {
+        match &self.target {
+            CompiledTarget::None => None,
+            CompiledTarget::Constant(t) => Some(*t),
+            CompiledTarget::Steps(steps) => {
+                let start = period.start();
+                steps
+                    .iter()
+                    .rev()
+                    .find(|(from, _)| *from <= start)
+                    .map(|(_, t)| *t)
+            }
+        }
+    }
+}
+
+/// A loaded, validated, compiled scorecard: immutable, `Send + Sync`, and
+/// cheap to evaluate many times.
+///
+/// ```
+/// let s = ragulator::Scorecard::from_json(r#"{"ragulator": 1, "indicator": [
+///   {"id": "x", "name": "X", "unit": "count", "polarity": "none"}]}"#).unwrap();
+/// assert_eq!(s.indicators()[0].id, "x");
+/// assert_eq!(s.statuses().len(), 3); // green, amber, red by default
+/// ```
+#[derive(Debug, Clone)]
+pub struct Scorecard {
+    spec: ScorecardSpec,
+    pub(crate) calendar: Calendar,
+    pub(crate) statuses: Vec<Status>,
+    pub(crate) no_data: Status,
+    /// Ranked status ids then `no_data`: the expression language's status table.
+    pub(crate) status_ids: Vec<String>,
+    pub(crate) themes: Vec<Theme>,
+    pub(crate) indicators: Vec<Indicator>,
+    pub(crate) indicator_by_id: HashMap<String, usize>,
+    pub(crate) comparator_names: Vec<String>,
+    pub(crate) comparator_labels: Vec<String>,
+}
+
+const _: () = {
+    const fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Scorecard>();
+};
+
+impl Scorecard {
+    /// Loads a scorecard from TOML text.
+    pub fn from_toml(text: &str) -> Result<Scorecard, LoadError> {
+        Scorecard::from_str(text, Format::Toml)
+    }
+
+    /// Loads a scorecard from JSON text.
+    pub fn from_json(text: &str) -> Result<Scorecard, LoadError> {
+        Scorecard::from_str(text, Format::Json)
+    }
+
+    /// Loads a scorecard from YAML text.
+    pub fn from_yaml(text: &str) -> Result<Scorecard, LoadError> {
+        Scorecard::from_str(text, Format::Yaml)
+    }
+
+    /// Loads a scorecard from text in the given format.
+    ///
+    /// ```
+    /// use ragulator::{Format, Scorecard};
+    /// let err = Scorecard::from_str("ragulator = 2", Format::Toml).unwrap_err();
+    /// assert!(err.diagnostics[0].message.contains("version 2"));
+    /// ```
+    #[allow(clippy::should_implement_trait)]
+    pub fn from_str(text: &str, format: Format) -> Result<Scorecard, LoadError> {
+        let spec = parse_spec(text, format)?;
+        Scorecard::from_spec(spec).map_err(|mut e| {
+            if format == Format::Toml {
+                locate_toml(text, &mut e.diagnostics);
+            }
+            e
+        })
+    }
+
+    /// Validates and compiles a scorecard already in memory.
+    pub fn from_spec(spec: ScorecardSpec) -> Result<Scorecard, LoadError> {
+        let mut v = Validator::default();
+        let compiled = v.compile(&spec);
+        match compiled {
+            Some(parts) if v.diagnostics.is_empty() => Ok(Scorecard { spec, ..parts }),
+            _ => {
+                let mut seen = BTreeSet::new();
+                v.diagnostics
+                    .retain(|d| seen.insert((d.path.clone(), d.message.clone())));
+                Err(LoadError {
+                    diagnostics: v.diagnostics,
+                })
+            }
+        }
+    }
+
+    /// The document it was loaded from, for serialising back.
+    pub fn spec(&self) -> &ScorecardSpec {
+        &self.spec
+    }
+
+    /// Serialises the scorecard back to text in a format.
+    ///
+    /// ```
+    /// use ragulator::{Format, Scorecard};
+    /// let s = Scorecard::from_toml("ragulator = 1\n[[indicator]]\nid='x'\nname='X'\nunit='count'\npolarity='none'\n").unwrap();
+    /// let yaml = s.to_string(Format::Yaml).unwrap();
+    /// assert_eq!(Scorecard::from_yaml(&yaml).unwrap().spec(), s.spec());
+    /// ```
+    pub fn to_string(&self, format: Format) -> Result<String, String> {
+        match format {
+            Format::Toml => toml::to_string_pretty(&self.spec).map_err(|e| e.to_string()),
+            Format::Json => serde_json::to_string_pretty(&self.spec).map_err(|e| e.to_string()),
+            Format::Yaml => serde_saphyr::to_string(&self.spec).map_err(|e| e.to_string()),
+        }
+    }
+
+    /// The scorecard's title, if it has one.
+    pub fn name(&self) -> Option<&str> {
+        self.spec.name.as_deref()
+    }
+
+    /// The ranked statuses, best first (without `no_data`).
+    pub fn statuses(&self) -> &[Status] {
+        &self.statuses
+    }
+
+    /// The `no_data` status.
+    pub fn no_data_status(&self) -> &Status {
+        &self.no_data
+    }
+
+    /// Looks a status up by id (including `no_data`).
+    pub fn status(&self, id: &str) -> Option<&Status> {
+        if id == NO_DATA {
+            return Some(&self.no_data);
+        }
+        self.statuses.iter().find(|s| s.id == id)
+    }
+
+    pub(crate) fn no_data_index(&self) -> StatusIx {
+        self.statuses.len() as StatusIx
+    }
+
+    pub(crate) fn status_index(&self, id: &str) -> Option<StatusIx> {
+        self.status_ids
+            .iter()
+            .position(|s| s == id)
+            .map(|i| i as StatusIx)
+    }
+
+    /// The themes, in document order.
+    pub fn themes(&self) -> &[Theme] {
+        &self.themes
+    }
+
+    /// The indicators, in document order.
+    pub fn indicators(&self) -> &[Indicator] {
+        &self.indicators
+    }
+
+    /// Looks an indicator up by id.
+    pub fn indicator(&self, id: &str) -> Option<&Indicator> {
+        self.indicator_by_id
+            .get(id)
+            .and_then(|&i| self.indicators.get(i))
+    }
+
+    /// The theme an indicator belongs to.
+    pub fn theme_of(&self, indicator: &Indicator) -> Option<&Theme> {
+        indicator.theme.and_then(|t| self.themes.get(t))
+    }
+
+    /// The calendar: financial-year start and holidays.
+    pub fn calendar(&self) -> &Calendar {
+        &self.calendar
+    }
+
+    /// Every comparator name known to the scorecard, with its display label.
+    pub fn comparators(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.comparator_names
+            .iter()
+            .zip(&self.comparator_labels)
+            .map(|(n, l)| (n.as_str(), l.as_str()))
+    }
+
+    pub(crate) fn comparator_index(&self, name: &str) -> Option<usize> {
+        self.comparator_names.iter().position(|n| n == name)
+    }
+
+    /// Parses a period with this scorecard's financial-year start.
+    pub fn parse_period(&self, text: &str) -> Result<Period, crate::period::PeriodError> {
+        Period::parse(text, self.calendar.year_start_month())
+    }
+}
+
+/// Parses the document into the model, stopping at the first syntax or type
+/// error.
+pub fn parse_spec(text: &str, format: Format) -> Result<ScorecardSpec, LoadError> {
+    if text.len() > MAX_SCORECARD_BYTES {
+        return Err(Diagnostic::at(
+            "",
+            format!(
+                "the scorecard is {} bytes; the limit is {} bytes (4 MiB)",
+                text.len(),
+                MAX_SCORECARD_BYTES
+            ),
+        )
+        .into());
+    }
+    match format {
+        Format::Toml => {
+            let de =
+                toml::Deserializer::parse(text).map_err(|e| toml_error(text, &e, String::new()))?;
+            serde_path_to_error::deserialize(de).map_err(|e| {
+                let path = display_path(e.path());
+                toml_error(text, e.inner(), path)
+            })
+        }
+        Format::Json => {
+            let mut de = serde_json::Deserializer::from_str(text);
+            let spec: ScorecardSpec = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+                let inner = e.inner();
+                Diagnostic {
+                    path: display_path(e.path()),
+                    line: Some(inner.line()),
+                    column: Some(inner.column()),
+                    message: strip_position(&inner.to_string()),
+                }
+            })?;
+            de.end().map_err(|e| Diagnostic {
+                path: String::new(),
+                line: Some(e.line()),
+                column: Some(e.column()),
+                message: strip_position(&e.to_string()),
+            })?;
+            Ok(spec)
+        }
+        Format::Yaml => serde_saphyr::from_str::<ScorecardSpec>(text).map_err(|e| {
+            let loc = e.location();
+            let message = e.to_string();
+            let message = message.lines().next().unwrap_or("").to_string();
+            Diagnostic {
+                path: String::new(),
+                line: loc.as_ref().map(|l| l.line() as usize),
+                column: loc.as_ref().map(|l| l.column() as usize),
+                message: strip_position(&message),
+            }
+            .into()
+        }),
+    }
+}
+
+fn display_path(p: &serde_path_to_error::Path) -> String {
+    let s = p.to_string();
+    if s == "." {
+        String::new()
+    } else {
+        s
+    }
+}
+
+/// Drops the " at line X column Y" tail some parsers append; we report it separately.
+fn strip_position(message: &str) -> String {
+    match message.find(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or("");
+    let line = before.matches('\n').count() + 1;
+    let col = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count())
+        .unwrap_or(0)
+        + 1;
+    (line, col)
+}
+
+fn toml_error(text: &str, e: &toml::de::Error, path: String) -> LoadError {
+    let (line, column) = match e.span() {
+        Some(span) => {
+            let (l, c) = line_col(text, span.start);
+            (Some(l), Some(c))
+        }
+        None => (None, None),
+    };
+    Diagnostic {
+        path,
+        line,
+        column,
+        message: e.message().trim().to_string(),
+    }
+    .into()
+}
+
+/// Adds line and column to semantic diagnostics by walking the TOML tree to
+/// each diagnostic's path.
+fn locate_toml(text: &str, diagnostics: &mut [Diagnostic]) {
+    let Ok(root) = toml::de::DeTable::parse(text) else {
+        return;
+    };
+    for d in diagnostics
+        .iter_mut()
+        .filter(|d| d.line.is_none() && !d.path.is_empty())
+    {
+        if let Some(span) = find_toml_span(root.get_ref(), &d.path) {
+            let (l, c) = line_col(text, span.start);
+            d.line = Some(l);
+            d.column = Some(c);
+        }
+    }
+}
+
+fn find_toml_span(root: &toml::de::DeTable<'_>, path: &str) -> Option<std::ops::Range<usize>> {
+    use toml::de::DeValue;
+    let mut table = root;
+    let mut span = None;
+    let mut value: Option<&DeValue<'_>> = None;
+    for segment in split_path(path) {
+        match segment {
+            PathSegment::Key(k) => {
+                let t = match value {
+                    None => table,
+                    Some(DeValue::Table(t)) => t,
+                    Some(_) => return span,
+                };
+                let (key, v) = t.iter().find(|(key, _)| key.get_ref().as_ref() == k)?;
+                span = Some(key.span());
+                value = Some(v.get_ref());
+                table = t;
+            }
+            PathSegment::Index(i) => match value {
+                Some(DeValue::Array(items)) => {
+                    let item = items.get(i)?;
+                    span = Some(item.span());
+                    value = Some(item.get_ref());
+                }
+                _ => return span,
+            },
+        }
+    }
+    let _ = table;
+    span
+}
+
+enum PathSegment<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+fn split_path(path: &str) -> Vec<PathSegment<'_>> {
+    let mut out = Vec::new();
+    for part in path.split('.') {
+        let (key, rest) = match part.find('[') {
+            Some(i) => (&part[..i], &part[i..]),
+            None => (part, ""),
+        };
+        if !key.is_empty() {
+            out.push(PathSegment::Key(key));
+        }
+        for idx in rest.split('[').filter(|s| !s.is_empty()) {
+            if let Ok(i) = idx.trim_end_matches(']').parse() {
+                out.push(PathSegment::Index(i));
+            }
+        }
+    }
+    out
+}
+
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c == '_')
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+fn one_of(items: &[String]) -> String {
+    if items.is_empty() {
+        "none are defined".to_string()
+    } else {
+        items.join(", ")
+    }
+}
+
+/// Collects every semantic problem while compiling.
+#[derive(Default)]
+struct Validator {
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Validator {
+    fn error(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.diagnostics.push(Diagnostic::at(path, message));
+    }
+
+    /// Compiles what can be compiled, recording problems; the caller rejects
+    /// the result when any were recorded.
+    fn compile(&mut self, spec: &ScorecardSpec) -> Option<Scorecard> {
+        if spec.ragulator != FORMAT_VERSION {
+            self.error(
+                "ragulator",
+                format!(
+                    "unsupported format version {}; this version of ragulator reads format version {FORMAT_VERSION} (write `ragulator = 1`)",
+                    spec.ragulator
+                ),
+            );
+        }
+        if spec.indicator.len() > MAX_INDICATORS {
+            self.error(
+                "indicator",
+                format!(
+                    "the scorecard has {} indicators; the limit is {MAX_INDICATORS}",
+                    spec.indicator.len()
+                ),
+            );
+            return None;
+        }
+        let calendar = self.calendar(spec);
+        let (statuses, no_data) = self.statuses(spec);
+        let mut status_ids: Vec<String> = statuses.iter().map(|s| s.id.clone()).collect();
+        status_ids.push(NO_DATA.to_string());
+
+        // Comparator table: scorecard-wide first, then each indicator's own.
+        let mut comparator_names: Vec<String> = Vec::new();
+        let mut comparator_labels: Vec<String> = Vec::new();
+        for (name, label) in &spec.comparators {
+            self.check_comparator_name(&format!("comparators.{name}"), name);
+            comparator_names.push(name.clone());
+            comparator_labels.push(label.clone());
+        }
+        for (i, ind) in spec.indicator.iter().enumerate() {
+            for name in ind.comparators.keys() {
+                if !comparator_names.contains(name) {
+                    self.check_comparator_name(&format!("indicator[{i}].comparators.{name}"), name);
+                    comparator_names.push(name.clone());
+                    comparator_labels.push(name.clone());
+                }
+            }
+        }
+
+        let theme_ids: Vec<String> = spec.theme.iter().map(|t| t.id.clone()).collect();
+        self.duplicates("theme", &theme_ids);
+        let indicator_ids: Vec<String> = spec.indicator.iter().map(|i| i.id.clone()).collect();
+        self.duplicates("indicator", &indicator_ids);
+        let rule_names: Vec<String> = spec.rules.keys().cloned().collect();
+
+        // Syntax-check every rule set once, even unused ones.
+        for (name, rs) in &spec.rules {
+            for (k, clause) in rs.when.iter().enumerate() {
+                if let Err(e) = expr::parse(&clause.condition) {
+                    self.error(
+                        format!("rules.{name}.when[{k}].if"),
+                        format!("in rule set '{name}', clause {}: {e}", k + 1),
+                    );
+                }
+            }
+        }
+
+        let ctx = Ctx {
+            spec,
+            status_ids: &status_ids,
+            rule_names: &rule_names,
+            comparator_names: &comparator_names,
+            theme_ids: &theme_ids,
+            year_start_month: calendar.year_start_month(),
+        };
+
+        let mut indicators = Vec::with_capacity(spec.indicator.len());
+        for (i, ind) in spec.indicator.iter().enumerate() {
+            indicators.push(self.indicator(&ctx, i, ind));
+        }
+
+        let mut themes = Vec::with_capacity(spec.theme.len());
+        for (t, theme) in spec.theme.iter().enumerate() {
+            let path = format!("theme[{t}].rollup");
+            let rollup = match &theme.rollup {
+                Rollup::Worst => CompiledRollup::Worst,
+                Rollup::Majority => CompiledRollup::Majority,
+                Rollup::RuleSet(name) => {
+                    match self.rule_set(&ctx, &path, name, Scope::Theme, Polarity::None, &[]) {
+                        Some(rs) => CompiledRollup::RuleSet(rs),
+                        None => CompiledRollup::Worst,
+                    }
+                }
+            };
+            if theme.id.trim().is_empty() {
+                self.error(format!("theme[{t}].id"), "a theme id must not be empty");
+            }
+            let members = indicators
+                .iter()
+                .enumerate()
+                .filter(|(_, ind): &(usize, &Indicator)| ind.theme == Some(t) && ind.rule.is_some())
+                .map(|(i, _)| i)
+                .collect();
+            themes.push(Theme {
+                id: theme.id.clone(),
+                name: theme.name.clone(),
+                rollup,
+                members,
+            });
+        }
+
+        let indicator_by_id = indicators
+            .iter()
+            .enumerate()
+            .map(|(i, ind)| (ind.id.clone(), i))
+            .collect();
+        Some(Scorecard {
+            spec: spec.clone(),
+            calendar,
+            statuses,
+            no_data,
+            status_ids,
+            themes,
+            indicators,
+            indicator_by_id,
+            comparator_names,
+            comparator_labels,
+        })
+    }
+
+    fn check_comparator_name(&mut self, path: &str, name: &str) {
+        if !is_identifier(name) {
+            self.error(
+                path,
+                format!("comparator name '{name}' must be lower-case letters, digits and _ (like sn or england) so rules can name it"),
+            );
+        } else if RESERVED.contains(&name) {
+            self.error(path, format!("'{name}' is a reserved word of the rule language; choose another comparator name"));
+        }
+    }
+
+    fn duplicates(&mut self, what: &str, ids: &[String]) {
+        let mut first: HashMap<&str, usize> = HashMap::new();
+        for (i, id) in ids.iter().enumerate() {
+            if let Some(&j) = first.get(id.as_str()) {
+                self.error(
+                    format!("{what}[{i}].id"),
+                    format!("duplicate {what} id '{id}' (first defined at {what}[{j}]); ids must be unique"),
+                );
+            } else {
+                first.insert(id, i);
+            }
+        }
+    }
+
+    fn calendar(&mut self, spec: &ScorecardSpec) -> Calendar {
+        let cal = spec.calendar.as_ref();
+        let month = cal.and_then(|c| c.year_start_month).unwrap_or(4);
+        if !(1..=12).contains(&month) {
+            self.error(
+                "calendar.year_start_month",
+                format!("year_start_month is {month}; it must be a month number from 1 to 12"),
+            );
+        }
+        let month = if (1..=12).contains(&month) { month } else { 4 };
+        let holidays = match cal.and_then(|c| c.holidays.as_ref()) {
+            None => Calendar::england_and_wales_holidays().to_vec(),
+            Some(HolidaysSpec::Named(name)) => match name.as_str() {
+                "england-and-wales" => Calendar::england_and_wales_holidays().to_vec(),
+                "none" => Vec::new(),
+                other => {
+                    self.error(
+                        "calendar.holidays",
+                        format!("unknown holiday list '{other}'; use \"england-and-wales\", \"none\", or a list of YYYY-MM-DD dates"),
+                    );
+                    Vec::new()
+                }
+            },
+            Some(HolidaysSpec::Dates(dates)) => {
+                let mut out = Vec::with_capacity(dates.len());
+                for (i, d) in dates.iter().enumerate() {
+                    match calendar::parse_date(d) {
+                        Ok(date) => out.push(date),
+                        Err(e) => self.error(format!("calendar.holidays[{i}]"), e),
+                    }
+                }
+                out
+            }
+        };
+        match Calendar::new(month, holidays) {
+            Ok(c) => c,
+            Err(e) => {
+                self.error("calendar", e.to_string());
+                Calendar::default()
+            }
+        }
+    }
+
+    fn statuses(&mut self, spec: &ScorecardSpec) -> (Vec<Status>, Status) {
+        let no_data = Status {
+            id: NO_DATA.into(),
+            label: "No data".into(),
+            colour: "#b1b4b6".into(),
+        };
+        if spec.status.is_empty() {
+            let d = |id: &str, label: &str, colour: &str| Status {
+                id: id.into(),
+                label: label.into(),
+                colour: colour.into(),
+            };
+            return (
+                vec![
+                    d("green", "Green – Low Risk", "#00703c"),
+                    d("amber", "Amber – Medium Risk", "#ffbf47"),
+                    d("red", "Red – High Risk", "#d4351c"),
+                ],
+                no_data,
+            );
+        }
+        if spec.status.len() > MAX_STATUSES {
+            self.error(
+                "status",
+                format!(
+                    "the scale has {} statuses; the limit is {MAX_STATUSES}",
+                    spec.status.len()
+                ),
+            );
+        }
+        let ids: Vec<String> = spec.status.iter().map(|s| s.id.clone()).collect();
+        self.duplicates("status", &ids);
+        let mut out = Vec::new();
+        for (i, s) in spec.status.iter().take(MAX_STATUSES).enumerate() {
+            if s.id == NO_DATA {
+                self.error(
+                    format!("status[{i}].id"),
+                    "'no_data' always exists and is never ranked; remove it from the scale",
+                );
+                continue;
+            }
+            if !is_identifier(&s.id) {
+                self.error(
+                    format!("status[{i}].id"),
+                    format!(
+                        "status id '{}' must be lower-case letters, digits and _",
+                        s.id
+                    ),
+                );
+            }
+            let default_colour = match s.id.as_str() {
+                "blue" => "#1d70b8",
+                "green" => "#00703c",
+                "amber" => "#ffbf47",
+                "red" => "#d4351c",
+                _ => "#505a5f",
+            };
+            out.push(Status {
+                id: s.id.clone(),
+                label: s.label.clone().unwrap_or_else(|| title_case(&s.id)),
+                colour: s.colour.clone().unwrap_or_else(|| default_colour.into()),
+            });
+        }
+        (out, no_data)
+    }
+
+    fn indicator(&mut self, ctx: &Ctx<'_>, i: usize, ind: &IndicatorSpec) -> Indicator {
+        let p = format!("indicator[{i}]");
+        if ind.id.trim().is_empty() {
+            self.error(format!("{p}.id"), "an indicator id must not be empty");
+        }
+        let theme = ind.theme.as_ref().and_then(|t| {
+            let found = ctx.theme_ids.iter().position(|id| id == t);
+            if found.is_none() {
+                self.error(
+                    format!("{p}.theme"),
+                    format!(
+                        "indicator '{}' names theme '{t}', which does not exist; themes are: {}",
+                        ind.id,
+                        one_of(ctx.theme_ids)
+                    ),
+                );
+            }
+            found
+        });
+        let decimals = match ind.decimals {
+            None => None,
+            Some(d) if (0..=MAX_DECIMALS).contains(&d) => Some(d as u32),
+            Some(d) => {
+                self.error(
+                    format!("{p}.decimals"),
+                    format!("decimals is {d}; it must be a whole number from 0 to {MAX_DECIMALS}"),
+                );
+                None
+            }
+        };
+        let target = self.target(ctx, &p, ind);
+        let mut comparators = Vec::new();
+        for (name, value) in &ind.comparators {
+            if let Some(ix) = ctx.comparator_names.iter().position(|n| n == name) {
+                comparators.push((ix, value.0));
+            }
+        }
+        let declared: Vec<usize> = ctx
+            .comparator_names
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| {
+                ctx.spec.comparators.contains_key(*n) || ind.comparators.contains_key(*n)
+            })
+            .map(|(ix, _)| ix)
+            .collect();
+        let missing = ind.missing.as_ref().and_then(|m| {
+            let ix = ctx.ranked_status(m);
+            if ix.is_none() {
+                self.error(
+                    format!("{p}.missing"),
+                    format!(
+                        "missing names status '{m}', which is not on the scale; use one of: {}",
+                        ctx.ranked().join(", ")
+                    ),
+                );
+            }
+            ix
+        });
+        let rule = ind
+            .rag
+            .as_ref()
+            .and_then(|rag| self.rule(ctx, &p, ind, rag, &declared));
+        let needs_spc = matches!(rule, Some(Rule::Spc(_)));
+        let spc = match &ind.spc {
+            Some(opts) => self.spc_options(ctx, &p, opts),
+            None if needs_spc => Some(SpcConfig {
+                options: ChartOptions::default(),
+                rebase: Vec::new(),
+            }),
+            None => None,
+        };
+        Indicator {
+            id: ind.id.clone(),
+            name: ind.name.clone(),
+            unit: ind.unit,
+            polarity: ind.polarity,
+            decimals,
+            theme,
+            target,
+            comparators,
+            missing,
+            rule,
+            spc,
+        }
+    }
+
+    fn target(&mut self, ctx: &Ctx<'_>, p: &str, ind: &IndicatorSpec) -> CompiledTarget {
+        let check_value = |v: &mut Validator, path: &str, t: &TargetValue| match t {
+            TargetValue::Range { low, high } => {
+                if ind.polarity != Polarity::Range {
+                    v.error(path, format!(
+                        "a target range {{ low, high }} needs polarity = \"range\"; indicator '{}' has polarity {}, so give a single number",
+                        ind.id, polarity_name(ind.polarity)));
+                } else if low.0 > high.0 {
+                    v.error(
+                        path,
+                        format!(
+                            "target range low {} is above high {}; low must not exceed high",
+                            low, high
+                        ),
+                    );
+                }
+            }
+            TargetValue::Value(_) => {
+                if ind.polarity == Polarity::Range {
+                    v.error(path, format!("indicator '{}' has polarity \"range\", so its target must be a range {{ low = a, high = b }}", ind.id));
+                }
+            }
+        };
+        match &ind.target {
+            None => CompiledTarget::None,
+            Some(TargetSpec::Constant(t)) => {
+                check_value(self, &format!("{p}.target"), t);
+                CompiledTarget::Constant(*t)
+            }
+            Some(TargetSpec::Steps(steps)) => {
+                let mut out: Vec<(NaiveDate, TargetValue)> = Vec::new();
+                for (k, step) in steps.iter().enumerate() {
+                    let sp = format!("{p}.target[{k}]");
+                    check_value(self, &sp, &step.value);
+                    match Period::parse(&step.from, ctx.year_start_month) {
+                        Ok(period) => {
+                            let start = period.start();
+                            if let Some((prev, _)) = out.last() {
+                                if *prev >= start {
+                                    self.error(
+                                        format!("{sp}.from"),
+                                        format!("target entries must be in time order; '{}' does not start after the entry before it", step.from),
+                                    );
+                                }
+                            }
+                            out.push((start, step.value));
+                        }
+                        Err(e) => self.error(format!("{sp}.from"), e.to_string()),
+                    }
+                }
+                if steps.is_empty() {
+                    self.error(
+                        format!("{p}.target"),
+                        "a time-varying target needs at least one { from, value } entry",
+                    );
+                }
+                CompiledTarget::Steps(out)
+            }
+        }
+    }
+
+    fn rule(
+        &mut self,
+        ctx: &Ctx<'_>,
+        p: &str,
+        ind: &IndicatorSpec,
+        rag: &RagSpec,
+        declared: &[usize],
+    ) -> Option<Rule> {
+        let path = format!("{p}.rag");
+        let needs_polarity = |v: &mut Validator, rule: &str| {
+            if ind.polarity == Polarity::None {
+                v.error(
+                    path.clone(),
+                    format!(
+                        "the {rule} rule needs a polarity, but indicator '{}' has polarity \"none\"; set polarity to higher_is_better, lower_is_better or range, or remove rag to make it a context indicator",
+                        ind.id
+                    ),
+                );
+                false
+            } else {
+                true
+            }
+        };
+        match rag {
+            RagSpec::RuleSet(name) => {
+                let rs =
+                    self.rule_set(ctx, &path, name, Scope::Indicator, ind.polarity, declared)?;
+                Some(Rule::RuleSet(rs))
+            }
+            RagSpec::Builtin(BuiltinRule::Target { amber, blue }) => {
+                let ok = needs_polarity(self, "target")
+                    && self.needs_traffic_lights(ctx, &path, "target");
+                self.blue(ctx, &path, blue.is_some());
+                ok.then_some(Rule::Target {
+                    amber: *amber,
+                    blue: *blue,
+                })
+            }
+            RagSpec::Builtin(BuiltinRule::Comparator {
+                against,
+                amber,
+                blue,
+            }) => {
+                let ok = needs_polarity(self, "comparator")
+                    && self.needs_traffic_lights(ctx, &path, "comparator");
+                self.blue(ctx, &path, blue.is_some());
+                if ind.polarity == Polarity::Range {
+                    self.error(path.clone(), "the comparator rule compares with a single value and is not valid with polarity \"range\"; use higher_is_better or lower_is_better");
+                    return None;
+                }
+                let ix = ctx
+                    .comparator_names
+                    .iter()
+                    .position(|n| n == against)
+                    .filter(|ix| declared.contains(ix));
+                if ix.is_none() {
+                    let names: Vec<String> = declared
+                        .iter()
+                        .filter_map(|&ix| ctx.comparator_names.get(ix).cloned())
+                        .collect();
+                    self.error(
+                        format!("{path}.against"),
+                        format!(
+                            "comparator '{against}' is not declared for indicator '{}'; declared comparators: {} (declare it in the indicator's comparators or the top-level [comparators] table)",
+                            ind.id,
+                            one_of(&names)
+                        ),
+                    );
+                }
+                match (ok, ix) {
+                    (true, Some(against)) => Some(Rule::Comparator {
+                        against,
+                        amber: *amber,
+                        blue: *blue,
+                    }),
+                    _ => None,
+                }
+            }
+            RagSpec::Builtin(BuiltinRule::Bands { thresholds }) => {
+                if !needs_polarity(self, "bands") {
+                    return None;
+                }
+                if ind.polarity == Polarity::Range {
+                    self.error(path.clone(), "the bands rule is not valid with polarity \"range\"; use the target rule with a range target");
+                    return None;
+                }
+                let ranked = ctx.ranked().len();
+                let want = ranked.saturating_sub(1);
+                if thresholds.len() != want {
+                    self.error(
+                        format!("{path}.thresholds"),
+                        format!(
+                            "bands needs {want} thresholds for a scale of {ranked} statuses ({}), found {}",
+                            ctx.ranked().join(", "),
+                            thresholds.len()
+                        ),
+                    );
+                    return None;
+                }
+                let values: Vec<Decimal> = thresholds.iter().map(|d| d.0).collect();
+                let descending = ind.polarity == Polarity::HigherIsBetter;
+                let ordered =
+                    values
+                        .windows(2)
+                        .all(|w| if descending { w[0] > w[1] } else { w[0] < w[1] });
+                if !ordered {
+                    let (word, example) = if descending {
+                        ("strictly descending", "[90, 80]")
+                    } else {
+                        ("strictly ascending", "[80, 90]")
+                    };
+                    self.error(
+                        format!("{path}.thresholds"),
+                        format!(
+                            "bands thresholds must be {word} for polarity {} (best status first, e.g. {example}); found [{}]",
+                            polarity_name(ind.polarity),
+                            values.iter().map(|d| d.normalize().to_string()).collect::<Vec<_>>().join(", ")
+                        ),
+                    );
+                    return None;
+                }
+                Some(Rule::Bands { thresholds: values })
+            }
+            RagSpec::Builtin(BuiltinRule::Spc(map)) => {
+                self.spc_rule(ctx, &path, map).map(Rule::Spc)
+            }
+        }
+    }
+
+    /// The target and comparator rules give green, amber or red by name.
+    fn needs_traffic_lights(&mut self, ctx: &Ctx<'_>, path: &str, rule: &str) -> bool {
+        let missing: Vec<&str> = ["green", "amber", "red"]
+            .into_iter()
+            .filter(|s| ctx.ranked_status(s).is_none())
+            .collect();
+        if missing.is_empty() {
+            return true;
+        }
+        self.error(
+            path,
+            format!(
+                "the {rule} rule gives green, amber or red, but the scale ({}) has no {}; add them or use bands or a rule set",
+                ctx.ranked().join(", "),
+                missing.join(" or ")
+            ),
+        );
+        false
+    }
+
+    fn blue(&mut self, ctx: &Ctx<'_>, path: &str, has_blue: bool) {
+        if has_blue && ctx.ranked_status("blue").is_none() {
+            self.error(
+                format!("{path}.blue"),
+                format!(
+                    "blue needs a 'blue' status on the scale; the scale is {} (add [[status]] id = \"blue\" first, best first)",
+                    ctx.ranked().join(", ")
+                ),
+            );
+        }
+    }
+
+    fn spc_rule(&mut self, ctx: &Ctx<'_>, path: &str, rule: &SpcRule) -> Option<SpcMap> {
+        let mut ok = true;
+        let mut get = |key: &str, v: &Option<String>| -> Option<StatusIx> {
+            let name = v.as_ref()?;
+            let ix = ctx.ranked_status(name);
+            if ix.is_none() {
+                ok = false;
+                self.diagnostics.push(Diagnostic::at(
+                    format!("{path}.{key}"),
+                    format!(
+                        "'{name}' is not a status on the scale; use one of: {}",
+                        ctx.ranked().join(", ")
+                    ),
+                ));
+            }
+            ix
+        };
+        let map = SpcMap {
+            concern: get("concern", &rule.concern),
+            improvement: get("improvement", &rule.improvement),
+            neutral: get("neutral", &rule.neutral),
+            common_cause: get("common_cause", &rule.common_cause),
+            consistent_fail: get("consistent_fail", &rule.consistent_fail),
+            hit_and_miss: get("hit_and_miss", &rule.hit_and_miss),
+            consistent_pass: get("consistent_pass", &rule.consistent_pass),
+            otherwise: get("otherwise", &rule.otherwise),
+        };
+        ok.then_some(map)
+    }
+
+    fn spc_options(
+        &mut self,
+        ctx: &Ctx<'_>,
+        p: &str,
+        opts: &crate::model::SpcOptions,
+    ) -> Option<SpcConfig> {
+        let mut ok = true;
+        if let Some(n) = opts.fix_after {
+            if n < 12 {
+                self.error(
+                    format!("{p}.spc.fix_after"),
+                    format!("fix_after is {n}; a baseline needs at least 12 points"),
+                );
+                ok = false;
+            }
+        }
+        for (key, v) in [("shift", opts.shift), ("trend", opts.trend)] {
+            if let Some(n) = v {
+                if !(2..=100).contains(&n) {
+                    self.error(format!("{p}.spc.{key}"), format!("{key} is {n}; a run length must be from 2 to 100 (the usual values are 6, 7 or 8)"));
+                    ok = false;
+                }
+            }
+        }
+        let mut rebase = Vec::new();
+        for (k, text) in opts.rebase.iter().enumerate() {
+            match Period::parse(text, ctx.year_start_month) {
+                Ok(period) => rebase.push(period),
+                Err(e) => {
+                    self.error(format!("{p}.spc.rebase[{k}]"), e.to_string());
+                    ok = false;
+                }
+            }
+        }
+        rebase.sort();
+        ok.then(|| SpcConfig {
+            options: ChartOptions::from_spec(opts),
+            rebase,
+        })
+    }
+
+    fn rule_set(
+        &mut self,
+        ctx: &Ctx<'_>,
+        path: &str,
+        name: &str,
+        scope: Scope,
+        polarity: Polarity,
+        declared: &[usize],
+    ) -> Option<CompiledRuleSet> {
+        let Some(rs) = ctx.spec.rules.get(name) else {
+            let what = if scope == Scope::Theme {
+                "rollup"
+            } else {
+                "rag"
+            };
+            self.error(
+                path,
+                format!(
+                    "{what} names rule set '{name}', which does not exist; rule sets are: {}{}",
+                    one_of(ctx.rule_names),
+                    if scope == Scope::Theme { " (or use worst or majority)" } else { " (or use a built-in rule { rule = \"target\" | \"bands\" | \"comparator\" | \"spc\" })" }
+                ),
+            );
+            return None;
+        };
+        self.compile_rule_set(ctx, path, name, rs, scope, polarity, declared)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn compile_rule_set(
+        &mut self,
+        ctx: &Ctx<'_>,
+        user: &str,
+        name: &str,
+        rs: &RuleSetSpec,
+        scope: Scope,
+        polarity: Polarity,
+        declared: &[usize],
+    ) -> Option<CompiledRuleSet> {
+        let mut ok = true;
+        let check_ctx = CheckContext {
+            scope,
+            comparators: ctx.comparator_names,
+            statuses: ctx.status_ids,
+            polarity,
+        };
+        let mut clauses = Vec::with_capacity(rs.when.len());
+        for (k, clause) in rs.when.iter().enumerate() {
+            let cpath = format!("rules.{name}.when[{k}]");
+            let status = ctx.ranked_status(&clause.status);
+            if status.is_none() {
+                ok = false;
+                self.error(
+                    format!("{cpath}.status"),
+                    format!(
+                        "rule set '{name}' clause {} gives status '{}', which is not on the scale; use one of: {} (no_data is never chosen by a rule)",
+                        k + 1,
+                        clause.status,
+                        ctx.ranked().join(", ")
+                    ),
+                );
+            }
+            match Expr::compile(&clause.condition, &check_ctx) {
+                Ok(e) => {
+                    if scope == Scope::Indicator {
+                        for c in e.comparators_used() {
+                            if !declared.contains(&c) {
+                                ok = false;
+                                let cname = ctx
+                                    .comparator_names
+                                    .get(c)
+                                    .map(String::as_str)
+                                    .unwrap_or("?");
+                                self.error(
+                                    user,
+                                    format!(
+                                        "rule set '{name}' (clause {}) uses comparator '{cname}', which this indicator does not declare; add it to the indicator's comparators or to the top-level [comparators] table",
+                                        k + 1
+                                    ),
+                                );
+                            }
+                        }
+                    }
+                    if let Some(s) = status {
+                        clauses.push((s, e));
+                    }
+                }
+                Err(e) => {
+                    ok = false;
+                    let used_by = if user.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (used by {user})")
+                    };
+                    self.error(
+                        format!("{cpath}.if"),
+                        format!("in rule set '{name}', clause {}{used_by}: {e}", k + 1),
+                    );
+                }
+            }
+        }
+        let otherwise = ctx.ranked_status(&rs.otherwise);
+        if otherwise.is_none() {
+            ok = false;
+            self.error(
+                format!("rules.{name}.otherwise"),
+                format!(
+                    "otherwise gives status '{}', which is not on the scale; use one of: {}",
+                    rs.otherwise,
+                    ctx.ranked().join(", ")
+                ),
+            );
+        }
+        match (ok, otherwise) {
+            (true, Some(otherwise)) => Some(CompiledRuleSet {
+                name: name.to_string(),
+                clauses,
+                otherwise,
+            }),
+            _ => None,
+        }
+    }
+}
+
+struct Ctx<'a> {
+    spec: &'a ScorecardSpec,
+    status_ids: &'a [String],
+    rule_names: &'a [String],
+    comparator_names: &'a [String],
+    theme_ids: &'a [String],
+    year_start_month: u32,
+}
+
+impl Ctx<'_> {
+    fn ranked(&self) -> &[String] {
+        self.status_ids.split_last().map(|(_, r)| r).unwrap_or(&[])
+    }
+    fn ranked_status(&self, id: &str) -> Option<StatusIx> {
+        self.ranked()
+            .iter()
+            .position(|s| s == id)
+            .map(|i| i as StatusIx)
+    }
+}
+
+fn polarity_name(p: Polarity) -> &'static str {
+    match p {
+        Polarity::HigherIsBetter => "higher_is_better",
+        Polarity::LowerIsBetter => "lower_is_better",
+        Polarity::Range => "range",
+        Polarity::None => "none",
+    }
+}
+
+fn title_case(id: &str) -> String {
+    let mut c = id.chars();
+    match c.next() {
+        Some(f) => f
+            .to_uppercase()
+            .chain(c.map(|c| if c == '_' { ' ' } else { c }))
+            .collect(),
+        None => String::new(),
+    }
+}

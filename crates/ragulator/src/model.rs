@@ -1,0 +1,830 @@
+//! The scorecard format as Rust types (DESIGN.md section 3).
+//!
+//! These types are what a scorecard file deserialises into and serialises back
+//! from, in TOML, JSON or YAML alike. They are checked for *shape* by serde
+//! (unknown keys, wrong types) and for *meaning* by [`crate::load`], which turns
+//! a [`ScorecardSpec`] into a validated [`crate::Scorecard`].
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use schemars::JsonSchema;
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+
+/// The only format version this crate reads (`ragulator = 1`).
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A decimal number as written in a scorecard: a number or a string.
+///
+/// Floats written in TOML/JSON/YAML are taken by their shortest
+/// representation, so `84.1` is exactly 84.1. NaN, infinities and numbers
+/// beyond `Decimal`'s range are errors.
+///
+/// ```
+/// use ragulator::model::Dec;
+/// let d: Dec = serde_json::from_str("84.1").unwrap();
+/// assert_eq!(d.0.to_string(), "84.1");
+/// assert!(serde_json::from_str::<Dec>("\"NaN\"").is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Dec(pub Decimal);
+
+impl Dec {
+    /// The decimal inside.
+    pub fn get(self) -> Decimal {
+        self.0
+    }
+}
+
+impl From<Decimal> for Dec {
+    fn from(d: Decimal) -> Self {
+        Dec(d)
+    }
+}
+
+impl fmt::Display for Dec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.normalize().fmt(f)
+    }
+}
+
+/// Parses a decimal from text: plain (`84.95`, `-3`) or scientific (`1e5`).
+/// Rejects NaN, infinities and numbers outside `Decimal`'s range with a
+/// message saying so.
+///
+/// ```
+/// assert_eq!(ragulator::model::parse_decimal("84.95").unwrap().to_string(), "84.95");
+/// assert!(ragulator::model::parse_decimal("inf").is_err());
+/// ```
+pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err("expected a number, found an empty string".into());
+    }
+    let lower = t.to_ascii_lowercase();
+    let bare = lower.trim_start_matches(['+', '-']);
+    if bare == "nan" || bare == "inf" || bare == "infinity" {
+        return Err(format!(
+            "'{t}' is not a number: NaN and infinities are not allowed"
+        ));
+    }
+    let plain = t.strip_prefix('+').unwrap_or(t);
+    if let Ok(d) = Decimal::from_str(plain) {
+        return Ok(d);
+    }
+    if lower.contains('e') {
+        if let Ok(d) = Decimal::from_scientific(&lower) {
+            return Ok(d);
+        }
+    }
+    // Distinguish "too big" from "not a number" for a useful message.
+    let digits = plain.trim_start_matches('-');
+    if !digits.is_empty()
+        && digits
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-')
+        && digits
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit() || c == '.')
+    {
+        return Err(format!(
+            "'{t}' is out of range: decimals must lie within ±79,228,162,514,264,337,593,543,950,335"
+        ));
+    }
+    Err(format!("'{t}' is not a number"))
+}
+
+/// Converts a binary float to a decimal by its shortest representation.
+pub fn decimal_from_f64(v: f64) -> Result<Decimal, String> {
+    if !v.is_finite() {
+        return Err(format!(
+            "{v} is not a number: NaN and infinities are not allowed"
+        ));
+    }
+    // `{}` prints the shortest string that round-trips, never in exponent form.
+    parse_decimal(&format!("{v}"))
+}
+
+impl Serialize for Dec {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        // As a string, so nothing is lost on the way to JavaScript and the
+        // round trip is exact in every format.
+        s.serialize_str(&self.to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for Dec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Dec;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number, or a string holding a number")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Dec, E> {
+                Ok(Dec(Decimal::from(v)))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Dec, E> {
+                Ok(Dec(Decimal::from(v)))
+            }
+            fn visit_i128<E: de::Error>(self, v: i128) -> Result<Dec, E> {
+                Decimal::from_i128_with_scale(v, 0)
+                    .checked_add(Decimal::ZERO)
+                    .map(Dec)
+                    .ok_or_else(|| E::custom("number out of range"))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Dec, E> {
+                decimal_from_f64(v).map(Dec).map_err(E::custom)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Dec, E> {
+                parse_decimal(v).map(Dec).map_err(E::custom)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl JsonSchema for Dec {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Decimal".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A decimal number, written as a number or as a string (\"84.1\").",
+            "anyOf": [
+                { "type": "number" },
+                { "type": "string", "pattern": "^\\s*[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?\\s*$" }
+            ]
+        })
+    }
+}
+
+/// Which way is better for an indicator (DESIGN.md 3.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Polarity {
+    /// Bigger values are better (`gap = value - target`).
+    HigherIsBetter,
+    /// Smaller values are better (`gap = target - value`).
+    LowerIsBetter,
+    /// The target is a range `{ low, high }`; inside it is met.
+    Range,
+    /// No "better": a context indicator, shown and trended only.
+    None,
+}
+
+impl Polarity {
+    /// The words used in explanations, e.g. "lower is better".
+    pub fn phrase(self) -> &'static str {
+        match self {
+            Polarity::HigherIsBetter => "higher is better",
+            Polarity::LowerIsBetter => "lower is better",
+            Polarity::Range => "within range is better",
+            Polarity::None => "no polarity",
+        }
+    }
+}
+
+/// The unit of an indicator's values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    /// A percentage (0-100); tolerances in units are percentage points.
+    Percent,
+    /// A rate per 10,000.
+    #[serde(rename = "per_10k")]
+    Per10k,
+    /// A rate per 1,000.
+    #[serde(rename = "per_1000")]
+    Per1000,
+    /// A count.
+    Count,
+    /// A number of days.
+    Days,
+    /// A plain ratio.
+    Ratio,
+}
+
+impl Unit {
+    /// The multiplier applied to `numerator / denominator` (DESIGN.md 4).
+    pub fn scale(self) -> Decimal {
+        match self {
+            Unit::Percent => Decimal::ONE_HUNDRED,
+            Unit::Per10k => Decimal::from(10_000),
+            Unit::Per1000 => Decimal::ONE_THOUSAND,
+            Unit::Count | Unit::Days | Unit::Ratio => Decimal::ONE,
+        }
+    }
+}
+
+/// The scorecard document: what a TOML, JSON or YAML file holds.
+///
+/// ```
+/// let spec: ragulator::model::ScorecardSpec = toml::from_str(r#"
+/// ragulator = 1
+/// [[indicator]]
+/// id = "x"
+/// name = "X"
+/// unit = "count"
+/// polarity = "none"
+/// "#).unwrap();
+/// assert_eq!(spec.indicator.len(), 1);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScorecardSpec {
+    /// Format version; must be 1.
+    pub ragulator: u32,
+    /// A title for reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Financial year start and holidays for working-day arithmetic.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<CalendarSpec>,
+    /// Comparators shared by every indicator, by name, with a display label
+    /// (`sn = "Statistical neighbours"`). Their values come from data series.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub comparators: BTreeMap<String, String>,
+    /// The status scale, best first. Empty: green, amber, red.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub status: Vec<StatusSpec>,
+    /// Groups of indicators, each with a roll-up.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub theme: Vec<ThemeSpec>,
+    /// The indicators.
+    #[serde(default)]
+    pub indicator: Vec<IndicatorSpec>,
+    /// Named rule sets, used by `rag = "name"` or a theme's `rollup = "name"`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rules: BTreeMap<String, RuleSetSpec>,
+}
+
+/// `[calendar]`: the year start and the holidays.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarSpec {
+    /// Month (1-12) financial years start in; default 4 (April).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub year_start_month: Option<u32>,
+    /// `"england-and-wales"`, `"none"`, or a list of `YYYY-MM-DD` dates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holidays: Option<HolidaysSpec>,
+}
+
+/// The holidays of a calendar.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum HolidaysSpec {
+    /// A built-in list by name: `england-and-wales` or `none`.
+    Named(String),
+    /// Dates as `YYYY-MM-DD` strings.
+    Dates(Vec<String>),
+}
+
+/// One status of the scale.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusSpec {
+    /// Identifier used in rules (`green`).
+    pub id: String,
+    /// Label for reports (`Green – Low Risk`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// A CSS colour.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub colour: Option<String>,
+}
+
+/// How a theme's status is derived from its indicators'.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Rollup {
+    /// The worst status among indicators with data.
+    #[default]
+    Worst,
+    /// The most frequent status, ties to the worse.
+    Majority,
+    /// A named rule set evaluated with `count`, `share`, `total`.
+    RuleSet(String),
+}
+
+impl Serialize for Rollup {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(match self {
+            Rollup::Worst => "worst",
+            Rollup::Majority => "majority",
+            Rollup::RuleSet(name) => name,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Rollup {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Ok(match s.as_str() {
+            "worst" => Rollup::Worst,
+            "majority" => Rollup::Majority,
+            _ => Rollup::RuleSet(s),
+        })
+    }
+}
+
+impl JsonSchema for Rollup {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Rollup".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "worst (default), majority, or the name of a rule set",
+            "type": "string",
+            "examples": ["worst", "majority"]
+        })
+    }
+}
+
+/// A theme: a group of indicators with a roll-up status.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ThemeSpec {
+    /// Identifier indicators refer to.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// `worst` (default), `majority`, or a rule set name.
+    #[serde(default, skip_serializing_if = "is_default_rollup")]
+    pub rollup: Rollup,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+fn is_default_rollup(r: &Rollup) -> bool {
+    *r == Rollup::Worst
+}
+
+/// One indicator.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorSpec {
+    /// Identifier used in data rows.
+    pub id: String,
+    /// Display name, used in explanations.
+    pub name: String,
+    /// The theme it belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theme: Option<String>,
+    /// The unit of its values.
+    pub unit: Unit,
+    /// Which way is better.
+    pub polarity: Polarity,
+    /// Values are rounded half away from zero to this many places before any rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decimals: Option<i64>,
+    /// A constant, a range, or a list of time-varying entries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<TargetSpec>,
+    /// Constant comparator values by name (`sn`, `england`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub comparators: BTreeMap<String, Dec>,
+    /// The status given when the value is missing, instead of `no_data`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing: Option<String>,
+    /// A built-in rule or the name of a rule set; absent: a context indicator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rag: Option<RagSpec>,
+    /// Statistical process control options; present: the indicator is charted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spc: Option<SpcOptions>,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// A target value: a number or a `{ low, high }` range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum TargetValue {
+    /// A single number.
+    Value(Dec),
+    /// A range, for `polarity = "range"`.
+    Range {
+        /// Lower bound (inclusive).
+        low: Dec,
+        /// Upper bound (inclusive).
+        high: Dec,
+    },
+}
+
+/// An entry of a time-varying target: applies from the start of `from`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct TargetStep {
+    /// A period (`2022-04`, `2022/23`, ...).
+    pub from: String,
+    /// The target from then on.
+    #[serde(flatten)]
+    pub value: TargetValue,
+}
+
+/// An indicator's target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum TargetSpec {
+    /// The same target for every period.
+    Constant(TargetValue),
+    /// `[{ from, value }, ...]` (or `{ from, low, high }`).
+    Steps(Vec<TargetStep>),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RangeFields {
+    low: Dec,
+    high: Dec,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StepFields {
+    from: String,
+    #[serde(default)]
+    value: Option<Dec>,
+    #[serde(default)]
+    low: Option<Dec>,
+    #[serde(default)]
+    high: Option<Dec>,
+}
+
+impl<'de> Deserialize<'de> for TargetValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = TargetValue;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number or a range { low = a, high = b }")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<TargetValue, E> {
+                Ok(TargetValue::Value(Dec(Decimal::from(v))))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<TargetValue, E> {
+                Ok(TargetValue::Value(Dec(Decimal::from(v))))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<TargetValue, E> {
+                decimal_from_f64(v)
+                    .map(|d| TargetValue::Value(Dec(d)))
+                    .map_err(E::custom)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<TargetValue, E> {
+                parse_decimal(v)
+                    .map(|d| TargetValue::Value(Dec(d)))
+                    .map_err(E::custom)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<TargetValue, A::Error> {
+                let r = RangeFields::deserialize(de::value::MapAccessDeserializer::new(m))?;
+                Ok(TargetValue::Range {
+                    low: r.low,
+                    high: r.high,
+                })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for TargetStep {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let f = StepFields::deserialize(d)?;
+        let value = match (f.value, f.low, f.high) {
+            (Some(v), None, None) => TargetValue::Value(v),
+            (None, Some(low), Some(high)) => TargetValue::Range { low, high },
+            _ => {
+                return Err(de::Error::custom(
+                    "a target entry needs `from` and either `value` or both `low` and `high`",
+                ))
+            }
+        };
+        Ok(TargetStep {
+            from: f.from,
+            value,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for TargetSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = TargetSpec;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number, a range { low, high }, or a list of { from, value }")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<TargetSpec, E> {
+                TargetValue::deserialize(de::value::I64Deserializer::new(v))
+                    .map(TargetSpec::Constant)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<TargetSpec, E> {
+                TargetValue::deserialize(de::value::U64Deserializer::new(v))
+                    .map(TargetSpec::Constant)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<TargetSpec, E> {
+                TargetValue::deserialize(de::value::F64Deserializer::new(v))
+                    .map(TargetSpec::Constant)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<TargetSpec, E> {
+                TargetValue::deserialize(de::value::StrDeserializer::new(v))
+                    .map(TargetSpec::Constant)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<TargetSpec, A::Error> {
+                TargetValue::deserialize(de::value::MapAccessDeserializer::new(m))
+                    .map(TargetSpec::Constant)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, s: A) -> Result<TargetSpec, A::Error> {
+                Vec::<TargetStep>::deserialize(de::value::SeqAccessDeserializer::new(s))
+                    .map(TargetSpec::Steps)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A tolerance: units of the indicator (`2`) or a percentage of |target| (`"5%"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tolerance {
+    /// Units of the indicator (percentage points for a percent indicator).
+    Units(Decimal),
+    /// Percent of the absolute target (or comparator) value.
+    Percent(Decimal),
+}
+
+impl Tolerance {
+    /// The tolerance in units, given the reference value it is relative to.
+    pub fn in_units(self, reference: Decimal) -> Decimal {
+        match self {
+            Tolerance::Units(u) => u,
+            Tolerance::Percent(p) => reference.abs() * p / Decimal::ONE_HUNDRED,
+        }
+    }
+}
+
+impl fmt::Display for Tolerance {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Tolerance::Units(u) => write!(f, "{}", u.normalize()),
+            Tolerance::Percent(p) => write!(f, "{}%", p.normalize()),
+        }
+    }
+}
+
+impl Serialize for Tolerance {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+impl FromStr for Tolerance {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        let t = text.trim();
+        let (number, percent) = match t.strip_suffix('%') {
+            Some(n) => (n.trim(), true),
+            None => (t, false),
+        };
+        let d = parse_decimal(number).map_err(|_| {
+            format!("'{text}' is not a tolerance: write a number of units (2) or a percentage of the target (\"5%\")")
+        })?;
+        if d.is_sign_negative() && !d.is_zero() {
+            return Err(format!(
+                "tolerance '{text}' is negative: tolerances must be zero or more"
+            ));
+        }
+        Ok(if percent {
+            Tolerance::Percent(d)
+        } else {
+            Tolerance::Units(d)
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Tolerance {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Tolerance;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number of units (2) or a percentage string (\"5%\")")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Tolerance, E> {
+                format!("{v}").parse().map_err(E::custom)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Tolerance, E> {
+                Ok(Tolerance::Units(Decimal::from(v)))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Tolerance, E> {
+                let d = decimal_from_f64(v).map_err(E::custom)?;
+                d.to_string().parse().map_err(E::custom)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Tolerance, E> {
+                v.parse().map_err(E::custom)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl JsonSchema for Tolerance {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Tolerance".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "Units of the indicator (2) or a percentage of |target| (\"5%\")",
+            "anyOf": [
+                { "type": "number", "minimum": 0 },
+                { "type": "string", "pattern": "^\\s*[+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)\\s*%?\\s*$" }
+            ]
+        })
+    }
+}
+
+/// `rag = ...`: a built-in rule or the name of a rule set.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[serde(untagged)]
+pub enum RagSpec {
+    /// `rag = "target_and_sn"`: a named rule set.
+    RuleSet(String),
+    /// `rag = { rule = "target", ... }`.
+    Builtin(BuiltinRule),
+}
+
+impl Serialize for RagSpec {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            RagSpec::RuleSet(n) => s.serialize_str(n),
+            RagSpec::Builtin(b) => b.serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for RagSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RagSpec;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("the name of a rule set, or a built-in rule { rule = \"target\" | \"bands\" | \"comparator\" | \"spc\", ... }")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RagSpec, E> {
+                Ok(RagSpec::RuleSet(v.to_string()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<RagSpec, A::Error> {
+                BuiltinRule::deserialize(de::value::MapAccessDeserializer::new(m))
+                    .map(RagSpec::Builtin)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The built-in rules (DESIGN.md 3.4).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "rule", rename_all = "snake_case", deny_unknown_fields)]
+pub enum BuiltinRule {
+    /// Green on target, amber within `amber` of it, else red; optional blue.
+    Target {
+        /// Amber tolerance.
+        amber: Tolerance,
+        /// Blue when the gap is at least this (needs a `blue` status).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        blue: Option<Tolerance>,
+    },
+    /// Fixed thresholds, one fewer than the ranked statuses.
+    Bands {
+        /// Descending for higher-is-better, ascending for lower-is-better.
+        thresholds: Vec<Dec>,
+    },
+    /// As `target`, against a comparator's value.
+    Comparator {
+        /// The comparator's name (`sn`, `england`).
+        against: String,
+        /// Amber tolerance.
+        amber: Tolerance,
+        /// Blue when the gap is at least this (needs a `blue` status).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        blue: Option<Tolerance>,
+    },
+    /// Status from SPC variation and assurance; each key maps to a status.
+    Spc(SpcRule),
+}
+
+/// The mapping of the `spc` built-in rule: variation and assurance to statuses.
+///
+/// Variation is checked first (`concern`, `improvement`, `neutral`,
+/// `common_cause`), then assurance (`consistent_fail`, `hit_and_miss`,
+/// `consistent_pass`); the first mapped one decides, else `otherwise`
+/// (or `no_data` when that is absent too).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SpcRule {
+    /// Status when the last point is special-cause concern.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concern: Option<String>,
+    /// Status when the last point is special-cause improvement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub improvement: Option<String>,
+    /// Status when the last point is special-cause neutral.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub neutral: Option<String>,
+    /// Status when the last point is common-cause variation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub common_cause: Option<String>,
+    /// Status when the target lies outside the limits on the wrong side.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consistent_fail: Option<String>,
+    /// Status when the target lies within the limits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hit_and_miss: Option<String>,
+    /// Status when the target lies outside the limits on the right side.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consistent_pass: Option<String>,
+    /// Status when nothing above applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub otherwise: Option<String>,
+}
+
+/// SPC options of an indicator (DESIGN.md section 6); every key is optional.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SpcOptions {
+    /// Drop moving ranges of 3.267 × AMR or more and recompute (default true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub screen_outliers: Option<bool>,
+    /// Fix the limits on the first n points of each segment (n >= 12).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix_after: Option<u32>,
+    /// Periods where a new segment starts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rebase: Vec<String>,
+    /// Run length for a shift (default 7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shift: Option<u32>,
+    /// Run length for a trend (default 7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trend: Option<u32>,
+    /// Let points beyond the limits count towards two-of-three (default false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub two_of_three_beyond_limits: Option<bool>,
+}
+
+/// A named rule set: the first clause whose condition holds decides.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSetSpec {
+    /// Ordered clauses.
+    #[serde(default)]
+    pub when: Vec<ClauseSpec>,
+    /// The status when no clause fires.
+    pub otherwise: String,
+}
+
+/// One clause of a rule set: `{ status = "green", if = "gap >= 0" }`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClauseSpec {
+    /// The status given when the condition holds.
+    pub status: String,
+    /// An expression (DESIGN.md 3.5).
+    #[serde(rename = "if")]
+    pub condition: String,
+}
+
+/// A human judgement replacing a computed status (DESIGN.md section 4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Override {
+    /// The entity; `None` applies to every entity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity: Option<String>,
+    /// What is overridden: an indicator or a theme.
+    #[serde(flatten)]
+    pub target: OverrideTarget,
+    /// The period.
+    pub period: String,
+    /// The status given.
+    pub status: String,
+    /// Why; required and non-empty.
+    pub reason: String,
+}
+
+/// Whether an override applies to an indicator or a theme.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OverrideTarget {
+    /// An indicator id.
+    Indicator(String),
+    /// A theme id.
+    Theme(String),
+}

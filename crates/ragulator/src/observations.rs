@@ -1,0 +1,815 @@
+//! Observations: long-format data rows (DESIGN.md section 4), read from CSV
+//! or JSON text or pushed row by row, checked against a scorecard.
+//!
+//! Every input row ends up used or in [`Observations::rejected`] with its
+//! row number and a reason; nothing is dropped silently.
+
+use std::collections::HashMap;
+
+use rust_decimal::Decimal;
+
+use crate::error::DataError;
+use crate::eval::Rejected;
+use crate::load::Scorecard;
+use crate::model::{self, parse_decimal, Override, OverrideTarget};
+use crate::period::Period;
+
+/// Longest CSV record accepted, in bytes; longer rows are rejected.
+pub const MAX_ROW_BYTES: usize = 64 * 1024;
+
+/// One input cell of a numeric column, as a binding or reader found it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cell<'a> {
+    /// Absent or empty: a missing value.
+    Empty,
+    /// Text to parse as a decimal.
+    Text(&'a str),
+    /// An exact decimal.
+    Decimal(Decimal),
+    /// A binary float, taken by its shortest representation; NaN is missing,
+    /// infinities are rejected.
+    Float(f64),
+    /// A cell that could not be read (for example invalid UTF-8), with the reason.
+    Invalid(&'a str),
+}
+
+/// One input row, before checking: the shape bindings and readers produce.
+///
+/// ```
+/// use ragulator::{Cell, RawRow, Scorecard};
+/// let s = Scorecard::from_toml("ragulator = 1\n[[indicator]]\nid='x'\nname='X'\nunit='count'\npolarity='none'\n").unwrap();
+/// let mut b = s.observations();
+/// b.push(RawRow { indicator: Some("x"), period: Some("2022-06"), value: Cell::Text("3"), ..RawRow::default() });
+/// b.push(RawRow { indicator: Some("y"), period: Some("2022-06"), value: Cell::Text("3"), ..RawRow::default() });
+/// let obs = b.finish();
+/// assert_eq!(obs.len(), 1);
+/// assert_eq!(obs.rejected()[0].reason, "unknown indicator 'y'");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RawRow<'a> {
+    /// The entity (council, team); `None` or empty: the default entity.
+    pub entity: Option<&'a str>,
+    /// The indicator id (required).
+    pub indicator: Option<&'a str>,
+    /// The period (required).
+    pub period: Option<&'a str>,
+    /// `actual` (default), `target`, or a comparator name.
+    pub series: Option<&'a str>,
+    /// The value.
+    pub value: Cell<'a>,
+    /// The numerator, with `denominator`, instead of `value`.
+    pub numerator: Cell<'a>,
+    /// The denominator.
+    pub denominator: Cell<'a>,
+}
+
+impl Default for RawRow<'_> {
+    fn default() -> Self {
+        RawRow {
+            entity: None,
+            indicator: None,
+            period: None,
+            series: None,
+            value: Cell::Empty,
+            numerator: Cell::Empty,
+            denominator: Cell::Empty,
+        }
+    }
+}
+
+/// Series ids: 0 is `actual`, 1 is `target`, others index `Observations::series_names`.
+pub(crate) const ACTUAL: u32 = 0;
+pub(crate) const TARGET: u32 = 1;
+
+/// What a row says about its period's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reading {
+    /// A number (already `numerator / denominator × k` when given as a ratio).
+    Value(Decimal),
+    /// An empty cell.
+    Missing,
+    /// A ratio with a zero denominator.
+    ZeroDenominator,
+}
+
+/// A checked row.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Obs {
+    pub row: u32,
+    pub entity: u32,
+    pub indicator: u32,
+    pub period: Period,
+    pub series: u32,
+    pub reading: Reading,
+    /// The ratio, kept for explanations.
+    pub ratio: Option<(Decimal, Decimal)>,
+}
+
+/// Checked observations, grouped by entity, indicator, period and series;
+/// ready to evaluate any number of times.
+#[derive(Debug, Clone)]
+pub struct Observations {
+    pub(crate) rows: Vec<Obs>,
+    pub(crate) entities: Vec<String>,
+    pub(crate) series_names: Vec<String>,
+    rejected: Vec<Rejected>,
+    input_rows: usize,
+}
+
+impl Observations {
+    /// Number of rows used (input rows minus rejected).
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+    /// Whether no row was used.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+    /// Rows rejected while reading, with their row numbers and reasons, by row.
+    pub fn rejected(&self) -> &[Rejected] {
+        &self.rejected
+    }
+    /// Number of input rows read.
+    pub fn input_rows(&self) -> usize {
+        self.input_rows
+    }
+    /// The entities seen, in first-seen order (`""` is the default entity).
+    pub fn entities(&self) -> impl Iterator<Item = &str> {
+        self.entities.iter().map(String::as_str)
+    }
+}
+
+/// Builds [`Observations`] row by row; created by [`Scorecard::observations`].
+pub struct ObservationsBuilder<'s> {
+    scorecard: &'s Scorecard,
+    rows: Vec<Obs>,
+    entities: Vec<String>,
+    entity_ix: HashMap<String, u32>,
+    series_names: Vec<String>,
+    series_ix: HashMap<String, u32>,
+    periods: HashMap<String, Result<Period, String>>,
+    rejected: Vec<Rejected>,
+    next_row: usize,
+}
+
+impl<'s> ObservationsBuilder<'s> {
+    fn new(scorecard: &'s Scorecard) -> Self {
+        let mut entity_ix = HashMap::new();
+        entity_ix.insert(String::new(), 0);
+        let series_names = vec!["actual".to_string(), "target".to_string()];
+        let series_ix = series_names
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.clone(), i as u32))
+            .collect();
+        ObservationsBuilder {
+            scorecard,
+            rows: Vec::new(),
+            entities: vec![String::new()],
+            entity_ix,
+            series_names,
+            series_ix,
+            periods: HashMap::new(),
+            rejected: Vec::new(),
+            next_row: 0,
+        }
+    }
+
+    /// Reserves room for `n` more rows.
+    pub fn reserve(&mut self, n: usize) {
+        self.rows.reserve(n);
+    }
+
+    /// Checks and adds the next row (rows are numbered from 1 in push order).
+    pub fn push(&mut self, raw: RawRow<'_>) {
+        self.next_row += 1;
+        let row = self.next_row;
+        if let Err(reason) = self.check(row, raw) {
+            self.rejected.push(Rejected { row, reason });
+        }
+    }
+
+    /// Records a row that could not even be split into cells.
+    pub fn reject(&mut self, reason: impl Into<String>) {
+        self.next_row += 1;
+        self.rejected.push(Rejected {
+            row: self.next_row,
+            reason: reason.into(),
+        });
+    }
+
+    fn check(&mut self, row: usize, raw: RawRow<'_>) -> Result<(), String> {
+        let indicator_id = raw
+            .indicator
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .ok_or("no indicator given")?;
+        let indicator_ix = *self
+            .scorecard
+            .indicator_by_id
+            .get(indicator_id)
+            .ok_or_else(|| format!("unknown indicator '{indicator_id}'"))?;
+        let indicator = &self.scorecard.indicators[indicator_ix];
+        let period_text = raw
+            .period
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .ok_or("no period given")?;
+        let period = match self.periods.get(period_text) {
+            Some(p) => p.clone()?,
+            None => {
+                let parsed = self
+                    .scorecard
+                    .parse_period(period_text)
+                    .map_err(|e| format!("bad period: {e}"));
+                self.periods.insert(period_text.to_string(), parsed.clone());
+                parsed?
+            }
+        };
+        let series_name = raw
+            .series
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .unwrap_or("actual");
+        let series = match self.series_ix.get(series_name) {
+            Some(&s) => s,
+            None => {
+                let s = self.series_names.len() as u32;
+                self.series_names.push(series_name.to_string());
+                self.series_ix.insert(series_name.to_string(), s);
+                s
+            }
+        };
+        if series == TARGET && indicator.polarity == model::Polarity::Range {
+            return Err(format!(
+                "indicator '{indicator_id}' has a range target, which a data row cannot give; set it in the scorecard"
+            ));
+        }
+        let value = number(raw.value, "value")?;
+        let numerator = number(raw.numerator, "numerator")?;
+        let denominator = number(raw.denominator, "denominator")?;
+        let (reading, ratio) = match (value, numerator, denominator) {
+            (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+                return Err("give either value or numerator and denominator, not both".into())
+            }
+            (Some(v), None, None) => (Reading::Value(v), None),
+            (None, Some(_), None) => return Err("numerator given without a denominator".into()),
+            (None, None, Some(_)) => return Err("denominator given without a numerator".into()),
+            (None, Some(n), Some(d)) => {
+                if d.is_zero() {
+                    (Reading::ZeroDenominator, Some((n, d)))
+                } else {
+                    let v = n
+                        .checked_div(d)
+                        .and_then(|q| q.checked_mul(indicator.unit.scale()))
+                        .ok_or_else(|| {
+                            format!("numerator {n} / denominator {d} is out of range")
+                        })?;
+                    (Reading::Value(v), Some((n, d)))
+                }
+            }
+            (None, None, None) => (Reading::Missing, None),
+        };
+        let entity_name = raw.entity.map(str::trim).unwrap_or("");
+        let entity = match self.entity_ix.get(entity_name) {
+            Some(&e) => e,
+            None => {
+                let e = self.entities.len() as u32;
+                self.entities.push(entity_name.to_string());
+                self.entity_ix.insert(entity_name.to_string(), e);
+                e
+            }
+        };
+        self.rows.push(Obs {
+            row: row as u32,
+            entity,
+            indicator: indicator_ix as u32,
+            period,
+            series,
+            reading,
+            ratio,
+        });
+        Ok(())
+    }
+
+    /// Groups the rows and rejects conflicting duplicates (every row of a
+    /// conflict, so the outcome does not depend on row order).
+    pub fn finish(self) -> Observations {
+        let ObservationsBuilder {
+            mut rows,
+            entities,
+            series_names,
+            mut rejected,
+            next_row,
+            scorecard,
+            ..
+        } = self;
+        rows.sort_unstable_by(|a, b| {
+            (a.entity, a.indicator, a.period, a.series, a.row).cmp(&(
+                b.entity,
+                b.indicator,
+                b.period,
+                b.series,
+                b.row,
+            ))
+        });
+        let mut kept: Vec<Obs> = Vec::with_capacity(rows.len());
+        let mut i = 0;
+        while i < rows.len() {
+            let key = |o: &Obs| (o.entity, o.indicator, o.period, o.series);
+            let mut j = i + 1;
+            while j < rows.len() && key(&rows[j]) == key(&rows[i]) {
+                j += 1;
+            }
+            let group = &rows[i..j];
+            let first = group[0];
+            if group.iter().all(|o| o.reading == first.reading) {
+                kept.push(first);
+            } else {
+                let entity = entities
+                    .get(first.entity as usize)
+                    .map(String::as_str)
+                    .unwrap_or("");
+                let indicator = scorecard
+                    .indicators
+                    .get(first.indicator as usize)
+                    .map(|i| i.id.as_str())
+                    .unwrap_or("");
+                let series = series_names
+                    .get(first.series as usize)
+                    .map(String::as_str)
+                    .unwrap_or("");
+                let rows_list: Vec<String> = group.iter().map(|o| o.row.to_string()).collect();
+                let values: Vec<String> = group.iter().map(|o| reading_text(o.reading)).collect();
+                let who = if entity.is_empty() {
+                    String::new()
+                } else {
+                    format!("{entity}, ")
+                };
+                for o in group {
+                    rejected.push(Rejected {
+                        row: o.row as usize,
+                        reason: format!(
+                            "conflicting duplicate: rows {} give different values ({}) for {who}{indicator}, {}, series {series}",
+                            rows_list.join(", "),
+                            values.join(", "),
+                            o.period
+                        ),
+                    });
+                }
+            }
+            i = j;
+        }
+        rejected.sort_by_key(|r| r.row);
+        Observations {
+            rows: kept,
+            entities,
+            series_names,
+            rejected,
+            input_rows: next_row,
+        }
+    }
+}
+
+fn reading_text(r: Reading) -> String {
+    match r {
+        Reading::Value(v) => v.normalize().to_string(),
+        Reading::Missing => "empty".into(),
+        Reading::ZeroDenominator => "zero denominator".into(),
+    }
+}
+
+fn number(cell: Cell<'_>, column: &str) -> Result<Option<Decimal>, String> {
+    match cell {
+        Cell::Empty => Ok(None),
+        Cell::Decimal(d) => Ok(Some(d)),
+        Cell::Float(f) if f.is_nan() => Ok(None),
+        Cell::Float(f) => model::decimal_from_f64(f)
+            .map(Some)
+            .map_err(|e| format!("not a number in column {column}: {e}")),
+        Cell::Text(t) if t.trim().is_empty() => Ok(None),
+        Cell::Text(t) => parse_decimal(t)
+            .map(Some)
+            .map_err(|e| format!("not a number in column {column}: {e}")),
+        Cell::Invalid(why) => Err(format!("column {column}: {why}")),
+    }
+}
+
+const COLUMNS: [&str; 7] = [
+    "entity",
+    "indicator",
+    "period",
+    "series",
+    "value",
+    "numerator",
+    "denominator",
+];
+
+impl Scorecard {
+    /// Starts building observations row by row (for bindings and callers
+    /// with their own rows).
+    pub fn observations(&self) -> ObservationsBuilder<'_> {
+        ObservationsBuilder::new(self)
+    }
+
+    /// Reads observations from CSV bytes: a header row naming the columns
+    /// (`indicator`, `period`, and `value` or `numerator` and `denominator`
+    /// are required; `entity` and `series` are optional; other columns are
+    /// ignored), with or without a BOM, LF or CRLF, quoted fields.
+    ///
+    /// ```
+    /// let s = ragulator::Scorecard::from_toml("ragulator = 1\n[[indicator]]\nid='x'\nname='X'\nunit='count'\npolarity='none'\n").unwrap();
+    /// let err = s.read_csv(b"indicator,value\nx,1\n").unwrap_err();
+    /// assert_eq!(err.to_string(), "column period: the data has no 'period' column; the columns are: indicator, value");
+    /// ```
+    pub fn read_csv(&self, bytes: &[u8]) -> Result<Observations, DataError> {
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .has_headers(true)
+            .from_reader(bytes);
+        let header = reader
+            .byte_headers()
+            .map_err(|e| DataError::new(format!("could not read the CSV header: {e}")))?
+            .clone();
+        let names: Vec<String> = header
+            .iter()
+            .map(|h| String::from_utf8_lossy(h).trim().to_ascii_lowercase())
+            .collect();
+        let col = |name: &str| names.iter().position(|n| n == name);
+        let [entity, indicator, period, series, value, numerator, denominator] = COLUMNS.map(col);
+        check_columns(
+            &names,
+            indicator.is_some(),
+            period.is_some(),
+            value.is_some(),
+            numerator.is_some(),
+            denominator.is_some(),
+        )?;
+        let mut builder = self.observations();
+        let mut record = csv::ByteRecord::new();
+        loop {
+            match reader.read_byte_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(e) => {
+                    builder.reject(format!("unreadable CSV row: {e}"));
+                    continue;
+                }
+            }
+            if record.as_slice().len() > MAX_ROW_BYTES {
+                builder.reject(format!(
+                    "row is {} bytes long; the limit is {MAX_ROW_BYTES} bytes",
+                    record.as_slice().len()
+                ));
+                continue;
+            }
+            if record.len() != header.len() {
+                builder.reject(format!(
+                    "row has {} fields; the header has {}",
+                    record.len(),
+                    header.len()
+                ));
+                continue;
+            }
+            let text = |ix: Option<usize>| -> Result<Option<&str>, String> {
+                match ix.and_then(|i| record.get(i)) {
+                    None => Ok(None),
+                    Some(b) => std::str::from_utf8(b).map(Some).map_err(|_| {
+                        let name = ix
+                            .and_then(|i| names.get(i))
+                            .map(String::as_str)
+                            .unwrap_or("?");
+                        format!("invalid UTF-8 in column {name}")
+                    }),
+                }
+            };
+            let cell = |ix: Option<usize>| -> Cell<'_> {
+                match ix.and_then(|i| record.get(i)) {
+                    None => Cell::Empty,
+                    Some(b) => match std::str::from_utf8(b) {
+                        Ok(s) => Cell::Text(s),
+                        Err(_) => Cell::Invalid("invalid UTF-8"),
+                    },
+                }
+            };
+            let fields = (|| -> Result<_, String> {
+                Ok((
+                    text(entity)?,
+                    text(indicator)?,
+                    text(period)?,
+                    text(series)?,
+                ))
+            })();
+            match fields {
+                Ok((e, i, p, s)) => builder.push(RawRow {
+                    entity: e,
+                    indicator: i,
+                    period: p,
+                    series: s,
+                    value: cell(value),
+                    numerator: cell(numerator),
+                    denominator: cell(denominator),
+                }),
+                Err(reason) => builder.reject(reason),
+            }
+        }
+        Ok(builder.finish())
+    }
+
+    /// Reads observations from JSON: an array of objects with the same
+    /// fields as the CSV columns; numbers may be JSON numbers or strings.
+    /// Row numbers are array index + 1.
+    ///
+    /// ```
+    /// let s = ragulator::Scorecard::from_toml("ragulator = 1\n[[indicator]]\nid='x'\nname='X'\nunit='count'\npolarity='none'\n").unwrap();
+    /// let obs = s.read_json(br#"[{"indicator": "x", "period": "2022-06", "value": 3}, {"indicator": "x", "period": "2022-13", "value": 4}]"#).unwrap();
+    /// assert_eq!(obs.len(), 1);
+    /// assert_eq!(obs.rejected()[0].row, 2);
+    /// ```
+    pub fn read_json(&self, bytes: &[u8]) -> Result<Observations, DataError> {
+        let doc: serde_json::Value = serde_json::from_slice(bytes)
+            .map_err(|e| DataError::new(format!("the data is not valid JSON: {e}")))?;
+        let items = doc
+            .as_array()
+            .ok_or_else(|| DataError::new("expected a JSON array of row objects"))?;
+        self.read_json_rows(items)
+    }
+
+    /// Reads observations from already-parsed JSON row objects.
+    pub fn read_json_rows(&self, items: &[serde_json::Value]) -> Result<Observations, DataError> {
+        let has = |k: &str| items.iter().any(|o| o.get(k).is_some());
+        if !items.is_empty() {
+            let mut names: Vec<String> = Vec::new();
+            for o in items.iter().filter_map(|o| o.as_object()) {
+                for k in o.keys() {
+                    if !names.contains(k) {
+                        names.push(k.clone());
+                    }
+                }
+            }
+            check_columns(
+                &names,
+                has("indicator"),
+                has("period"),
+                has("value"),
+                has("numerator"),
+                has("denominator"),
+            )?;
+        }
+        let mut builder = self.observations();
+        builder.reserve(items.len());
+        for item in items {
+            let Some(obj) = item.as_object() else {
+                builder.reject("expected an object with indicator, period and value");
+                continue;
+            };
+            let mut bad = None;
+            let mut text = |k: &str| -> Option<String> {
+                match obj.get(k) {
+                    None | Some(serde_json::Value::Null) => None,
+                    Some(serde_json::Value::String(s)) => Some(s.clone()),
+                    Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+                    Some(other) => {
+                        bad = Some(format!("field {k} must be a string, found {other}"));
+                        None
+                    }
+                }
+            };
+            let entity = text("entity");
+            let indicator = text("indicator");
+            let period = text("period");
+            let series = text("series");
+            let [value, numerator, denominator] =
+                ["value", "numerator", "denominator"].map(|k| match obj.get(k) {
+                    None | Some(serde_json::Value::Null) => Ok(None),
+                    Some(serde_json::Value::Number(n)) => Ok(Some(n.to_string())),
+                    Some(serde_json::Value::String(s)) => Ok(Some(s.clone())),
+                    Some(other) => Err(format!("not a number in column {k}: {other}")),
+                });
+            if let Some(reason) = bad {
+                builder.reject(reason);
+                continue;
+            }
+            let (value, numerator, denominator) = match (value, numerator, denominator) {
+                (Ok(v), Ok(n), Ok(d)) => (v, n, d),
+                (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
+                    builder.reject(e);
+                    continue;
+                }
+            };
+            fn cell(v: &Option<String>) -> Cell<'_> {
+                v.as_deref().map(Cell::Text).unwrap_or(Cell::Empty)
+            }
+            builder.push(RawRow {
+                entity: entity.as_deref(),
+                indicator: indicator.as_deref(),
+                period: period.as_deref(),
+                series: series.as_deref(),
+                value: cell(&value),
+                numerator: cell(&numerator),
+                denominator: cell(&denominator),
+            });
+        }
+        Ok(builder.finish())
+    }
+
+    /// Reads overrides from CSV (`entity`, `indicator` or `theme`, `period`,
+    /// `status`, `reason`). A bad override fails the whole call.
+    pub fn read_overrides_csv(&self, bytes: &[u8]) -> Result<Vec<Override>, DataError> {
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+        let header = reader
+            .headers()
+            .map_err(|e| DataError::new(format!("could not read the overrides header: {e}")))?
+            .clone();
+        let names: Vec<String> = header
+            .iter()
+            .map(|h| h.trim().to_ascii_lowercase())
+            .collect();
+        for required in ["period", "status", "reason"] {
+            if !names.iter().any(|n| n == required) {
+                return Err(DataError {
+                    message: format!(
+                        "the overrides have no '{required}' column; the columns are: {}",
+                        names.join(", ")
+                    ),
+                    row: None,
+                    column: Some(required.into()),
+                });
+            }
+        }
+        let mut out = Vec::new();
+        for (i, rec) in reader.records().enumerate() {
+            let row = i + 1;
+            let rec = rec.map_err(|e| {
+                DataError::in_row(row, None, format!("unreadable overrides row: {e}"))
+            })?;
+            let get = |k: &str| {
+                names
+                    .iter()
+                    .position(|n| n == k)
+                    .and_then(|ix| rec.get(ix))
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+            };
+            out.push(self.override_from_fields(
+                row,
+                get("entity"),
+                get("indicator"),
+                get("theme"),
+                get("period"),
+                get("status"),
+                get("reason"),
+            )?);
+        }
+        Ok(out)
+    }
+
+    /// Reads overrides from a JSON array of objects.
+    pub fn read_overrides_json(&self, bytes: &[u8]) -> Result<Vec<Override>, DataError> {
+        let doc: serde_json::Value = serde_json::from_slice(bytes)
+            .map_err(|e| DataError::new(format!("the overrides are not valid JSON: {e}")))?;
+        let items = doc
+            .as_array()
+            .ok_or_else(|| DataError::new("expected a JSON array of override objects"))?;
+        let mut out = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let row = i + 1;
+            let get = |k: &str| {
+                item.get(k)
+                    .and_then(|v| v.as_str())
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+            };
+            out.push(self.override_from_fields(
+                row,
+                get("entity"),
+                get("indicator"),
+                get("theme"),
+                get("period"),
+                get("status"),
+                get("reason"),
+            )?);
+        }
+        Ok(out)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn override_from_fields(
+        &self,
+        row: usize,
+        entity: Option<&str>,
+        indicator: Option<&str>,
+        theme: Option<&str>,
+        period: Option<&str>,
+        status: Option<&str>,
+        reason: Option<&str>,
+    ) -> Result<Override, DataError> {
+        let target = match (indicator, theme) {
+            (Some(i), None) => OverrideTarget::Indicator(i.to_string()),
+            (None, Some(t)) => OverrideTarget::Theme(t.to_string()),
+            _ => {
+                return Err(DataError::in_row(
+                    row,
+                    None,
+                    "an override names exactly one of indicator or theme",
+                ))
+            }
+        };
+        let o = Override {
+            entity: entity.map(str::to_string),
+            target,
+            period: period.unwrap_or("").to_string(),
+            status: status.unwrap_or("").to_string(),
+            reason: reason.unwrap_or("").to_string(),
+        };
+        self.check_override(row, &o)?;
+        Ok(o)
+    }
+
+    /// Checks one override against the scorecard (row is 1-based, for the message).
+    pub fn check_override(&self, row: usize, o: &Override) -> Result<(), DataError> {
+        match &o.target {
+            OverrideTarget::Indicator(id) if self.indicator(id).is_none() => {
+                return Err(DataError::in_row(
+                    row,
+                    Some("indicator"),
+                    format!("override names unknown indicator '{id}'"),
+                ))
+            }
+            OverrideTarget::Theme(id) if !self.themes.iter().any(|t| &t.id == id) => {
+                let ids: Vec<&str> = self.themes.iter().map(|t| t.id.as_str()).collect();
+                return Err(DataError::in_row(
+                    row,
+                    Some("theme"),
+                    format!(
+                        "override names unknown theme '{id}'; themes are: {}",
+                        ids.join(", ")
+                    ),
+                ));
+            }
+            _ => {}
+        }
+        self.parse_period(&o.period).map_err(|e| {
+            DataError::in_row(
+                row,
+                Some("period"),
+                format!("override has a bad period: {e}"),
+            )
+        })?;
+        if self.status(&o.status).is_none() {
+            let ids: Vec<&str> = self.statuses.iter().map(|s| s.id.as_str()).collect();
+            return Err(DataError::in_row(
+                row,
+                Some("status"),
+                format!(
+                    "override gives unknown status '{}'; use one of: {}, no_data",
+                    o.status,
+                    ids.join(", ")
+                ),
+            ));
+        }
+        if o.reason.trim().is_empty() {
+            return Err(DataError::in_row(
+                row,
+                Some("reason"),
+                "an override needs a reason: a human judgement must say why it replaces the computed status",
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn check_columns(
+    names: &[String],
+    indicator: bool,
+    period: bool,
+    value: bool,
+    numerator: bool,
+    denominator: bool,
+) -> Result<(), DataError> {
+    let listed = if names.is_empty() {
+        "none".to_string()
+    } else {
+        names.join(", ")
+    };
+    let missing = |col: &str, extra: &str| DataError {
+        message: format!("the data has no '{col}' column{extra}; the columns are: {listed}"),
+        row: None,
+        column: Some(col.into()),
+    };
+    if !indicator {
+        return Err(missing("indicator", ""));
+    }
+    if !period {
+        return Err(missing("period", ""));
+    }
+    if !value && !(numerator && denominator) {
+        if numerator {
+            return Err(missing("denominator", " to go with 'numerator'"));
+        }
+        return Err(missing("value", " (or 'numerator' and 'denominator')"));
+    }
+    Ok(())
+}

@@ -1,0 +1,179 @@
+//! The result formats every interface shares: the JSON of DESIGN.md
+//! section 4 (decimals as strings) and a flat CSV.
+
+use rust_decimal::Decimal;
+use serde_json::{json, Map, Value};
+
+use crate::eval::{Evaluation, IndicatorResult, OverrideNote, SpcState, ThemeResult, Trace};
+use crate::model::TargetValue;
+
+fn dec(v: Option<Decimal>) -> Value {
+    v.map(|d| Value::String(d.to_string()))
+        .unwrap_or(Value::Null)
+}
+
+fn norm(v: Option<Decimal>) -> Value {
+    v.map(|d| Value::String(d.normalize().to_string()))
+        .unwrap_or(Value::Null)
+}
+
+/// A target as JSON: a string, or `{ "low": ..., "high": ... }` for a range.
+pub fn target_json(t: Option<TargetValue>) -> Value {
+    match t {
+        None => Value::Null,
+        Some(TargetValue::Value(v)) => Value::String(v.to_string()),
+        Some(TargetValue::Range { low, high }) => {
+            json!({ "low": low.to_string(), "high": high.to_string() })
+        }
+    }
+}
+
+/// A target as plain text: `20`, or `60–80` for a range.
+pub fn target_text(t: Option<TargetValue>) -> String {
+    match t {
+        None => String::new(),
+        Some(TargetValue::Value(v)) => v.to_string(),
+        Some(TargetValue::Range { low, high }) => format!("{low}–{high}"),
+    }
+}
+
+fn override_json(o: &Option<OverrideNote>) -> Value {
+    match o {
+        None => Value::Null,
+        Some(o) => json!({ "status": &*o.status, "reason": &*o.reason }),
+    }
+}
+
+fn trace_json(t: &Trace) -> Value {
+    let operands: Map<String, Value> = t
+        .operands
+        .iter()
+        .map(|(k, v)| (k.clone(), norm(*v)))
+        .collect();
+    json!({ "rule": t.rule, "clause": t.clause, "condition": t.condition, "operands": operands })
+}
+
+fn spc_json(s: &Option<SpcState>) -> Value {
+    match s {
+        None => Value::Null,
+        Some(s) => json!({
+            "variation": s.variation, "assurance": s.assurance, "point_type": s.point_type, "rule": s.rule,
+            "mean": s.mean.to_string(), "lpl": s.lpl.to_string(), "upl": s.upl.to_string(), "n": s.n, "short": s.short,
+        }),
+    }
+}
+
+/// One indicator result as a JSON object.
+pub fn result_json(r: &IndicatorResult) -> Value {
+    let comparators: Map<String, Value> = r
+        .comparators
+        .iter()
+        .map(|(k, v)| (k.to_string(), Value::String(v.normalize().to_string())))
+        .collect();
+    json!({
+        "entity": r.entity.as_deref(),
+        "indicator": &*r.indicator,
+        "period": r.period.to_string(),
+        "value": dec(r.value),
+        "target": target_json(r.target),
+        "gap": dec(r.gap),
+        "gap_pct": r.gap_pct.map(|g| g.round_dp(2).normalize().to_string()),
+        "comparators": comparators,
+        "previous": dec(r.previous),
+        "last_year": dec(r.last_year),
+        "numerator": norm(r.numerator),
+        "denominator": norm(r.denominator),
+        "status": r.status.as_deref(),
+        "computed_status": r.computed_status.as_deref(),
+        "override": override_json(&r.overridden),
+        "label": r.label.as_deref(),
+        "direction": r.direction.as_str(),
+        "no_data_reason": r.no_data_reason.as_ref().map(|n| n.phrase()),
+        "explanation": r.explanation,
+        "trace": trace_json(&r.trace),
+        "spc": spc_json(&r.spc),
+    })
+}
+
+/// One theme result as a JSON object.
+pub fn theme_json(t: &ThemeResult) -> Value {
+    let counts: Map<String, Value> = t
+        .counts
+        .iter()
+        .map(|(k, v)| (k.to_string(), json!(v)))
+        .collect();
+    json!({
+        "entity": t.entity.as_deref(),
+        "theme": &*t.theme,
+        "period": t.period.to_string(),
+        "status": &*t.status,
+        "computed_status": &*t.computed_status,
+        "override": override_json(&t.overridden),
+        "label": &*t.label,
+        "counts": counts,
+        "explanation": t.explanation,
+    })
+}
+
+impl Evaluation {
+    /// The result as the JSON of DESIGN.md section 4: `results`, `themes`,
+    /// `rejected`, plus `rows` (input, used, rejected counts).
+    ///
+    /// ```
+    /// let s = ragulator::Scorecard::from_toml("ragulator = 1\n[[indicator]]\nid='x'\nname='X'\nunit='count'\npolarity='higher_is_better'\ntarget=5\nrag={rule='target',amber=1}\n").unwrap();
+    /// let data = s.read_csv(b"indicator,period,value\nx,2022-06,4\n").unwrap();
+    /// let json = s.evaluate(&data, &Default::default()).unwrap().to_json();
+    /// assert_eq!(json["results"][0]["status"], "amber");
+    /// assert_eq!(json["results"][0]["value"], "4");
+    /// ```
+    pub fn to_json(&self) -> Value {
+        json!({
+            "results": self.results.iter().map(result_json).collect::<Vec<_>>(),
+            "themes": self.themes.iter().map(theme_json).collect::<Vec<_>>(),
+            "rejected": self.rejected.iter().map(|r| json!({ "row": r.row, "reason": r.reason })).collect::<Vec<_>>(),
+            "rows": { "input": self.input_rows, "used": self.input_rows - self.rejected.len().min(self.input_rows), "rejected": self.rejected.len() },
+        })
+    }
+
+    /// The indicator results as CSV text, one row per result.
+    pub fn to_csv(&self) -> String {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let header = [
+            "entity",
+            "indicator",
+            "period",
+            "value",
+            "target",
+            "gap",
+            "status",
+            "computed_status",
+            "override_status",
+            "override_reason",
+            "label",
+            "direction",
+            "explanation",
+        ];
+        let _ = w.write_record(header);
+        for r in &self.results {
+            let opt = |d: Option<Decimal>| d.map(|d| d.to_string()).unwrap_or_default();
+            let _ = w.write_record([
+                r.entity.as_deref().unwrap_or(""),
+                &r.indicator,
+                &r.period.to_string(),
+                &opt(r.value),
+                &target_text(r.target),
+                &opt(r.gap),
+                r.status.as_deref().unwrap_or(""),
+                r.computed_status.as_deref().unwrap_or(""),
+                r.overridden.as_ref().map(|o| &*o.status).unwrap_or(""),
+                r.overridden.as_ref().map(|o| &*o.reason).unwrap_or(""),
+                r.label.as_deref().unwrap_or(""),
+                r.direction.as_str(),
+                &r.explanation,
+            ]);
+        }
+        w.into_inner()
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default()
+    }
+}
