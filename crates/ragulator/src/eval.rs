@@ -186,10 +186,9 @@ pub struct IndicatorResult {
     pub target: Option<TargetValue>,
     /// `gap >= 0` means target met (DESIGN.md 3.3).
     pub gap: Option<Decimal>,
-    /// `gap / |target| × 100`.
-    pub gap_pct: Option<Decimal>,
-    /// Comparator values for the period (data series over scorecard constants).
-    pub comparators: Vec<(Arc<str>, Decimal)>,
+    /// Comparator values for the period (data series over scorecard
+    /// constants); shared between results when they come from the scorecard.
+    pub comparators: Arc<[(Arc<str>, Decimal)]>,
     /// The previous period's rounded value.
     pub previous: Option<Decimal>,
     /// The same period last year's rounded value.
@@ -218,6 +217,21 @@ pub struct IndicatorResult {
     pub trace: Trace,
     /// SPC at this period, for indicators with `spc`.
     pub spc: Option<SpcState>,
+    /// Index of the indicator, for roll-ups.
+    #[serde(skip)]
+    pub(crate) indicator_ix: u32,
+    /// Index of the given status, for roll-ups.
+    #[serde(skip)]
+    pub(crate) given_ix: Option<StatusIx>,
+}
+
+impl IndicatorResult {
+    /// `gap / |target| × 100` (the nearer bound for a range); `None` without
+    /// a gap or with a zero target. Computed on demand: most callers never
+    /// need the division.
+    pub fn gap_pct(&self) -> Option<Decimal> {
+        gap_pct(self.gap?, reference(self.target?, self.value?))
+    }
 }
 
 /// The roll-up of one theme for one entity and period.
@@ -254,6 +268,102 @@ pub struct Evaluation {
     /// Rows not used, by row number.
     pub rejected: Vec<Rejected>,
     /// Input rows read (used + rejected).
+    pub input_rows: usize,
+}
+
+/// One indicator of one entity at one period: what `judge` looks at.
+struct Unit<'a> {
+    entity: &'a Option<Arc<str>>,
+    entity_name: &'a str,
+    entity_ix: u32,
+    ix: usize,
+    indicator: &'a Indicator,
+    t: &'a Timeline,
+    period: Period,
+}
+
+/// What the rules decided for one indicator, entity and period.
+struct Judgement {
+    value: Option<Decimal>,
+    target: Option<TargetValue>,
+    gap: Option<Decimal>,
+    previous: Option<Decimal>,
+    computed: Option<StatusIx>,
+    given: Option<StatusIx>,
+    overridden: Option<OverrideNote>,
+    direction: Direction,
+    no_data_reason: Option<NoDataReason>,
+    spc: Option<SpcState>,
+    /// Present when explaining.
+    trace: Option<Trace>,
+}
+
+/// A theme roll-up before names are attached.
+struct ThemeStatus {
+    entity_ix: u32,
+    entity: Option<Arc<str>>,
+    theme: usize,
+    period: Period,
+    computed: StatusIx,
+    given: StatusIx,
+    overridden: Option<OverrideNote>,
+    counts: Vec<usize>,
+    /// For rule-set roll-ups: the rule set and the condition that fired.
+    fired: Option<(String, Option<String>)>,
+}
+
+/// The status of one indicator for one entity and period, compact: a row of
+/// [`StatusTable`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StatusRow {
+    /// Index into [`StatusTable::entities`].
+    pub entity: u32,
+    /// Index into [`Scorecard::indicators`].
+    pub indicator: u32,
+    /// The period.
+    pub period: Period,
+    /// The rounded value.
+    pub value: Option<Decimal>,
+    /// `gap >= 0` means target met.
+    pub gap: Option<Decimal>,
+    /// The status given: an index into [`Scorecard::statuses`], or
+    /// `statuses().len()` for `no_data`; `None` for a context indicator.
+    pub status: Option<u8>,
+    /// What the rules said (same indexing).
+    pub computed_status: Option<u8>,
+    /// Direction of travel.
+    pub direction: Direction,
+}
+
+/// A theme's status for one entity and period, compact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ThemeStatusRow {
+    /// Index into [`StatusTable::entities`].
+    pub entity: u32,
+    /// Index into [`Scorecard::themes`].
+    pub theme: u32,
+    /// The period.
+    pub period: Period,
+    /// The status given (index as in [`StatusRow::status`]).
+    pub status: u8,
+    /// What the roll-up said.
+    pub computed_status: u8,
+}
+
+/// Statuses only, in compact rows: the same judgements as [`Evaluation`]
+/// without names, comparators or explanations, for high-throughput callers
+/// and columnar outputs (Arrow, DataFrames).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatusTable {
+    /// Entity names by index (`""` is the default entity).
+    pub entities: Vec<String>,
+    /// Indicator statuses, in the order of [`Evaluation::results`].
+    pub results: Vec<StatusRow>,
+    /// Theme statuses, in the order of [`Evaluation::themes`].
+    pub themes: Vec<ThemeStatusRow>,
+    /// Rows not used.
+    pub rejected: Vec<Rejected>,
+    /// Input rows read.
     pub input_rows: usize,
 }
 
@@ -370,6 +480,30 @@ impl Scorecard {
     ) -> Result<Evaluation, DataError> {
         Evaluator::new(self, data, options)?.run()
     }
+
+    /// Evaluates observations into compact status rows: the same statuses
+    /// as [`Scorecard::evaluate`], without names, comparators, SPC detail or
+    /// explanations (`options.explain` is ignored). For high-throughput
+    /// callers and columnar outputs.
+    ///
+    /// ```
+    /// let s = ragulator::Scorecard::from_toml("ragulator = 1\n[[indicator]]\nid='x'\nname='X'\nunit='count'\npolarity='higher_is_better'\ntarget=5\nrag={rule='target',amber=1}\n").unwrap();
+    /// let data = s.read_csv(b"indicator,period,value\nx,2022-06,4\n").unwrap();
+    /// let table = s.evaluate_statuses(&data, &Default::default()).unwrap();
+    /// let status = table.results[0].status.unwrap();
+    /// assert_eq!(s.statuses()[status as usize].id, "amber");
+    /// ```
+    pub fn evaluate_statuses(
+        &self,
+        data: &Observations,
+        options: &EvaluateOptions,
+    ) -> Result<StatusTable, DataError> {
+        let quiet = EvaluateOptions {
+            explain: false,
+            ..options.clone()
+        };
+        Evaluator::new(self, data, &quiet)?.run_statuses()
+    }
 }
 
 struct Evaluator<'a> {
@@ -384,6 +518,10 @@ struct Evaluator<'a> {
     indicator_ids: Vec<Arc<str>>,
     status_ids: Vec<Arc<str>>,
     status_labels: Vec<Arc<str>>,
+    /// Indexes of green, amber, red and blue (no_data when absent), for the built-in rules.
+    lights: [StatusIx; 4],
+    /// Per indicator: its constant comparators, shared by every result.
+    constant_comparators: Vec<Arc<[(Arc<str>, Decimal)]>>,
     overrides: HashMap<(Option<String>, OverrideTarget, Period), OverrideNote>,
 }
 
@@ -463,6 +601,24 @@ impl<'a> Evaluator<'a> {
                 .collect(),
             status_ids,
             status_labels,
+            lights: ["green", "amber", "red", "blue"]
+                .map(|id| sc.status_index(id).unwrap_or(sc.no_data_index())),
+            constant_comparators: sc
+                .indicators
+                .iter()
+                .map(|ind| {
+                    let names = &sc.comparator_names;
+                    ind.comparators
+                        .iter()
+                        .map(|&(cix, v)| {
+                            (
+                                Arc::from(names.get(cix).map(String::as_str).unwrap_or("")),
+                                v,
+                            )
+                        })
+                        .collect()
+                })
+                .collect(),
             overrides,
         })
     }
@@ -504,34 +660,93 @@ impl<'a> Evaluator<'a> {
         out
     }
 
-    fn run(self) -> Result<Evaluation, DataError> {
-        let mut results = Vec::with_capacity(self.data.rows.len());
-        let mut themes = Vec::new();
+    /// Walks every entity and indicator timeline, judging each period, and
+    /// hands each judgement to `emit`; then rolls the themes up.
+    fn walk(
+        &self,
+        mut emit: impl FnMut(&Self, &Unit<'_>, Judgement),
+        themes: &mut Vec<ThemeStatus>,
+    ) {
         let mut timeline = Timeline::default();
-        for (entity_name, range) in self.entities() {
+        let mut rollup: Vec<(Period, u32, Option<StatusIx>)> = Vec::new();
+        for (entity_ix, (entity_name, range)) in self.entities().into_iter().enumerate() {
             let entity: Option<Arc<str>> =
                 (!entity_name.is_empty()).then(|| Arc::from(entity_name.as_str()));
             let rows = &self.data.rows[range];
-            let first_result = results.len();
+            rollup.clear();
             for (ix, indicator) in self.sc.indicators.iter().enumerate() {
                 let lo = rows.partition_point(|o| (o.indicator as usize) < ix);
                 let hi = rows.partition_point(|o| (o.indicator as usize) <= ix);
                 self.build_timeline(indicator, &rows[lo..hi], &mut timeline);
-                let periods = self.periods_for(&entity_name, ix, &timeline);
-                for period in periods {
-                    results.push(self.indicator_result(
-                        &entity,
-                        &entity_name,
+                for period in self.periods_for(&entity_name, ix, &timeline) {
+                    let unit = Unit {
+                        entity: &entity,
+                        entity_name: &entity_name,
+                        entity_ix: entity_ix as u32,
                         ix,
                         indicator,
-                        &timeline,
+                        t: &timeline,
                         period,
-                    ));
+                    };
+                    let j = self.judge(&unit);
+                    rollup.push((period, ix as u32, j.given));
+                    emit(self, &unit, j);
                 }
             }
-            self.roll_up(&entity, &entity_name, &results[first_result..], &mut themes);
+            self.roll_up(entity_ix as u32, &entity, &entity_name, &mut rollup, themes);
         }
+    }
+
+    fn run(self) -> Result<Evaluation, DataError> {
+        let mut results = Vec::with_capacity(self.data.rows.len());
+        let mut theme_rows = Vec::new();
+        self.walk(
+            |ev, unit, j| results.push(ev.indicator_result(unit, j)),
+            &mut theme_rows,
+        );
+        let themes = theme_rows
+            .into_iter()
+            .map(|t| self.theme_result(t))
+            .collect();
         Ok(Evaluation {
+            results,
+            themes,
+            rejected: self.data.rejected().to_vec(),
+            input_rows: self.data.input_rows(),
+        })
+    }
+
+    fn run_statuses(self) -> Result<StatusTable, DataError> {
+        let mut results = Vec::with_capacity(self.data.rows.len());
+        let entities: Vec<String> = self.entities().into_iter().map(|(name, _)| name).collect();
+        let mut theme_rows = Vec::new();
+        self.walk(
+            |_, unit, j| {
+                results.push(StatusRow {
+                    entity: unit.entity_ix,
+                    indicator: unit.ix as u32,
+                    period: unit.period,
+                    value: j.value,
+                    gap: j.gap,
+                    status: j.given,
+                    computed_status: j.computed,
+                    direction: j.direction,
+                })
+            },
+            &mut theme_rows,
+        );
+        let themes = theme_rows
+            .into_iter()
+            .map(|t| ThemeStatusRow {
+                entity: t.entity_ix,
+                theme: t.theme as u32,
+                period: t.period,
+                status: t.given,
+                computed_status: t.computed,
+            })
+            .collect();
+        Ok(StatusTable {
+            entities,
             results,
             themes,
             rejected: self.data.rejected().to_vec(),
@@ -608,12 +823,13 @@ impl<'a> Evaluator<'a> {
     fn override_for(
         &self,
         entity: &str,
-        target: OverrideTarget,
+        target: impl FnOnce() -> OverrideTarget,
         period: Period,
     ) -> Option<&OverrideNote> {
         if self.overrides.is_empty() {
             return None;
         }
+        let target = target();
         self.overrides
             .get(&(Some(entity.to_string()), target.clone(), period))
             .or_else(|| self.overrides.get(&(None, target, period)))
@@ -622,10 +838,17 @@ impl<'a> Evaluator<'a> {
     /// The comparator values at a slot: data series first, then constants.
     fn comparators_at(
         &self,
+        ix: usize,
         indicator: &Indicator,
         t: &Timeline,
         slot: Option<&Slot>,
-    ) -> Vec<(Arc<str>, Decimal)> {
+    ) -> Arc<[(Arc<str>, Decimal)]> {
+        let from_data = slot.is_some_and(|s| s.comps.0 < s.comps.1);
+        if !from_data {
+            if let Some(shared) = self.constant_comparators.get(ix) {
+                return shared.clone();
+            }
+        }
         let mut out: Vec<(Arc<str>, Decimal)> = Vec::new();
         if let Some(s) = slot {
             for &(series, v) in t
@@ -649,18 +872,13 @@ impl<'a> Evaluator<'a> {
                 out.push((Arc::from(name), v));
             }
         }
-        out
+        out.into()
     }
 
-    fn indicator_result(
-        &self,
-        entity: &Option<Arc<str>>,
-        entity_name: &str,
-        ix: usize,
-        indicator: &Indicator,
-        t: &Timeline,
-        period: Period,
-    ) -> IndicatorResult {
+    /// Judges one indicator for one entity and period: the shared core of
+    /// the rich results and the status table.
+    fn judge(&self, u: &Unit<'_>) -> Judgement {
+        let (indicator, t, period) = (u.indicator, u.t, u.period);
         let slot = t.slot(period);
         let value = slot.and_then(|s| s.value);
         let target = slot
@@ -671,19 +889,10 @@ impl<'a> Evaluator<'a> {
             (Some(v), Some(tv)) => gap(indicator.polarity, v, tv),
             _ => None,
         };
-        let gap_pct = match (gap, value, target) {
-            (Some(g), Some(v), Some(tv)) => gap_pct(g, reference(tv, v)),
-            _ => None,
-        };
         let previous = period
             .previous()
             .and_then(|p| t.slot(p))
             .and_then(|s| s.value);
-        let last_year = period
-            .last_year()
-            .and_then(|p| t.slot(p))
-            .and_then(|s| s.value);
-        let comparators = self.comparators_at(indicator, t, slot);
         let env = IndicatorEnv {
             ev: self,
             indicator,
@@ -692,43 +901,32 @@ impl<'a> Evaluator<'a> {
             spc: None,
         };
         let spc = indicator.spc.as_ref().and_then(|_| env.spc_state());
-        let env = IndicatorEnv {
-            spc: spc.clone(),
-            ..env
-        };
+        let env = IndicatorEnv { spc, ..env };
         let absent_reason = match slot.and_then(|s| s.actual) {
             Some(Reading::ZeroDenominator) => Some(NoDataReason::ZeroDenominator),
             Some(Reading::Value(_)) => None,
             _ => Some(NoDataReason::NoValue),
         };
-
-        let mut trace = Trace::default();
+        let mut trace = self.explain.then(Trace::default);
         let mut no_data_reason = None;
         let computed: Option<StatusIx> = match &indicator.rule {
             None => None,
             Some(rule) => Some(match (absent_reason, value) {
                 (absent, None) | (absent @ Some(_), _) => {
-                    let reason = absent.unwrap_or(NoDataReason::NoValue);
-                    trace.rule = "missing".into();
+                    if let Some(tr) = trace.as_mut() {
+                        tr.rule = "missing".into();
+                    }
                     match indicator.missing {
                         Some(s) => s,
                         None => {
-                            no_data_reason = Some(reason);
+                            no_data_reason = Some(absent.unwrap_or(NoDataReason::NoValue));
                             self.sc.no_data_index()
                         }
                     }
                 }
                 (None, Some(v)) => {
-                    let (status, reason) = self.apply_rule(
-                        rule,
-                        indicator,
-                        &env,
-                        v,
-                        target,
-                        gap,
-                        &comparators,
-                        &mut trace,
-                    );
+                    let (status, reason) =
+                        self.apply_rule(rule, indicator, &env, v, target, gap, trace.as_mut());
                     no_data_reason = reason;
                     status
                 }
@@ -736,68 +934,87 @@ impl<'a> Evaluator<'a> {
         };
         let overridden = computed
             .and(self.override_for(
-                entity_name,
-                OverrideTarget::Indicator(indicator.id.clone()),
+                u.entity_name,
+                || OverrideTarget::Indicator(indicator.id.clone()),
                 period,
             ))
             .cloned();
-        let given: Option<StatusIx> = match (&overridden, computed) {
+        let given = match (&overridden, computed) {
             (Some(o), Some(_)) => self.sc.status_index(&o.status),
             (_, c) => c,
         };
-        let status = given.map(|s| {
-            self.status_ids
-                .get(s as usize)
-                .cloned()
-                .unwrap_or_else(|| Arc::from("no_data"))
-        });
-        let computed_status = computed.map(|s| {
-            self.status_ids
-                .get(s as usize)
-                .cloned()
-                .unwrap_or_else(|| Arc::from("no_data"))
-        });
-        let label = given.map(|s| {
-            self.status_labels
-                .get(s as usize)
-                .cloned()
-                .unwrap_or_else(|| Arc::from("No data"))
-        });
-        let direction = direction(indicator.polarity, value, previous);
-        let ratio = slot.and_then(|s| s.ratio);
-        let mut result = IndicatorResult {
-            entity: entity.clone(),
-            indicator: self
-                .indicator_ids
-                .get(ix)
-                .cloned()
-                .unwrap_or_else(|| Arc::from(indicator.id.as_str())),
-            period,
+        Judgement {
             value,
             target,
             gap,
-            gap_pct,
-            comparators,
             previous,
+            computed,
+            given,
+            overridden,
+            direction: direction(indicator.polarity, value, previous),
+            no_data_reason,
+            spc: env.spc,
+            trace,
+        }
+    }
+
+    fn status_name(&self, ix: Option<StatusIx>) -> Option<Arc<str>> {
+        ix.map(|s| {
+            self.status_ids
+                .get(s as usize)
+                .cloned()
+                .unwrap_or_else(|| Arc::from("no_data"))
+        })
+    }
+
+    /// The rich result: the judgement with names, comparators and the explanation.
+    fn indicator_result(&self, u: &Unit<'_>, j: Judgement) -> IndicatorResult {
+        let slot = u.t.slot(u.period);
+        let last_year = u
+            .period
+            .last_year()
+            .and_then(|p| u.t.slot(p))
+            .and_then(|s| s.value);
+        let ratio = slot.and_then(|s| s.ratio);
+        let mut result = IndicatorResult {
+            entity: u.entity.clone(),
+            indicator: self
+                .indicator_ids
+                .get(u.ix)
+                .cloned()
+                .unwrap_or_else(|| Arc::from(u.indicator.id.as_str())),
+            period: u.period,
+            value: j.value,
+            target: j.target,
+            gap: j.gap,
+            comparators: self.comparators_at(u.ix, u.indicator, u.t, slot),
+            previous: j.previous,
             last_year,
             numerator: ratio.map(|r| r.0),
             denominator: ratio.map(|r| r.1),
-            status,
-            computed_status,
-            overridden,
-            label,
-            direction,
-            no_data_reason,
+            status: self.status_name(j.given),
+            computed_status: self.status_name(j.computed),
+            overridden: j.overridden,
+            label: j.given.map(|s| {
+                self.status_labels
+                    .get(s as usize)
+                    .cloned()
+                    .unwrap_or_else(|| Arc::from("No data"))
+            }),
+            direction: j.direction,
+            no_data_reason: j.no_data_reason,
             explanation: String::new(),
             trace: Trace::default(),
-            spc,
+            spc: j.spc,
+            indicator_ix: u.ix as u32,
+            given_ix: j.given,
         };
-        if self.explain {
+        if let Some(mut trace) = j.trace {
             if trace.rule.is_empty() {
                 trace.rule = "none".into();
             }
             result.trace = trace;
-            result.explanation = explain::indicator(self.sc, indicator, &result);
+            result.explanation = explain::indicator(self.sc, u.indicator, &result);
         }
         result
     }
@@ -811,11 +1028,15 @@ impl<'a> Evaluator<'a> {
         value: Decimal,
         target: Option<TargetValue>,
         gap: Option<Decimal>,
-        comparators: &[(Arc<str>, Decimal)],
-        trace: &mut Trace,
+        trace: Option<&mut Trace>,
     ) -> (StatusIx, Option<NoDataReason>) {
         let no_data = self.sc.no_data_index();
-        let named = |id: &str| self.sc.status_index(id).unwrap_or(no_data);
+        let named = |id: &str| match id {
+            "green" => self.lights[0],
+            "amber" => self.lights[1],
+            "red" => self.lights[2],
+            _ => self.lights[3],
+        };
         let tolerance_rule = |gap: Decimal,
                               reference: Decimal,
                               amber: Tolerance,
@@ -834,10 +1055,10 @@ impl<'a> Evaluator<'a> {
                 named("red")
             }
         };
-        let explain = self.explain;
+        let mut trace = trace;
         match rule {
             Rule::Target { amber, blue } => {
-                if explain {
+                if let Some(trace) = trace.as_mut() {
                     trace.rule = "target".into();
                     trace.operands = vec![
                         ("value".into(), Some(value)),
@@ -863,12 +1084,9 @@ impl<'a> Evaluator<'a> {
                     .get(*against)
                     .map(String::as_str)
                     .unwrap_or("");
-                let cv = comparators
-                    .iter()
-                    .find(|(n, _)| &**n == name)
-                    .map(|(_, v)| *v);
+                let cv = env.var(Var::Comparator(*against), When::Current);
                 let cgap = cv.and_then(|c| gap_fn(indicator.polarity, value, c));
-                if explain {
+                if let Some(trace) = trace.as_mut() {
                     trace.rule = "comparator".into();
                     trace.operands = vec![
                         ("value".into(), Some(value)),
@@ -885,7 +1103,7 @@ impl<'a> Evaluator<'a> {
                 }
             }
             Rule::Bands { thresholds } => {
-                if explain {
+                if let Some(trace) = trace.as_mut() {
                     trace.rule = "bands".into();
                     trace.operands = vec![("value".into(), Some(value))];
                 }
@@ -896,7 +1114,7 @@ impl<'a> Evaluator<'a> {
                 (pos.unwrap_or(thresholds.len()) as StatusIx, None)
             }
             Rule::Spc(map) => {
-                if explain {
+                if let Some(trace) = trace.as_mut() {
                     trace.rule = "spc".into();
                     trace.operands = vec![("value".into(), Some(value))];
                 }
@@ -910,7 +1128,7 @@ impl<'a> Evaluator<'a> {
             }
             Rule::RuleSet(rs) => {
                 let (status, clause) = run_rule_set(rs, env);
-                if explain {
+                if let Some(trace) = trace.as_mut() {
                     trace.rule = format!("rule_set:{}", rs.name);
                     trace.clause = clause.map(|c| c + 1);
                     if let Some(e) = clause.and_then(|c| rs.clauses.get(c)).map(|(_, e)| e) {
@@ -955,41 +1173,39 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// Rolls an entity's indicator statuses up into its themes, for every
+    /// period where a theme has an indicator result.
     fn roll_up(
         &self,
+        entity_ix: u32,
         entity: &Option<Arc<str>>,
         entity_name: &str,
-        results: &[IndicatorResult],
-        out: &mut Vec<ThemeResult>,
+        statuses: &mut [(Period, u32, Option<StatusIx>)],
+        out: &mut Vec<ThemeStatus>,
     ) {
         if self.sc.themes.is_empty() {
             return;
         }
-        // Periods of this entity's results, and a status grid period × indicator.
-        let mut periods: Vec<Period> = results.iter().map(|r| r.period).collect();
-        periods.sort_unstable();
+        // A grid period × indicator of given statuses.
+        statuses.sort_unstable_by_key(|s| s.0);
+        let mut periods: Vec<Period> = statuses.iter().map(|s| s.0).collect();
         periods.dedup();
         let n_ind = self.sc.indicators.len();
         let absent = u8::MAX;
         let mut grid = vec![absent; periods.len() * n_ind];
-        for r in results {
-            let (Ok(p), Some(s)) = (periods.binary_search(&r.period), r.status.as_deref()) else {
+        for &(period, ix, given) in statuses.iter() {
+            let (Ok(p), Some(st)) = (periods.binary_search(&period), given) else {
                 continue;
             };
-            if let (Some(&ix), Some(st)) = (
-                self.sc.indicator_by_id.get(&*r.indicator),
-                self.sc.status_index(s),
-            ) {
-                if let Some(cell) = grid.get_mut(p * n_ind + ix) {
-                    *cell = st;
-                }
+            if let Some(cell) = grid.get_mut(p * n_ind + ix as usize) {
+                *cell = st;
             }
         }
         let no_data = self.sc.no_data_index();
         let n_status = self.status_ids.len();
         for (pi, &period) in periods.iter().enumerate() {
-            for theme in &self.sc.themes {
-                let row = grid.get(pi * n_ind..(pi + 1) * n_ind).unwrap_or(&[]);
+            let row = grid.get(pi * n_ind..(pi + 1) * n_ind).unwrap_or(&[]);
+            for (theme_ix, theme) in self.sc.themes.iter().enumerate() {
                 if !theme
                     .members
                     .iter()
@@ -1008,9 +1224,10 @@ impl<'a> Evaluator<'a> {
                         *c += 1;
                     }
                 }
+                let ranked = counts.get(..n_status - 1).unwrap_or(&[]);
                 let (computed, fired) = match &theme.rollup {
                     CompiledRollup::Worst => (
-                        counts[..n_status - 1]
+                        ranked
                             .iter()
                             .rposition(|&c| c > 0)
                             .map(|i| i as StatusIx)
@@ -1018,21 +1235,10 @@ impl<'a> Evaluator<'a> {
                         None,
                     ),
                     CompiledRollup::Majority => {
-                        let ranked = &counts[..n_status - 1];
                         let max = ranked.iter().copied().max().unwrap_or(0);
-                        if max == 0 {
-                            (no_data, None)
-                        } else {
-                            // Ties go to the worse status: the last with the top count.
-                            (
-                                ranked
-                                    .iter()
-                                    .rposition(|&c| c == max)
-                                    .map(|i| i as StatusIx)
-                                    .unwrap_or(no_data),
-                                None,
-                            )
-                        }
+                        // Ties go to the worse status: the last with the top count.
+                        let top = ranked.iter().rposition(|&c| c == max && c > 0);
+                        (top.map(|i| i as StatusIx).unwrap_or(no_data), None)
                     }
                     CompiledRollup::RuleSet(rs) => {
                         let env = ThemeEnv {
@@ -1040,61 +1246,82 @@ impl<'a> Evaluator<'a> {
                             total: theme.members.len(),
                         };
                         let (s, clause) = run_rule_set(rs, &env);
-                        (s, Some((rs, clause)))
+                        (
+                            s,
+                            Some((
+                                rs.name.clone(),
+                                clause
+                                    .and_then(|c| rs.clauses.get(c))
+                                    .map(|(_, e)| e.source().to_string()),
+                            )),
+                        )
                     }
                 };
                 let overridden = self
-                    .override_for(entity_name, OverrideTarget::Theme(theme.id.clone()), period)
+                    .override_for(
+                        entity_name,
+                        || OverrideTarget::Theme(theme.id.clone()),
+                        period,
+                    )
                     .cloned();
                 let given = overridden
                     .as_ref()
                     .and_then(|o| self.sc.status_index(&o.status))
                     .unwrap_or(computed);
-                let status_counts: Vec<(Arc<str>, usize)> = self
-                    .status_ids
-                    .iter()
-                    .cloned()
-                    .zip(counts.iter().copied())
-                    .collect();
-                let mut tr = ThemeResult {
+                out.push(ThemeStatus {
+                    entity_ix,
                     entity: entity.clone(),
-                    theme: Arc::from(theme.id.as_str()),
+                    theme: theme_ix,
                     period,
-                    status: self
-                        .status_ids
-                        .get(given as usize)
-                        .cloned()
-                        .unwrap_or_else(|| Arc::from("no_data")),
-                    computed_status: self
-                        .status_ids
-                        .get(computed as usize)
-                        .cloned()
-                        .unwrap_or_else(|| Arc::from("no_data")),
+                    computed,
+                    given,
                     overridden,
-                    label: self
-                        .status_labels
-                        .get(given as usize)
-                        .cloned()
-                        .unwrap_or_else(|| Arc::from("No data")),
-                    counts: status_counts,
-                    explanation: String::new(),
-                };
-                if self.explain {
-                    tr.explanation = explain::theme(
-                        self.sc,
-                        theme,
-                        &tr,
-                        fired.map(|(rs, c)| {
-                            (
-                                rs.name.as_str(),
-                                c.and_then(|c| rs.clauses.get(c)).map(|(_, e)| e.source()),
-                            )
-                        }),
-                    );
-                }
-                out.push(tr);
+                    counts,
+                    fired,
+                });
             }
         }
+    }
+
+    /// The rich theme result, with names and the explanation.
+    fn theme_result(&self, t: ThemeStatus) -> ThemeResult {
+        let name = |ix: StatusIx| {
+            self.status_ids
+                .get(ix as usize)
+                .cloned()
+                .unwrap_or_else(|| Arc::from("no_data"))
+        };
+        let mut tr = ThemeResult {
+            entity: t.entity,
+            theme: Arc::from(
+                self.sc
+                    .themes
+                    .get(t.theme)
+                    .map(|th| th.id.as_str())
+                    .unwrap_or(""),
+            ),
+            period: t.period,
+            status: name(t.given),
+            computed_status: name(t.computed),
+            overridden: t.overridden,
+            label: self
+                .status_labels
+                .get(t.given as usize)
+                .cloned()
+                .unwrap_or_else(|| Arc::from("No data")),
+            counts: self
+                .status_ids
+                .iter()
+                .cloned()
+                .zip(t.counts.iter().copied())
+                .collect(),
+            explanation: String::new(),
+        };
+        if let (true, Some(theme)) = (self.explain, self.sc.themes.get(t.theme)) {
+            let fired = t.fired.as_ref().map(|(n, c)| (n.as_str(), c.as_deref()));
+            tr.explanation = explain::theme(self.sc, theme, &tr, fired);
+        }
+        tr
     }
 }
 

@@ -325,7 +325,7 @@ fn rule_sentence(
             if let Some(t) = r.target {
                 context.push(target_text(t, ind));
             }
-            for (n, c) in &r.comparators {
+            for (n, c) in r.comparators.iter() {
                 let label = sc
                     .comparator_index(n)
                     .and_then(|i| sc.comparator_labels.get(i))

@@ -40,6 +40,7 @@ pub mod error;
 pub mod eval;
 pub mod explain;
 pub mod expr;
+pub mod html;
 pub mod load;
 pub mod model;
 pub mod observations;
@@ -51,8 +52,8 @@ pub use calendar::Calendar;
 pub use chart::SpcChart;
 pub use error::{DataError, Diagnostic, Error, LoadError};
 pub use eval::{
-    Direction, EvaluateOptions, Evaluation, IndicatorResult, NoDataReason, Rejected, ThemeResult,
-    Trace,
+    Direction, EvaluateOptions, Evaluation, IndicatorResult, NoDataReason, Rejected, StatusRow,
+    StatusTable, ThemeResult, ThemeStatusRow, Trace,
 };
 pub use load::{Format, Scorecard};
 pub use model::{Override, OverrideTarget, Polarity, ScorecardSpec, Unit};

@@ -566,7 +566,8 @@ impl Tolerance {
     pub fn in_units(self, reference: Decimal) -> Decimal {
         match self {
             Tolerance::Units(u) => u,
-            Tolerance::Percent(p) => reference.abs() * p / Decimal::ONE_HUNDRED,
+            // × 0.01 rather than ÷ 100: the same exact result, much cheaper.
+            Tolerance::Percent(p) => reference.abs() * p * Decimal::new(1, 2),
         }
     }
 }

@@ -781,6 +781,26 @@ impl Scorecard {
     }
 }
 
+/// Checks that data with these column names (already trimmed and, for
+/// CSV-like input, lower-cased) can be read as observations, with the same
+/// error the CSV and JSON readers give. For bindings that push rows.
+///
+/// ```
+/// let err = ragulator::observations::check_data_columns(&["indicator".into(), "value".into()]).unwrap_err();
+/// assert_eq!(err.column.as_deref(), Some("period"));
+/// ```
+pub fn check_data_columns(names: &[String]) -> Result<(), DataError> {
+    let has = |c: &str| names.iter().any(|n| n == c);
+    check_columns(
+        names,
+        has("indicator"),
+        has("period"),
+        has("value"),
+        has("numerator"),
+        has("denominator"),
+    )
+}
+
 fn check_columns(
     names: &[String],
     indicator: bool,
