@@ -293,9 +293,9 @@ struct Judgement {
     overridden: Option<OverrideNote>,
     direction: Direction,
     no_data_reason: Option<NoDataReason>,
-    spc: Option<SpcState>,
+    spc: Option<Box<SpcState>>,
     /// Present when explaining.
-    trace: Option<Trace>,
+    trace: Option<Box<Trace>>,
 }
 
 /// A theme roll-up before names are attached.
@@ -677,7 +677,7 @@ impl<'a> Evaluator<'a> {
             for (ix, indicator) in self.sc.indicators.iter().enumerate() {
                 let lo = rows.partition_point(|o| (o.indicator as usize) < ix);
                 let hi = rows.partition_point(|o| (o.indicator as usize) <= ix);
-                self.build_timeline(indicator, &rows[lo..hi], &mut timeline);
+                self.build_timeline(&rows[lo..hi], &mut timeline);
                 for period in self.periods_for(&entity_name, ix, &timeline) {
                     let unit = Unit {
                         entity: &entity,
@@ -754,12 +754,7 @@ impl<'a> Evaluator<'a> {
         })
     }
 
-    fn build_timeline(
-        &self,
-        indicator: &Indicator,
-        rows: &[crate::observations::Obs],
-        t: &mut Timeline,
-    ) {
+    fn build_timeline(&self, rows: &[crate::observations::Obs], t: &mut Timeline) {
         t.slots.clear();
         t.comparators.clear();
         for o in rows {
@@ -782,7 +777,8 @@ impl<'a> Evaluator<'a> {
                     slot.actual = Some(o.reading);
                     slot.ratio = o.ratio;
                     if let Reading::Value(v) = o.reading {
-                        slot.value = Some(round_value(v, indicator.decimals));
+                        // Already rounded to the indicator's decimals when the observations were built.
+                        slot.value = Some(v);
                     }
                 }
                 TARGET => {
@@ -953,8 +949,8 @@ impl<'a> Evaluator<'a> {
             overridden,
             direction: direction(indicator.polarity, value, previous),
             no_data_reason,
-            spc: env.spc,
-            trace,
+            spc: env.spc.map(Box::new),
+            trace: trace.map(Box::new),
         }
     }
 
@@ -1005,11 +1001,11 @@ impl<'a> Evaluator<'a> {
             no_data_reason: j.no_data_reason,
             explanation: String::new(),
             trace: Trace::default(),
-            spc: j.spc,
+            spc: j.spc.map(|b| *b),
             indicator_ix: u.ix as u32,
             given_ix: j.given,
         };
-        if let Some(mut trace) = j.trace {
+        if let Some(mut trace) = j.trace.map(|b| *b) {
             if trace.rule.is_empty() {
                 trace.rule = "none".into();
             }

@@ -324,7 +324,17 @@ impl<'s> ObservationsBuilder<'s> {
             let group = &rows[i..j];
             let first = group[0];
             if group.iter().all(|o| o.reading == first.reading) {
-                kept.push(first);
+                // Round actual values once, here, so every evaluation sees
+                // the rounded value (DESIGN.md 3.1) without paying for it again.
+                let mut kept_row = first;
+                if let (ACTUAL, Reading::Value(v)) = (first.series, first.reading) {
+                    let decimals = scorecard
+                        .indicators
+                        .get(first.indicator as usize)
+                        .and_then(|i| i.decimals);
+                    kept_row.reading = Reading::Value(crate::eval::round_value(v, decimals));
+                }
+                kept.push(kept_row);
             } else {
                 let entity = entities
                     .get(first.entity as usize)
