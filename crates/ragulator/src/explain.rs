@@ -6,7 +6,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::eval::{reference, Direction, IndicatorResult, ThemeResult};
+use crate::eval::{reference, IndicatorResult, ThemeResult};
 use crate::load::{Indicator, Rule, Scorecard, Theme};
 use crate::model::{Polarity, TargetValue, Tolerance, Unit};
 
@@ -35,7 +35,7 @@ pub fn number(v: Decimal, decimals: Option<u32>) -> String {
     };
     let mut grouped = String::with_capacity(int.len() + int.len() / 3);
     for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 && int.len() > 4 {
+        if i > 0 && (int.len() - i) % 3 == 0 {
             grouped.push(',');
         }
         grouped.push(c);
@@ -118,8 +118,13 @@ fn gap_clause(
 ) -> String {
     let precision = ind.decimals;
     if gap.is_zero() {
-        return format!("exactly on {what}");
+        return if what == "target" && ind.polarity == Polarity::Range {
+            "within the target range".to_string()
+        } else {
+            format!("exactly on {what}")
+        };
     }
+
     if gap > Decimal::ZERO {
         let mut s = format!("{} better", amount(gap, ind.unit, precision));
         if let (Some(b), "blue") = (blue, status) {
@@ -163,35 +168,33 @@ pub fn indicator(sc: &Scorecard, ind: &Indicator, r: &IndicatorResult) -> String
                 .map(|n| n.phrase())
                 .unwrap_or_else(|| "no value".into());
             match (&ind.rule, computed) {
-                (Some(_), c) if c != "no_data" => format!(
-                    "{name} has no value for {} ({why}); the scorecard gives missing values {c}.",
-                    r.period
-                ),
+                (Some(_), c) if c != "no_data" => {
+                    format!(
+                        "{name} has no value for {}; the scorecard gives missing values {c}.",
+                        r.period
+                    )
+                }
+
                 (Some(_), _) => format!("{name} has no data for {}: {why}.", r.period),
                 (None, _) => format!("{name} has no value for {}.", r.period),
             }
         }
         (Some(v), None) => {
             let mut s = format!("{name} was {}", with_unit(v, ind.unit, ind.decimals));
-            if let Some(p) = r.previous {
-                let change = match r.direction {
-                    Direction::Up | Direction::Improving if v > p => "up from",
-                    Direction::Down | Direction::Improving | Direction::Worsening if v < p => {
-                        "down from"
-                    }
-                    Direction::NoChange => "unchanged from",
-                    _ => "against",
-                };
-                let change = if v > p && change == "against" {
+            if let (Some(p), Some(before)) = (r.previous, r.period.previous()) {
+                let change = if v > p {
                     "up from"
+                } else if v < p {
+                    "down from"
                 } else {
-                    change
+                    "unchanged from"
                 };
                 s.push_str(&format!(
-                    " ({change} {} the period before)",
+                    " ({change} {} in {before})",
                     with_unit(p, ind.unit, ind.decimals)
                 ));
             }
+
             s.push_str("; it is a context indicator with no RAG rule.");
             s
         }
