@@ -422,13 +422,55 @@ pub enum TargetValue {
 }
 
 /// An entry of a time-varying target: applies from the start of `from`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TargetStep {
     /// A period (`2022-04`, `2022/23`, ...).
     pub from: String,
     /// The target from then on.
-    #[serde(flatten)]
     pub value: TargetValue,
+}
+
+// Written by hand: `flatten` cannot serialise an untagged number, so a derived
+// impl failed on `{ from, value }` and broke the round trip.
+impl Serialize for TargetStep {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("from", &self.from)?;
+        match &self.value {
+            TargetValue::Value(v) => m.serialize_entry("value", v)?,
+            TargetValue::Range { low, high } => {
+                m.serialize_entry("low", low)?;
+                m.serialize_entry("high", high)?;
+            }
+        }
+        m.end()
+    }
+}
+
+impl JsonSchema for TargetStep {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TargetStep".into()
+    }
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let dec = g.subschema_for::<Dec>();
+        schemars::json_schema!({
+            "description": "An entry of a time-varying target: `{ from, value }` or `{ from, low, high }`; applies from the start of the period `from`.",
+            "type": "object",
+            "properties": {
+                "from": { "type": "string", "description": "A period (2022-04, 2022/23, ...)." },
+                "value": dec,
+                "low": dec,
+                "high": dec
+            },
+            "required": ["from"],
+            "additionalProperties": false,
+            "oneOf": [
+                { "required": ["value"], "not": { "anyOf": [{ "required": ["low"] }, { "required": ["high"] }] } },
+                { "required": ["low", "high"], "not": { "required": ["value"] } }
+            ]
+        })
+    }
 }
 
 /// An indicator's target.
