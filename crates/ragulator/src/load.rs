@@ -1317,6 +1317,9 @@ impl Validator {
                         clauses.push((s, e));
                     }
                 }
+                // A syntax error was already reported once, by the check of
+                // every rule set; only context-dependent errors repeat per user.
+                Err(_) if expr::parse(&clause.condition).is_err() => ok = false,
                 Err(e) => {
                     ok = false;
                     let used_by = if user.is_empty() {
