@@ -418,7 +418,7 @@ pub fn parse_spec(text: &str, format: Format) -> Result<ScorecardSpec, LoadError
                     path: display_path(e.path()),
                     line: Some(inner.line()),
                     column: Some(inner.column()),
-                    message: strip_position(&inner.to_string()),
+                    message: plain_types(&strip_position(&inner.to_string())),
                 }
             })?;
             de.end().map_err(|e| Diagnostic {
@@ -429,27 +429,79 @@ pub fn parse_spec(text: &str, format: Format) -> Result<ScorecardSpec, LoadError
             })?;
             Ok(spec)
         }
-        Format::Yaml => serde_saphyr::from_str::<ScorecardSpec>(text).map_err(|e| {
-            let loc = e.location();
-            let message = e.to_string();
-            let message = message.lines().next().unwrap_or("").to_string();
-            Diagnostic {
-                path: String::new(),
-                line: loc.as_ref().map(|l| l.line() as usize),
-                column: loc.as_ref().map(|l| l.column() as usize),
-                message: strip_position(&message),
+        Format::Yaml => {
+            let mut options = serde_saphyr::Options::default();
+            // NaN and infinities reach our decimal parser, whose message says
+            // what is allowed, instead of a "rejected by policy" error.
+            options.non_finite_float_policy = serde_saphyr::NonFiniteFloatPolicy::PassThrough;
+            options.with_snippet = false;
+            let mut path = String::new();
+            serde_saphyr::with_deserializer_from_str_with_options(text, options, |de| {
+                serde_path_to_error::deserialize(de).map_err(|e| {
+                    path = display_path(e.path());
+                    e.into_inner()
+                })
+            })
+            .map_err(|e| {
+                let loc = e.location();
+                let rendered = e.render_with_formatter(&serde_saphyr::UserMessageFormatter);
+                Diagnostic {
+                    path,
+                    line: loc.as_ref().map(|l| l.line() as usize),
+                    column: loc.as_ref().map(|l| l.column() as usize),
+                    message: yaml_message(rendered.lines().next().unwrap_or("")),
+                }
+                .into()
+            })
+        }
+    }
+}
+
+/// serde's Rust type names in words a scorecard author knows.
+fn plain_types(message: &str) -> String {
+    message
+        .replace("expected i64", "expected a whole number")
+        .replace("expected u32", "expected a whole number, 0 or more")
+        .replace("expected a string", "expected text in quotes")
+}
+
+/// serde-saphyr's message without its `error: line X column Y:` prefix (the
+/// position is reported separately), with its terse type names spelt out.
+fn yaml_message(message: &str) -> String {
+    let mut m = message.trim();
+    m = m.strip_prefix("error:").unwrap_or(m).trim_start();
+    if let Some(rest) = m.strip_prefix("line ") {
+        if let Some((_, after)) = rest.split_once(": ") {
+            m = after;
+        }
+    }
+    let m = strip_position(m);
+    match m.strip_prefix("invalid ") {
+        Some(ty @ ("i64" | "u32" | "u64" | "i32")) => format!(
+            "expected a whole number ({}), found text",
+            if ty.starts_with('u') {
+                "0 or more"
+            } else {
+                "an integer"
             }
-            .into()
-        }),
+        ),
+        Some("bool") => "expected true or false".to_string(),
+        _ => m,
     }
 }
 
 fn display_path(p: &serde_path_to_error::Path) -> String {
     let s = p.to_string();
+    // `?` is serde_path_to_error's "a key not yet read" (a syntax error
+    // inside a map): the path up to it is what the user can act on.
+    let s = s
+        .strip_suffix(".?")
+        .or_else(|| s.strip_suffix('?'))
+        .unwrap_or(&s);
     if s == "." {
         String::new()
     } else {
-        s
+        s.to_string()
     }
 }
 
@@ -486,7 +538,7 @@ fn toml_error(text: &str, e: &toml::de::Error, path: String) -> LoadError {
         path,
         line,
         column,
-        message: e.message().trim().to_string(),
+        message: plain_types(e.message().trim()),
     }
     .into()
 }
