@@ -263,8 +263,10 @@ impl Scorecard {
     pub fn from_str(text: &str, format: Format) -> Result<Scorecard, LoadError> {
         let spec = parse_spec(text, format)?;
         Scorecard::from_spec(spec).map_err(|mut e| {
-            if format == Format::Toml {
-                locate_toml(text, &mut e.diagnostics);
+            match format {
+                Format::Toml => locate_toml(text, &mut e.diagnostics),
+                Format::Json => locate_in(json_tree(text), text, &mut e.diagnostics),
+                Format::Yaml => locate_in(yaml_tree(text), text, &mut e.diagnostics),
             }
             e
         })
@@ -591,6 +593,194 @@ fn find_toml_span(root: &toml::de::DeTable<'_>, path: &str) -> Option<std::ops::
     }
     let _ = table;
     span
+}
+
+/// A parsed JSON or YAML document reduced to its shape and the byte offset
+/// of every value, so semantic diagnostics can be given a line and column.
+#[derive(Debug)]
+enum Located {
+    Map(Vec<(String, Pos, Located)>),
+    Seq(Vec<(Pos, Located)>),
+    Leaf,
+}
+
+/// Where a value starts: a byte offset (JSON, turned into a line only for the
+/// few values a diagnostic names) or serde-saphyr's 1-based line and column.
+#[derive(Debug, Clone, Copy)]
+enum Pos {
+    Offset(usize),
+    LineCol(usize, usize),
+}
+
+fn locate_in(tree: Option<Located>, text: &str, diagnostics: &mut [Diagnostic]) {
+    let Some(root) = tree else {
+        return;
+    };
+    for d in diagnostics
+        .iter_mut()
+        .filter(|d| d.line.is_none() && !d.path.is_empty())
+    {
+        let mut node = &root;
+        let mut offset = None;
+        for segment in split_path(&d.path) {
+            let found = match (segment, node) {
+                (PathSegment::Key(k), Located::Map(entries)) => entries
+                    .iter()
+                    .find(|(key, _, _)| key == k)
+                    .map(|(_, o, v)| (*o, v)),
+                (PathSegment::Index(i), Located::Seq(items)) => items.get(i).map(|(o, v)| (*o, v)),
+                _ => None,
+            };
+            // The deepest part of the path that exists is the best place to point.
+            let Some((o, v)) = found else { break };
+            offset = Some(o);
+            node = v;
+        }
+        let (l, c) = match offset {
+            Some(Pos::Offset(o)) => line_col(text, o),
+            Some(Pos::LineCol(l, c)) => (l, c),
+            None => continue,
+        };
+        d.line = Some(l);
+        d.column = Some(c);
+    }
+}
+
+/// The shape of a JSON document (already known to be valid JSON, so its
+/// nesting is within serde_json's recursion limit).
+fn json_tree(text: &str) -> Option<Located> {
+    fn skip_ws(b: &[u8], mut i: usize) -> usize {
+        while b.get(i).is_some_and(|c| c.is_ascii_whitespace()) {
+            i += 1;
+        }
+        i
+    }
+    fn string_end(b: &[u8], mut i: usize) -> Option<usize> {
+        i += 1; // the opening quote
+        loop {
+            match b.get(i)? {
+                b'\\' => i += 2,
+                b'"' => return Some(i + 1),
+                _ => i += 1,
+            }
+        }
+    }
+    fn value(text: &str, i: usize) -> Option<(Located, usize)> {
+        let b = text.as_bytes();
+        match b.get(i)? {
+            b'{' => {
+                let mut entries = Vec::new();
+                let mut j = skip_ws(b, i + 1);
+                if b.get(j) == Some(&b'}') {
+                    return Some((Located::Map(entries), j + 1));
+                }
+                loop {
+                    let end = string_end(b, j)?;
+                    let key: String = serde_json::from_str(text.get(j..end)?).ok()?;
+                    j = skip_ws(b, end);
+                    j = skip_ws(b, j + 1); // the colon
+                    let (v, after) = value(text, j)?;
+                    entries.push((key, Pos::Offset(j), v));
+                    j = skip_ws(b, after);
+                    match b.get(j)? {
+                        b',' => j = skip_ws(b, j + 1),
+                        _ => return Some((Located::Map(entries), j + 1)),
+                    }
+                }
+            }
+            b'[' => {
+                let mut items = Vec::new();
+                let mut j = skip_ws(b, i + 1);
+                if b.get(j) == Some(&b']') {
+                    return Some((Located::Seq(items), j + 1));
+                }
+                loop {
+                    let (v, after) = value(text, j)?;
+                    items.push((Pos::Offset(j), v));
+                    j = skip_ws(b, after);
+                    match b.get(j)? {
+                        b',' => j = skip_ws(b, j + 1),
+                        _ => return Some((Located::Seq(items), j + 1)),
+                    }
+                }
+            }
+            b'"' => Some((Located::Leaf, string_end(b, i)?)),
+            _ => {
+                let mut j = i;
+                while b
+                    .get(j)
+                    .is_some_and(|c| !matches!(c, b',' | b'}' | b']') && !c.is_ascii_whitespace())
+                {
+                    j += 1;
+                }
+                Some((Located::Leaf, j))
+            }
+        }
+    }
+    let start = skip_ws(text.as_bytes(), 0);
+    value(text, start).map(|(v, _)| v)
+}
+
+/// The shape of a YAML document, with serde-saphyr's position of each value.
+fn yaml_tree(text: &str) -> Option<Located> {
+    struct Node(Located);
+    fn pos(loc: &serde_saphyr::Location) -> Pos {
+        Pos::LineCol(loc.line() as usize, loc.column() as usize)
+    }
+    use serde::de::{MapAccess, SeqAccess, Visitor};
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = Located;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("any YAML value")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Located, A::Error> {
+            let mut entries = Vec::new();
+            while let Some(key) = m.next_key::<String>()? {
+                let v: serde_saphyr::Spanned<Node> = m.next_value()?;
+                entries.push((key, pos(&v.referenced), v.value.0));
+            }
+            Ok(Located::Map(entries))
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Located, A::Error> {
+            let mut items = Vec::new();
+            while let Some(v) = s.next_element::<serde_saphyr::Spanned<Node>>()? {
+                items.push((pos(&v.referenced), v.value.0));
+            }
+            Ok(Located::Seq(items))
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Located, E> {
+            Ok(Located::Leaf)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Located, E> {
+            Ok(Located::Leaf)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Located, E> {
+            Ok(Located::Leaf)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Located, E> {
+            Ok(Located::Leaf)
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Located, E> {
+            Ok(Located::Leaf)
+        }
+        fn visit_unit<E>(self) -> Result<Located, E> {
+            Ok(Located::Leaf)
+        }
+        fn visit_none<E>(self) -> Result<Located, E> {
+            Ok(Located::Leaf)
+        }
+    }
+    impl<'de> serde::Deserialize<'de> for Node {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_any(V).map(Node)
+        }
+    }
+    let mut options = serde_saphyr::Options::default();
+    options.non_finite_float_policy = serde_saphyr::NonFiniteFloatPolicy::PassThrough;
+    serde_saphyr::from_str_with_options::<Node>(text, options)
+        .ok()
+        .map(|n| n.0)
 }
 
 enum PathSegment<'a> {
