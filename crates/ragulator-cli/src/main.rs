@@ -177,9 +177,10 @@ fn load_scorecard(path: &Path) -> Result<Scorecard, Failure> {
         eprint!("{}", render_diagnostics(&path.to_string_lossy(), &text, &e));
         Failure {
             message: format!(
-                "{} is not a valid scorecard ({} problems)",
+                "{} is not a valid scorecard ({} problem{})",
                 path.display(),
-                e.diagnostics.len()
+                e.diagnostics.len(),
+                if e.diagnostics.len() == 1 { "" } else { "s" }
             ),
         }
     })
@@ -217,6 +218,15 @@ fn render_diagnostics(name: &str, text: &str, err: &LoadError) -> String {
             diag = diag.with_code(d.path.clone());
         }
         match (d.line, d.column) {
+            // A snippet of a huge line (a generated 1 MB expression) would
+            // bury the message: say where instead.
+            (Some(line), Some(col)) if line_len(text, line) > MAX_SNIPPET_LINE => {
+                diag = diag.with_help(format!(
+                    "at {name}:{line}:{col} (the line is {} characters long, too long to show)",
+                    line_len(text, line)
+                ));
+                let _ = handler.render_report(&mut out, Report::new(diag).as_ref());
+            }
             (Some(line), Some(col)) => {
                 let offset = offset_of(text, line, col);
                 diag = diag.with_label(LabeledSpan::at(offset..offset, "here"));
@@ -232,6 +242,15 @@ fn render_diagnostics(name: &str, text: &str, err: &LoadError) -> String {
         out.push('\n');
     }
     out
+}
+
+/// Longest source line shown in a snippet.
+const MAX_SNIPPET_LINE: usize = 200;
+
+fn line_len(text: &str, line: usize) -> usize {
+    text.lines()
+        .nth(line.saturating_sub(1))
+        .map_or(0, |l| l.chars().count())
 }
 
 fn offset_of(text: &str, line: usize, col: usize) -> usize {
