@@ -10,7 +10,7 @@ use crate::load::Scorecard;
 use crate::model::TargetValue;
 use crate::observations::{Observations, Reading, ACTUAL, TARGET};
 use crate::period::Period;
-use crate::spc::{self, ChartOptions};
+use crate::spc;
 
 /// A segment of the chart, from its first period.
 #[derive(Debug, Clone, PartialEq)]
@@ -180,7 +180,7 @@ impl Scorecard {
         let config = ind.spc.as_ref();
         let options = config
             .map(|c| c.options.clone())
-            .unwrap_or_else(ChartOptions::default);
+            .unwrap_or_default();
         let starts: Vec<usize> = config
             .map(|c| {
                 c.rebase

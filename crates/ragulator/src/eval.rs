@@ -188,7 +188,7 @@ pub struct IndicatorResult {
     pub gap: Option<Decimal>,
     /// Comparator values for the period (data series over scorecard
     /// constants); shared between results when they come from the scorecard.
-    pub comparators: Arc<[(Arc<str>, Decimal)]>,
+    pub comparators: ComparatorValues,
     /// The previous period's rounded value.
     pub previous: Option<Decimal>,
     /// The same period last year's rounded value.
@@ -270,6 +270,9 @@ pub struct Evaluation {
     /// Input rows read (used + rejected).
     pub input_rows: usize,
 }
+
+/// Comparator values by name, shared between results where they can be.
+pub type ComparatorValues = Arc<[(Arc<str>, Decimal)]>;
 
 /// One indicator of one entity at one period: what `judge` looks at.
 struct Unit<'a> {
@@ -521,7 +524,7 @@ struct Evaluator<'a> {
     /// Indexes of green, amber, red and blue (no_data when absent), for the built-in rules.
     lights: [StatusIx; 4],
     /// Per indicator: its constant comparators, shared by every result.
-    constant_comparators: Vec<Arc<[(Arc<str>, Decimal)]>>,
+    constant_comparators: Vec<ComparatorValues>,
     overrides: HashMap<(Option<String>, OverrideTarget, Period), OverrideNote>,
 }
 
@@ -838,7 +841,7 @@ impl<'a> Evaluator<'a> {
         indicator: &Indicator,
         t: &Timeline,
         slot: Option<&Slot>,
-    ) -> Arc<[(Arc<str>, Decimal)]> {
+    ) -> ComparatorValues {
         let from_data = slot.is_some_and(|s| s.comps.0 < s.comps.1);
         if !from_data {
             if let Some(shared) = self.constant_comparators.get(ix) {
@@ -905,29 +908,30 @@ impl<'a> Evaluator<'a> {
         };
         let mut trace = self.explain.then(Trace::default);
         let mut no_data_reason = None;
-        let computed: Option<StatusIx> = match &indicator.rule {
-            None => None,
-            Some(rule) => Some(match (absent_reason, value) {
-                (absent, None) | (absent @ Some(_), _) => {
-                    if let Some(tr) = trace.as_mut() {
-                        tr.rule = "missing".into();
-                    }
-                    match indicator.missing {
-                        Some(s) => s,
-                        None => {
-                            no_data_reason = Some(absent.unwrap_or(NoDataReason::NoValue));
-                            self.sc.no_data_index()
+        let computed: Option<StatusIx> =
+            indicator
+                .rule
+                .as_ref()
+                .map(|rule| match (absent_reason, value) {
+                    (absent, None) | (absent @ Some(_), _) => {
+                        if let Some(tr) = trace.as_mut() {
+                            tr.rule = "missing".into();
+                        }
+                        match indicator.missing {
+                            Some(s) => s,
+                            None => {
+                                no_data_reason = Some(absent.unwrap_or(NoDataReason::NoValue));
+                                self.sc.no_data_index()
+                            }
                         }
                     }
-                }
-                (None, Some(v)) => {
-                    let (status, reason) =
-                        self.apply_rule(rule, indicator, &env, v, target, gap, trace.as_mut());
-                    no_data_reason = reason;
-                    status
-                }
-            }),
-        };
+                    (None, Some(v)) => {
+                        let (status, reason) =
+                            self.apply_rule(rule, indicator, &env, v, target, gap, trace.as_mut());
+                        no_data_reason = reason;
+                        status
+                    }
+                });
         let overridden = computed
             .and(self.override_for(
                 u.entity_name,
@@ -1122,7 +1126,7 @@ impl<'a> Evaluator<'a> {
                     None => (no_data, Some(NoDataReason::NoSpc)),
                 }
             }
-            Rule::RuleSet(rs) => {
+            Rule::Named(rs) => {
                 let (status, clause) = run_rule_set(rs, env);
                 if let Some(trace) = trace.as_mut() {
                     trace.rule = format!("rule_set:{}", rs.name);

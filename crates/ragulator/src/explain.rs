@@ -323,7 +323,7 @@ fn rule_sentence(
             s.push_str(&format!(", so {status}."));
             s
         }
-        Rule::RuleSet(rs) => {
+        Rule::Named(rs) => {
             let mut context = Vec::new();
             if let Some(t) = r.target {
                 context.push(target_text(t, ind));

@@ -133,7 +133,7 @@ pub(crate) enum Rule {
         blue: Option<Tolerance>,
     },
     Spc(SpcMap),
-    RuleSet(CompiledRuleSet),
+    Named(CompiledRuleSet),
 }
 
 /// The `spc` built-in rule with its statuses resolved.
@@ -1267,7 +1267,7 @@ impl Validator {
             RagSpec::RuleSet(name) => {
                 let rs =
                     self.rule_set(ctx, &path, name, Scope::Indicator, ind.polarity, declared)?;
-                Some(Rule::RuleSet(rs))
+                Some(Rule::Named(rs))
             }
             RagSpec::Builtin(BuiltinRule::Target { amber, blue }) => {
                 let ok = needs_polarity(self, "target")

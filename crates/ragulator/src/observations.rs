@@ -835,7 +835,7 @@ fn check_columns(
     if !period {
         return Err(missing("period", ""));
     }
-    if !value && !(numerator && denominator) {
+    if !(value || numerator && denominator) {
         if numerator {
             return Err(missing("denominator", " to go with 'numerator'"));
         }
