@@ -178,9 +178,7 @@ impl Scorecard {
         }
         points.sort_by_key(|p| p.0);
         let config = ind.spc.as_ref();
-        let options = config
-            .map(|c| c.options.clone())
-            .unwrap_or_default();
+        let options = config.map(|c| c.options.clone()).unwrap_or_default();
         let starts: Vec<usize> = config
             .map(|c| {
                 c.rebase
