@@ -1,0 +1,928 @@
+"""ragulator: scorecards as data.
+
+Load a scorecard (indicators, targets, tolerances, RAG rules, themes) once,
+evaluate observations from pandas, polars, pyarrow, a list of dicts or a
+CSV/JSON file, and get exact statuses with a reason for every one::
+
+    import ragulator
+    card = ragulator.Scorecard.from_file("scorecard.toml")
+    ev = card.evaluate(df, period="2022-06")
+    ev.to_pandas()          # one row per indicator result
+    ev                      # in Jupyter: the scorecard as a table
+
+Everything is computed by the Rust core (the same one behind the CLI and
+the WASM package); this module converts types. Values are ``decimal.Decimal``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Literal, Union
+
+from . import _native
+
+if TYPE_CHECKING:  # optional dependencies, imported only when used
+    import pandas
+    import polars
+    import pyarrow
+
+__version__: str = _native.__version__
+
+__all__ = [
+    "Comparator",
+    "DataError",
+    "Diagnostic",
+    "Evaluation",
+    "Indicator",
+    "IndicatorResult",
+    "Observations",
+    "OverrideNote",
+    "RagulatorError",
+    "Rejected",
+    "RowCounts",
+    "Scorecard",
+    "ScorecardError",
+    "SpcChart",
+    "SpcGroup",
+    "SpcPoint",
+    "SpcState",
+    "Status",
+    "TargetRange",
+    "Theme",
+    "ThemeResult",
+    "Trace",
+]
+
+# --------------------------------------------------------------------- errors
+
+
+class RagulatorError(ValueError):
+    """Base of every error ragulator raises about its input."""
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem in a scorecard: where it is and what would be valid.
+
+    ``path`` uses the document's names (``indicator[3].rag``, 0-based);
+    ``line`` and ``column`` are 1-based, when the problem can be located.
+    """
+
+    path: str
+    line: int | None
+    column: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}: " if self.path else ""
+        if self.line is not None and self.column is not None:
+            where += f"line {self.line}, column {self.column}: "
+        return where + self.message
+
+
+class ScorecardError(RagulatorError):
+    """The scorecard is invalid; ``diagnostics`` lists every problem found."""
+
+    diagnostics: list[Diagnostic]
+
+    def __init__(self, message: str, diagnostics: Iterable[Any] = ()) -> None:
+        super().__init__(message)
+        self.diagnostics = [d if isinstance(d, Diagnostic) else Diagnostic(*d) for d in diagnostics]
+
+
+class DataError(RagulatorError):
+    """Data or overrides that fail the whole call (a missing column, a bad
+    override, a document that is not CSV or JSON). Bad *rows* are not errors:
+    they are returned in ``rejected`` with their row number and reason."""
+
+    row: int | None
+    column: str | None
+
+    def __init__(self, message: str, row: int | None = None, column: str | None = None) -> None:
+        super().__init__(message)
+        self.row = row
+        self.column = column
+
+
+# ------------------------------------------------------------ scorecard parts
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """An indicator of the scorecard."""
+
+    id: str
+    name: str
+    unit: str
+    polarity: str
+    decimals: int | None
+    theme: str | None
+    has_rag: bool
+    description: str | None
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A theme (a group of indicators with its own status)."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Status:
+    """A status of the scale: id, display label and CSS colour."""
+
+    id: str
+    label: str
+    colour: str
+
+
+@dataclass(frozen=True)
+class Comparator:
+    """A comparator (statistical neighbours, England, ...)."""
+
+    name: str
+    label: str
+
+
+# -------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class TargetRange:
+    """A range target (``polarity = "range"``), bounds inclusive."""
+
+    low: Decimal
+    high: Decimal
+
+
+@dataclass(frozen=True)
+class OverrideNote:
+    """A human judgement applied to a result: the status given and why."""
+
+    status: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Trace:
+    """What the rule looked at and decided."""
+
+    rule: str | None
+    clause: Any
+    condition: str | None
+    operands: dict[str, Decimal | None]
+
+
+@dataclass(frozen=True)
+class SpcState:
+    """SPC at a result's period (points up to and including it)."""
+
+    variation: str | None
+    assurance: str | None
+    point_type: str | None
+    rule: str | None
+    mean: Decimal
+    lpl: Decimal
+    upl: Decimal
+    n: int
+    short: bool
+
+
+@dataclass(frozen=True)
+class IndicatorResult:
+    """One indicator's result for an entity and period (DESIGN.md section 4)."""
+
+    entity: str | None
+    indicator: str
+    period: str
+    value: Decimal | None
+    target: Decimal | TargetRange | None
+    gap: Decimal | None
+    gap_pct: Decimal | None
+    comparators: dict[str, Decimal]
+    previous: Decimal | None
+    last_year: Decimal | None
+    numerator: Decimal | None
+    denominator: Decimal | None
+    status: str | None
+    computed_status: str | None
+    override: OverrideNote | None
+    label: str | None
+    direction: str
+    no_data_reason: str | None
+    explanation: str
+    trace: Trace
+    spc: SpcState | None
+
+
+@dataclass(frozen=True)
+class ThemeResult:
+    """A theme's roll-up for an entity and period."""
+
+    entity: str | None
+    theme: str
+    period: str
+    status: str
+    computed_status: str
+    override: OverrideNote | None
+    label: str
+    counts: dict[str, int]
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """An input row that was not used: its 1-based row number and why."""
+
+    row: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class RowCounts:
+    """Input rows = used + rejected, always."""
+
+    input: int
+    used: int
+    rejected: int
+
+
+def _dec(v: Any) -> Decimal | None:
+    return None if v is None else Decimal(v)
+
+
+def _override(o: Any) -> OverrideNote | None:
+    return None if o is None else OverrideNote(o["status"], o["reason"])
+
+
+def _target(t: Any) -> Decimal | TargetRange | None:
+    if t is None:
+        return None
+    if isinstance(t, dict):
+        return TargetRange(Decimal(t["low"]), Decimal(t["high"]))
+    return Decimal(t)
+
+
+def _result(r: dict[str, Any]) -> IndicatorResult:
+    tr = r["trace"]
+    spc = r["spc"]
+    return IndicatorResult(
+        entity=r["entity"],
+        indicator=r["indicator"],
+        period=r["period"],
+        value=_dec(r["value"]),
+        target=_target(r["target"]),
+        gap=_dec(r["gap"]),
+        gap_pct=_dec(r["gap_pct"]),
+        comparators={k: Decimal(v) for k, v in r["comparators"].items()},
+        previous=_dec(r["previous"]),
+        last_year=_dec(r["last_year"]),
+        numerator=_dec(r["numerator"]),
+        denominator=_dec(r["denominator"]),
+        status=r["status"],
+        computed_status=r["computed_status"],
+        override=_override(r["override"]),
+        label=r["label"],
+        direction=r["direction"],
+        no_data_reason=r["no_data_reason"],
+        explanation=r["explanation"],
+        trace=Trace(
+            rule=tr.get("rule"),
+            clause=tr.get("clause"),
+            condition=tr.get("condition"),
+            operands={k: _dec(v) for k, v in (tr.get("operands") or {}).items()},
+        ),
+        spc=None
+        if spc is None
+        else SpcState(
+            variation=spc["variation"],
+            assurance=spc["assurance"],
+            point_type=spc["point_type"],
+            rule=spc["rule"],
+            mean=Decimal(spc["mean"]),
+            lpl=Decimal(spc["lpl"]),
+            upl=Decimal(spc["upl"]),
+            n=spc["n"],
+            short=spc["short"],
+        ),
+    )
+
+
+def _theme(t: dict[str, Any]) -> ThemeResult:
+    return ThemeResult(
+        entity=t["entity"],
+        theme=t["theme"],
+        period=t["period"],
+        status=t["status"],
+        computed_status=t["computed_status"],
+        override=_override(t["override"]),
+        label=t["label"],
+        counts=dict(t["counts"]),
+        explanation=t["explanation"],
+    )
+
+
+# ------------------------------------------------------------- data frames
+
+_Table = Literal["results", "themes", "rejected"]
+_ColumnKind = Literal["str", "decimal", "int", "bool"]
+
+
+class _Columns:
+    """Columns as Python lists with a declared kind, turned into pandas,
+    polars or Arrow with the matching types (decimals stay exact)."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, list[Any]] = {}
+        self.kinds: dict[str, _ColumnKind] = {}
+
+    def add(self, name: str, kind: _ColumnKind, values: list[Any]) -> None:
+        self.data[name] = values
+        self.kinds[name] = kind
+
+    def _decimal_shape(self, name: str) -> tuple[int, int]:
+        """(precision, scale) that holds every value of a decimal column."""
+        scale = 0
+        integer_digits = 1
+        for v in self.data[name]:
+            if v is None:
+                continue
+            sign, digits, exponent = v.as_tuple()
+            assert isinstance(exponent, int)  # finite: the core never gives NaN
+            scale = max(scale, -exponent)
+            integer_digits = max(integer_digits, len(digits) + exponent)
+        return integer_digits + scale, scale
+
+    def to_arrow(self) -> pyarrow.Table:
+        import pyarrow as pa
+
+        arrays = {}
+        for name, values in self.data.items():
+            kind = self.kinds[name]
+            if kind == "decimal":
+                precision, scale = self._decimal_shape(name)
+                t = pa.decimal128(38, scale) if precision <= 38 else pa.decimal256(76, scale)
+            else:
+                t = {"str": pa.string(), "int": pa.int64(), "bool": pa.bool_()}[kind]
+            arrays[name] = pa.array(values, type=t)
+        return pa.table(arrays)
+
+    def to_pandas(self) -> pandas.DataFrame:
+        import pandas as pd
+
+        frame = {}
+        for name, values in self.data.items():
+            kind = self.kinds[name]
+            if kind == "decimal":
+                frame[name] = pd.Series(values, dtype=object)
+            elif kind == "str":
+                frame[name] = pd.Series(values, dtype="string")
+            elif kind == "int":
+                frame[name] = pd.Series(values, dtype="int64")
+            else:
+                frame[name] = pd.Series(values, dtype="bool")
+        return pd.DataFrame(frame)
+
+    def to_polars(self) -> polars.DataFrame:
+        import polars as pl
+
+        schema: dict[str, Any] = {}
+        for name in self.data:
+            kind = self.kinds[name]
+            if kind == "decimal":
+                precision, scale = self._decimal_shape(name)
+                schema[name] = pl.Decimal(max(precision, 38) if precision > 38 else 38, scale)
+            else:
+                schema[name] = {"str": pl.String, "int": pl.Int64, "bool": pl.Boolean}[kind]
+        return pl.DataFrame(self.data, schema=schema)
+
+
+# --------------------------------------------------------------- observations
+
+
+class Observations:
+    """Checked observations: read once, evaluate (or chart) many times.
+
+    Made by :meth:`Scorecard.observations`; every input row is either used
+    or in :attr:`rejected` with its row number and reason.
+    """
+
+    __slots__ = ("_native",)
+
+    def __init__(self, native: _native.Observations) -> None:
+        self._native = native
+
+    @property
+    def input_rows(self) -> int:
+        """Rows read (used + rejected)."""
+        return self._native.input_rows
+
+    @property
+    def rejected(self) -> list[Rejected]:
+        """Rows not used, with their 1-based row numbers and reasons."""
+        return [Rejected(row, reason) for row, reason in self._native.rejected]
+
+    def __len__(self) -> int:
+        """Rows used."""
+        return len(self._native)
+
+    def __repr__(self) -> str:
+        return f"<ragulator.Observations: {len(self)} rows used, {len(self._native.rejected)} rejected>"
+
+
+Data = Union[
+    "pandas.DataFrame",
+    "polars.DataFrame",
+    "pyarrow.Table",
+    Sequence[Mapping[str, Any]],
+    str,
+    "os.PathLike[str]",
+    Observations,
+]
+
+
+def _is_path(data: Any) -> bool:
+    return isinstance(data, (str, os.PathLike))
+
+
+def _rows_of(frame: Any) -> list[Any] | None:
+    """Row dicts of a (small) data frame, for overrides."""
+    if hasattr(frame, "to_dicts"):  # polars
+        return list(frame.to_dicts())
+    if hasattr(frame, "to_pylist"):  # pyarrow
+        return list(frame.to_pylist())
+    if hasattr(frame, "to_dict") and hasattr(frame, "columns"):  # pandas
+        return list(frame.to_dict("records"))
+    if hasattr(frame, "__arrow_c_stream__"):
+        import pyarrow as pa
+
+        return list(pa.table(frame).to_pylist())
+    return None
+
+
+# ------------------------------------------------------------------ scorecard
+
+
+class Scorecard:
+    """A loaded, validated scorecard: immutable and safe to share across threads."""
+
+    __slots__ = ("_native", "_indicators", "_by_id")
+
+    def __init__(self, native: _native.Scorecard) -> None:
+        self._native = native
+        self._indicators = tuple(Indicator(*i) for i in native.indicators)
+        self._by_id = {i.id: i for i in self._indicators}
+
+    # loading
+
+    @classmethod
+    def from_toml(cls, text: str) -> Scorecard:
+        """Loads a scorecard from TOML text. Raises :class:`ScorecardError`."""
+        return cls(_native.Scorecard.load(text, "toml"))
+
+    @classmethod
+    def from_yaml(cls, text: str) -> Scorecard:
+        """Loads a scorecard from YAML text. Raises :class:`ScorecardError`."""
+        return cls(_native.Scorecard.load(text, "yaml"))
+
+    @classmethod
+    def from_json(cls, text: str | Mapping[str, Any]) -> Scorecard:
+        """Loads a scorecard from JSON text or an already-parsed mapping
+        (decimals may be ``Decimal``, numbers or strings)."""
+        if not isinstance(text, str):
+            text = json.dumps(text, default=_json_default)
+        return cls(_native.Scorecard.load(text, "json"))
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str]) -> Scorecard:
+        """Loads a scorecard file; the format comes from the extension
+        (``.toml``, ``.json``, ``.yaml`` or ``.yml``)."""
+        name = os.fspath(path)
+        ext = os.path.splitext(name)[1].lower().lstrip(".")
+        if ext not in ("toml", "json", "yaml", "yml"):
+            message = (
+                f"cannot tell the format of '{name}' from its extension; "
+                "use .toml, .json, .yaml or .yml"
+            )
+            raise ScorecardError(message, [Diagnostic("", None, None, message)])
+        with open(name, encoding="utf-8") as f:
+            text = f.read()
+        return cls(_native.Scorecard.load(text, ext))
+
+    # what it holds
+
+    @property
+    def name(self) -> str | None:
+        """The scorecard's name."""
+        return self._native.name
+
+    @property
+    def indicators(self) -> tuple[Indicator, ...]:
+        """Indicators, in scorecard order."""
+        return self._indicators
+
+    def indicator(self, id: str) -> Indicator:
+        """The indicator with this id; ``KeyError`` if there is none."""
+        return self._by_id[id]
+
+    @property
+    def themes(self) -> tuple[Theme, ...]:
+        """Themes, in scorecard order."""
+        return tuple(Theme(*t) for t in self._native.themes)
+
+    @property
+    def statuses(self) -> tuple[Status, ...]:
+        """The ranked statuses, best first (``no_data`` is :attr:`no_data_status`)."""
+        return tuple(Status(*s) for s in self._native.statuses[:-1])
+
+    @property
+    def no_data_status(self) -> Status:
+        """The ``no_data`` status (never ranked, never chosen by a rule)."""
+        return Status(*self._native.statuses[-1])
+
+    @property
+    def comparators(self) -> tuple[Comparator, ...]:
+        """Declared comparators (name and label)."""
+        return tuple(Comparator(*c) for c in self._native.comparators)
+
+    def to_toml(self) -> str:
+        """The scorecard as TOML."""
+        return self._native.to_string("toml")
+
+    def to_json(self) -> str:
+        """The scorecard as JSON."""
+        return self._native.to_string("json")
+
+    def to_yaml(self) -> str:
+        """The scorecard as YAML."""
+        return self._native.to_string("yaml")
+
+    def __repr__(self) -> str:
+        name = f" {self.name!r}" if self.name else ""
+        return f"<ragulator.Scorecard{name}: {len(self._indicators)} indicators>"
+
+    # data
+
+    def observations(self, data: Data) -> Observations:
+        """Reads and checks observations once (to evaluate or chart many times).
+
+        ``data`` is a pandas or polars DataFrame, a pyarrow Table (anything
+        with ``__arrow_c_stream__``: none of the three is a hard dependency),
+        a list of dicts, or a path to a CSV file (a ``.json`` path is read as
+        a JSON array of row objects). Columns: ``indicator``, ``period``,
+        ``value`` (or ``numerator`` and ``denominator``), optional ``entity``
+        and ``series``; others are ignored.
+
+        Raises :class:`DataError` when the data as a whole cannot be read;
+        bad rows are in ``rejected``.
+        """
+        if isinstance(data, Observations):
+            return data
+        if isinstance(data, (str, os.PathLike)):
+            name = os.fspath(data)
+            with open(name, "rb") as f:
+                raw = f.read()
+            if name.lower().endswith(".json"):
+                return Observations(self._native.read_json(raw))
+            return Observations(self._native.read_csv(raw))
+        if hasattr(data, "__arrow_c_stream__"):
+            return Observations(self._native.read_arrow(data))
+        if isinstance(data, (list, tuple)):
+            return Observations(self._native.read_rows(data))
+        if isinstance(data, (bytes, bytearray)):
+            raise TypeError("data as bytes is ambiguous: pass a path, a DataFrame or a list of dicts")
+        raise TypeError(
+            f"cannot read observations from {type(data).__name__}: pass a pandas or polars "
+            "DataFrame, a pyarrow Table, a list of dicts, or a path to a CSV or JSON file"
+        )
+
+    def _overrides(self, overrides: Any) -> _native.Overrides | None:
+        if overrides is None:
+            return None
+        if _is_path(overrides):
+            name = os.fspath(overrides)
+            with open(name, "rb") as f:
+                raw = f.read()
+            if name.lower().endswith(".json"):
+                return self._native.read_overrides_json(raw)
+            return self._native.read_overrides_csv(raw)
+        if isinstance(overrides, (list, tuple)):
+            return self._native.read_override_rows(overrides)
+        rows = _rows_of(overrides)
+        if rows is None:
+            raise TypeError(
+                f"cannot read overrides from {type(overrides).__name__}: pass a list of dicts, "
+                "a DataFrame or a path to a CSV or JSON file"
+            )
+        return self._native.read_override_rows(rows)
+
+    def evaluate(
+        self,
+        data: Data,
+        overrides: Any = None,
+        period: str | None = None,
+        entity: str | None = None,
+        *,
+        explain: bool = True,
+    ) -> Evaluation:
+        """Evaluates the scorecard on observations.
+
+        ``overrides`` (a list of dicts, a DataFrame or a CSV/JSON path) are
+        human judgements: each needs a reason. ``period`` evaluates every
+        indicator of every entity at that period; ``entity`` one entity.
+        ``explain=False`` skips the explanation sentences (faster; statuses
+        are the same). The GIL is released while the core reads and
+        evaluates, so threads can evaluate concurrently.
+        """
+        obs = self.observations(data)
+        native = self._native.evaluate(obs._native, self._overrides(overrides), period, entity, explain)
+        return Evaluation(self, native)
+
+    def spc(self, data: Data, indicator: str, entity: str | None = None) -> SpcChart:
+        """The statistical process control (XmR) chart of an indicator for an
+        entity (``entity`` is needed when the data has several)."""
+        obs = self.observations(data)
+        return SpcChart(json.loads(self._native.spc(obs._native, indicator, entity)))
+
+
+def _json_default(v: Any) -> Any:
+    if isinstance(v, Decimal):
+        return str(v)
+    raise TypeError(f"cannot write {type(v).__name__} in a scorecard; use str, int, float or Decimal")
+
+
+# ----------------------------------------------------------------- evaluation
+
+
+class Evaluation:
+    """The result of :meth:`Scorecard.evaluate`: indicator results, theme
+    roll-ups and rejected rows. Records and data frames are built from the
+    core's JSON (:meth:`to_json`), the same JSON the CLI prints."""
+
+    __slots__ = ("_scorecard", "_native", "_doc")
+
+    def __init__(self, scorecard: Scorecard, native: _native.Evaluation) -> None:
+        self._scorecard = scorecard
+        self._native = native
+        self._doc: dict[str, Any] | None = None
+
+    def _json(self) -> dict[str, Any]:
+        if self._doc is None:
+            self._doc = json.loads(self._native.to_json())
+        return self._doc
+
+    @property
+    def scorecard(self) -> Scorecard:
+        """The scorecard evaluated."""
+        return self._scorecard
+
+    @property
+    def results(self) -> list[IndicatorResult]:
+        """Indicator results, by entity, indicator (scorecard order), period."""
+        return [_result(r) for r in self._json()["results"]]
+
+    @property
+    def themes(self) -> list[ThemeResult]:
+        """Theme results, by entity, period, theme (scorecard order)."""
+        return [_theme(t) for t in self._json()["themes"]]
+
+    @property
+    def rejected(self) -> list[Rejected]:
+        """Input rows not used, by row number."""
+        return [Rejected(r["row"], r["reason"]) for r in self._json()["rejected"]]
+
+    @property
+    def rows(self) -> RowCounts:
+        """Input, used and rejected row counts."""
+        r = self._json()["rows"]
+        return RowCounts(r["input"], r["used"], r["rejected"])
+
+    def __len__(self) -> int:
+        return len(self._native)
+
+    def __iter__(self) -> Iterator[IndicatorResult]:
+        return iter(self.results)
+
+    def __repr__(self) -> str:
+        return (
+            f"<ragulator.Evaluation: {len(self)} results, "
+            f"{len(self._json()['themes'])} theme results, {len(self._json()['rejected'])} rejected rows>"
+        )
+
+    def to_json(self, pretty: bool = True) -> str:
+        """The result JSON of DESIGN.md section 4, exactly the text the CLI's
+        ``evaluate --format json`` prints (without its final newline);
+        ``pretty=False`` gives it on one line."""
+        return self._native.to_json(pretty)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result JSON, parsed (decimals are strings, as in the JSON)."""
+        doc: dict[str, Any] = json.loads(self._native.to_json())
+        return doc
+
+    def to_csv(self) -> str:
+        """The indicator results as CSV text (the CLI's ``--format csv``)."""
+        return self._native.to_csv()
+
+    def to_html(self) -> str:
+        """The evaluation as an HTML table grouped by theme (the core's renderer)."""
+        return self._scorecard._native.html(self._native)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    # data frames
+
+    def _columns(self, table: _Table) -> _Columns:
+        doc = self._json()
+        cols = _Columns()
+        if table == "results":
+            rs = doc["results"]
+            comparators = [c.name for c in self._scorecard.comparators]
+            for r in rs:
+                for k in r["comparators"]:
+                    if k not in comparators:
+                        comparators.append(k)
+            by_id = self._scorecard._by_id
+            cols.add("entity", "str", [r["entity"] for r in rs])
+            cols.add("theme", "str", [by_id[r["indicator"]].theme if r["indicator"] in by_id else None for r in rs])
+            cols.add("indicator", "str", [r["indicator"] for r in rs])
+            cols.add("period", "str", [r["period"] for r in rs])
+            for name in ("value",):
+                cols.add(name, "decimal", [_dec(r[name]) for r in rs])
+            targets = [r["target"] for r in rs]
+            cols.add("target", "decimal", [_dec(t) if not isinstance(t, dict) else None for t in targets])
+            cols.add("target_low", "decimal", [_dec(t["low"]) if isinstance(t, dict) else None for t in targets])
+            cols.add("target_high", "decimal", [_dec(t["high"]) if isinstance(t, dict) else None for t in targets])
+            for name in ("gap", "gap_pct", "previous", "last_year", "numerator", "denominator"):
+                cols.add(name, "decimal", [_dec(r[name]) for r in rs])
+            fixed = set(cols.data) | {
+                "status",
+                "computed_status",
+                "label",
+                "override_status",
+                "override_reason",
+                "direction",
+                "no_data_reason",
+                "explanation",
+                "spc_variation",
+                "spc_assurance",
+                "spc_point_type",
+            }
+            for c in comparators:
+                column = f"comparator_{c}" if c in fixed else c
+                cols.add(column, "decimal", [_dec(r["comparators"].get(c)) for r in rs])
+            cols.add("status", "str", [r["status"] for r in rs])
+            cols.add("computed_status", "str", [r["computed_status"] for r in rs])
+            cols.add("label", "str", [r["label"] for r in rs])
+            cols.add("override_status", "str", [r["override"] and r["override"]["status"] for r in rs])
+            cols.add("override_reason", "str", [r["override"] and r["override"]["reason"] for r in rs])
+            cols.add("direction", "str", [r["direction"] for r in rs])
+            cols.add("no_data_reason", "str", [r["no_data_reason"] for r in rs])
+            cols.add("explanation", "str", [r["explanation"] for r in rs])
+            cols.add("spc_variation", "str", [r["spc"] and r["spc"]["variation"] for r in rs])
+            cols.add("spc_assurance", "str", [r["spc"] and r["spc"]["assurance"] for r in rs])
+            cols.add("spc_point_type", "str", [r["spc"] and r["spc"]["point_type"] for r in rs])
+        elif table == "themes":
+            ts = doc["themes"]
+            names = {t.id: t.name for t in self._scorecard.themes}
+            cols.add("entity", "str", [t["entity"] for t in ts])
+            cols.add("theme", "str", [t["theme"] for t in ts])
+            cols.add("theme_name", "str", [names.get(t["theme"]) for t in ts])
+            cols.add("period", "str", [t["period"] for t in ts])
+            cols.add("status", "str", [t["status"] for t in ts])
+            cols.add("computed_status", "str", [t["computed_status"] for t in ts])
+            cols.add("label", "str", [t["label"] for t in ts])
+            cols.add("override_status", "str", [t["override"] and t["override"]["status"] for t in ts])
+            cols.add("override_reason", "str", [t["override"] and t["override"]["reason"] for t in ts])
+            statuses = [s.id for s in self._scorecard.statuses] + [self._scorecard.no_data_status.id]
+            for s in statuses:
+                cols.add(f"count_{s}", "int", [int(t["counts"].get(s, 0)) for t in ts])
+            cols.add("explanation", "str", [t["explanation"] for t in ts])
+        elif table == "rejected":
+            rj = doc["rejected"]
+            cols.add("row", "int", [r["row"] for r in rj])
+            cols.add("reason", "str", [r["reason"] for r in rj])
+        else:
+            raise ValueError(f"unknown table {table!r}; use 'results', 'themes' or 'rejected'")
+        return cols
+
+    def to_pandas(self, table: _Table = "results") -> pandas.DataFrame:
+        """A pandas DataFrame of the ``results`` (default), ``themes`` or
+        ``rejected`` rows. Decimal columns hold ``decimal.Decimal`` (object
+        dtype); text columns use pandas' ``string`` dtype; counts are int64."""
+        return self._columns(table).to_pandas()
+
+    def to_polars(self, table: _Table = "results") -> polars.DataFrame:
+        """A polars DataFrame (decimal columns as ``pl.Decimal``)."""
+        return self._columns(table).to_polars()
+
+    def to_arrow(self, table: _Table = "results") -> pyarrow.Table:
+        """A pyarrow Table (decimal columns as ``decimal128(38, scale)``)."""
+        return self._columns(table).to_arrow()
+
+
+# ------------------------------------------------------------------------ SPC
+
+
+@dataclass(frozen=True)
+class SpcPoint:
+    """One point of an SPC chart."""
+
+    period: str
+    value: Decimal
+    rule: str | None
+    point_type: str
+
+
+@dataclass(frozen=True)
+class SpcGroup:
+    """A segment of an SPC chart, with its mean and process limits (4 places)."""
+
+    start: str
+    n: int
+    mean: Decimal
+    lpl: Decimal
+    upl: Decimal
+    near_lower: Decimal
+    near_upper: Decimal
+    short: bool
+
+
+class SpcChart:
+    """An XmR chart (NHS "Making Data Count"): points with their signals,
+    segments with limits, the last point's variation, and assurance."""
+
+    __slots__ = ("_doc", "indicator", "entity", "points", "groups", "variation", "assurance", "target", "warnings")
+
+    def __init__(self, doc: dict[str, Any]) -> None:
+        self._doc = doc
+        self.indicator: str = doc["indicator"]
+        self.entity: str | None = doc["entity"]
+        self.points: list[SpcPoint] = [
+            SpcPoint(p["period"], Decimal(p["value"]), p["rule"], p["point_type"]) for p in doc["points"]
+        ]
+        self.groups: list[SpcGroup] = [
+            SpcGroup(
+                g["start"],
+                g["n"],
+                Decimal(g["mean"]),
+                Decimal(g["lpl"]),
+                Decimal(g["upl"]),
+                Decimal(g["near_lower"]),
+                Decimal(g["near_upper"]),
+                g["short"],
+            )
+            for g in doc["groups"]
+        ]
+        self.variation: str | None = doc["variation"]
+        self.assurance: str | None = doc["assurance"]
+        self.target: Decimal | None = _dec(doc["target"])
+        self.warnings: list[str] = list(doc["warnings"])
+
+    def to_json(self) -> str:
+        """The chart JSON of DESIGN.md section 6 (the CLI's ``spc --format json``)."""
+        return json.dumps(self._doc, ensure_ascii=False)
+
+    def _columns(self) -> _Columns:
+        # Each point carries its segment's limits (segments start at a point's period).
+        starts = {g.start: g for g in self.groups}
+        group: SpcGroup | None = self.groups[0] if self.groups else None
+        rows: list[tuple[SpcPoint, SpcGroup | None]] = []
+        for p in self.points:
+            group = starts.get(p.period, group)
+            rows.append((p, group))
+        cols = _Columns()
+        cols.add("period", "str", [p.period for p, _ in rows])
+        cols.add("value", "decimal", [p.value for p, _ in rows])
+        cols.add("rule", "str", [p.rule for p, _ in rows])
+        cols.add("point_type", "str", [p.point_type for p, _ in rows])
+        for name in ("mean", "lpl", "upl", "near_lower", "near_upper"):
+            cols.add(name, "decimal", [getattr(g, name) if g else None for _, g in rows])
+        cols.add("target", "decimal", [self.target for _ in rows])
+        return cols
+
+    def to_pandas(self) -> pandas.DataFrame:
+        """One row per point: period, value, rule, point_type, and its
+        segment's mean, lpl, upl, near_lower, near_upper; plus the target."""
+        return self._columns().to_pandas()
+
+    def to_polars(self) -> polars.DataFrame:
+        """As :meth:`to_pandas`, for polars."""
+        return self._columns().to_polars()
+
+    def to_arrow(self) -> pyarrow.Table:
+        """As :meth:`to_pandas`, as a pyarrow Table."""
+        return self._columns().to_arrow()
+
+    def __repr__(self) -> str:
+        return (
+            f"<ragulator.SpcChart {self.indicator}{' / ' + self.entity if self.entity else ''}: "
+            f"{len(self.points)} points, variation {self.variation}, assurance {self.assurance}>"
+        )

@@ -1,0 +1,233 @@
+//! Arrow record batches (from pandas, polars or pyarrow through the Arrow
+//! PyCapsule interface) as observation rows: each row becomes a
+//! [`RawRow`] of [`Cell`]s, so every check stays in the core.
+//!
+//! Columns are matched as the CSV reader matches its header: trimmed,
+//! case-insensitive, the first of duplicates; other columns are ignored.
+
+use std::fmt::Write;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Decimal128Type, Float32Type, Float64Type, Int64Type, UInt64Type};
+use arrow_array::{
+    Array, ArrayRef, Decimal128Array, Float32Array, Float64Array, Int64Array, LargeStringArray,
+    RecordBatch, StringArray, StringViewArray, UInt64Array,
+};
+use arrow_schema::{DataType, SchemaRef};
+use ragulator::observations::check_data_columns;
+use ragulator::{Cell, DataError, Observations, RawRow, Scorecard};
+use rust_decimal::Decimal;
+
+const TEXT_COLUMNS: [&str; 4] = ["entity", "indicator", "period", "series"];
+const NUMBER_COLUMNS: [&str; 3] = ["value", "numerator", "denominator"];
+
+/// A text column, in one of Arrow's string layouts.
+enum Text {
+    Absent,
+    Utf8(StringArray),
+    Large(LargeStringArray),
+    View(StringViewArray),
+}
+
+impl Text {
+    fn get(&self, i: usize) -> Option<&str> {
+        match self {
+            Text::Absent => None,
+            Text::Utf8(a) => (!a.is_null(i)).then(|| a.value(i)),
+            Text::Large(a) => (!a.is_null(i)).then(|| a.value(i)),
+            Text::View(a) => (!a.is_null(i)).then(|| a.value(i)),
+        }
+    }
+}
+
+/// A numeric column: numbers keep their type so floats go through the
+/// core's float rule (shortest representation; NaN missing; infinities
+/// rejected) and integers and decimals stay exact.
+enum Number {
+    Absent,
+    Text(Text),
+    Int(Int64Array),
+    UInt(UInt64Array),
+    F64(Float64Array),
+    F32(Float32Array),
+    Dec(Decimal128Array, i8),
+}
+
+fn cast(array: &ArrayRef, to: &DataType, column: &str) -> Result<ArrayRef, DataError> {
+    arrow_cast::cast(array, to).map_err(|e| DataError {
+        message: format!("the column could not be read as {to}: {e}"),
+        row: None,
+        column: Some(column.to_string()),
+    })
+}
+
+fn is_string(t: &DataType) -> bool {
+    matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View)
+}
+
+fn text_column(column: &str, array: &ArrayRef) -> Result<Text, DataError> {
+    Ok(match array.data_type() {
+        DataType::Utf8 => Text::Utf8(array.as_string::<i32>().clone()),
+        DataType::LargeUtf8 => Text::Large(array.as_string::<i64>().clone()),
+        DataType::Utf8View => Text::View(array.as_string_view().clone()),
+        DataType::Null => Text::Absent,
+        // Categoricals, and integer periods or entities (2022, 17): as text.
+        DataType::Dictionary(_, v) if is_string(v) => {
+            Text::Utf8(cast(array, &DataType::Utf8, column)?.as_string::<i32>().clone())
+        }
+        t if t.is_integer() => {
+            Text::Utf8(cast(array, &DataType::Utf8, column)?.as_string::<i32>().clone())
+        }
+        other => {
+            return Err(DataError {
+                message: format!(
+                    "the column has type {other}; it must be text (strings or a categorical of strings) or integers{}",
+                    if column == "period" { ", with periods written like 2022-06, 2022-Q2 or 2022/23" } else { "" }
+                ),
+                row: None,
+                column: Some(column.to_string()),
+            })
+        }
+    })
+}
+
+fn number_column(column: &str, array: &ArrayRef) -> Result<Number, DataError> {
+    let t = array.data_type();
+    Ok(match t {
+        DataType::Null => Number::Absent,
+        DataType::Float64 => Number::F64(array.as_primitive::<Float64Type>().clone()),
+        DataType::Float32 => Number::F32(array.as_primitive::<Float32Type>().clone()),
+        DataType::Float16 => Number::F32(
+            cast(array, &DataType::Float32, column)?
+                .as_primitive::<Float32Type>()
+                .clone(),
+        ),
+        DataType::UInt64 => Number::UInt(array.as_primitive::<UInt64Type>().clone()),
+        t if t.is_integer() => Number::Int(
+            cast(array, &DataType::Int64, column)?
+                .as_primitive::<Int64Type>()
+                .clone(),
+        ),
+        DataType::Decimal128(_, scale) => {
+            Number::Dec(array.as_primitive::<Decimal128Type>().clone(), *scale)
+        }
+        // Wider decimals: as text, so the core parses (or rejects) each one.
+        DataType::Decimal32(..) | DataType::Decimal64(..) | DataType::Decimal256(..) => {
+            Number::Text(text_column(column, &cast(array, &DataType::Utf8, column)?)?)
+        }
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Dictionary(..) => {
+            Number::Text(text_column(column, array)?)
+        }
+        other => {
+            return Err(DataError {
+                message: format!(
+                    "the column has type {other}; it must be numbers (integers, decimals or floats) or text"
+                ),
+                row: None,
+                column: Some(column.to_string()),
+            })
+        }
+    })
+}
+
+/// Scratch space for one cell that needs formatting.
+#[derive(Default)]
+struct Scratch(String);
+
+impl Number {
+    fn cell<'a>(&'a self, i: usize, scratch: &'a mut Scratch) -> Cell<'a> {
+        match self {
+            Number::Absent => Cell::Empty,
+            Number::Text(t) => t.get(i).map(Cell::Text).unwrap_or(Cell::Empty),
+            Number::Int(a) if a.is_null(i) => Cell::Empty,
+            Number::Int(a) => Cell::Decimal(Decimal::from(a.value(i))),
+            Number::UInt(a) if a.is_null(i) => Cell::Empty,
+            Number::UInt(a) => Cell::Decimal(Decimal::from(a.value(i))),
+            Number::F64(a) if a.is_null(i) => Cell::Empty,
+            Number::F64(a) => Cell::Float(a.value(i)),
+            Number::F32(a) if a.is_null(i) => Cell::Empty,
+            Number::F32(a) => {
+                let v = a.value(i);
+                if v.is_finite() {
+                    // The f32's own shortest form: 84.95f32 is 84.95, not 84.94999694824219.
+                    scratch.0.clear();
+                    let _ = write!(scratch.0, "{v}");
+                    Cell::Text(&scratch.0)
+                } else {
+                    Cell::Float(f64::from(v))
+                }
+            }
+            Number::Dec(a, _) if a.is_null(i) => Cell::Empty,
+            Number::Dec(a, scale) => {
+                let m = a.value(i);
+                match u32::try_from(*scale) {
+                    Ok(s) => match Decimal::try_from_i128_with_scale(m, s) {
+                        Ok(d) => Cell::Decimal(d),
+                        Err(_) => {
+                            scratch.0.clear();
+                            let _ = write!(scratch.0, "{m}e-{s}");
+                            Cell::Text(&scratch.0)
+                        }
+                    },
+                    // A negative scale: the mantissa times a power of ten.
+                    Err(_) => {
+                        scratch.0.clear();
+                        let _ = write!(scratch.0, "{m}e{}", -i32::from(*scale));
+                        Cell::Text(&scratch.0)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Normalised column names of a schema, as the CSV reader normalises its header.
+fn names(schema: &SchemaRef) -> Vec<String> {
+    schema
+        .fields()
+        .iter()
+        .map(|f| f.name().trim().to_ascii_lowercase())
+        .collect()
+}
+
+/// Reads record batches as observations; rows are numbered from 1 across batches.
+pub(crate) fn observations(
+    scorecard: &Scorecard,
+    schema: &SchemaRef,
+    batches: &[RecordBatch],
+) -> Result<Observations, DataError> {
+    let names = names(schema);
+    check_data_columns(&names)?;
+    let position = |c: &str| names.iter().position(|n| n == c);
+    let mut builder = scorecard.observations();
+    builder.reserve(batches.iter().map(RecordBatch::num_rows).sum());
+    for batch in batches {
+        let texts = TEXT_COLUMNS
+            .iter()
+            .map(|c| match position(c) {
+                Some(ix) => text_column(c, batch.column(ix)),
+                None => Ok(Text::Absent),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let numbers = NUMBER_COLUMNS
+            .iter()
+            .map(|c| match position(c) {
+                Some(ix) => number_column(c, batch.column(ix)),
+                None => Ok(Number::Absent),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let (mut sv, mut sn, mut sd) = (Scratch::default(), Scratch::default(), Scratch::default());
+        for i in 0..batch.num_rows() {
+            builder.push(RawRow {
+                entity: texts[0].get(i),
+                indicator: texts[1].get(i),
+                period: texts[2].get(i),
+                series: texts[3].get(i),
+                value: numbers[0].cell(i, &mut sv),
+                numerator: numbers[1].cell(i, &mut sn),
+                denominator: numbers[2].cell(i, &mut sd),
+            });
+        }
+    }
+    Ok(builder.finish())
+}

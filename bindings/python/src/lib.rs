@@ -1,0 +1,394 @@
+//! `ragulator._native`: the private native module under the `ragulator`
+//! Python package. It converts types and errors only; loading, reading,
+//! evaluation, JSON, SPC and HTML all come from the core crate.
+#![forbid(unsafe_code)]
+
+mod arrow;
+mod errors;
+mod rows;
+
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+use pyo3_arrow::PyTable;
+use ragulator::{
+    EvaluateOptions, Evaluation as CoreEvaluation, Format, Observations as CoreObservations,
+    Override,
+};
+
+use errors::{catch, data_error, data_error_msg, guarded, panic_error, scorecard_error, Panic};
+
+fn format_of(py: Python<'_>, format: &str) -> PyResult<Format> {
+    match format.to_ascii_lowercase().as_str() {
+        "toml" => Ok(Format::Toml),
+        "json" => Ok(Format::Json),
+        "yaml" | "yml" => Ok(Format::Yaml),
+        other => Err(data_error_msg(
+            py,
+            format!("unknown scorecard format '{other}'; use toml, json or yaml"),
+            None,
+        )),
+    }
+}
+
+fn json_name<T: serde::Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+/// A loaded, validated scorecard (immutable; shareable across threads).
+#[pyclass(frozen, module = "ragulator._native")]
+pub struct Scorecard {
+    inner: ragulator::Scorecard,
+}
+
+/// Checked observations, ready to evaluate any number of times.
+#[pyclass(frozen, module = "ragulator._native")]
+pub struct Observations {
+    inner: CoreObservations,
+}
+
+/// Checked overrides.
+#[pyclass(frozen, module = "ragulator._native")]
+pub struct Overrides {
+    inner: Vec<Override>,
+}
+
+/// The core's evaluation.
+#[pyclass(frozen, module = "ragulator._native")]
+pub struct Evaluation {
+    inner: CoreEvaluation,
+}
+
+/// (row, value) pairs from Python rows, or the `DataError` for an unreadable value.
+fn rows_to_json(py: Python<'_>, rows: &Bound<'_, PyAny>) -> PyResult<Vec<serde_json::Value>> {
+    let mut out = Vec::new();
+    for (i, item) in rows.try_iter()?.enumerate() {
+        match rows::to_json(&item?, 0) {
+            Ok(v) => out.push(v),
+            Err(rows::Unreadable::Py(e)) => return Err(e),
+            Err(rows::Unreadable::Type(message, column)) => {
+                return Err(data_error(
+                    py,
+                    ragulator::DataError {
+                        message,
+                        row: Some(i + 1),
+                        column,
+                    },
+                ))
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[pymethods]
+impl Scorecard {
+    /// Loads a scorecard from text in a format (`toml`, `json` or `yaml`).
+    #[staticmethod]
+    fn load(py: Python<'_>, text: &str, format: &str) -> PyResult<Scorecard> {
+        let format = format_of(py, format)?;
+        match guarded(py, || ragulator::Scorecard::from_str(text, format))? {
+            Ok(inner) => Ok(Scorecard { inner }),
+            Err(e) => Err(scorecard_error(py, e)),
+        }
+    }
+
+    /// The scorecard's name.
+    #[getter]
+    fn name(&self) -> Option<String> {
+        self.inner.name().map(str::to_string)
+    }
+
+    /// Indicators: (id, name, unit, polarity, decimals, theme id, has a RAG rule, description).
+    #[getter]
+    #[allow(clippy::type_complexity)]
+    fn indicators(
+        &self,
+    ) -> Vec<(
+        String,
+        String,
+        String,
+        String,
+        Option<u32>,
+        Option<String>,
+        bool,
+        Option<String>,
+    )> {
+        let spec = self.inner.spec();
+        self.inner
+            .indicators()
+            .iter()
+            .map(|i| {
+                let description = spec
+                    .indicator
+                    .iter()
+                    .find(|s| s.id == i.id)
+                    .and_then(|s| s.description.clone());
+                (
+                    i.id.clone(),
+                    i.name.clone(),
+                    json_name(&i.unit),
+                    json_name(&i.polarity),
+                    i.decimals,
+                    self.inner.theme_of(i).map(|t| t.id.clone()),
+                    i.has_rag(),
+                    description,
+                )
+            })
+            .collect()
+    }
+
+    /// Themes: (id, name).
+    #[getter]
+    fn themes(&self) -> Vec<(String, String)> {
+        self.inner
+            .themes()
+            .iter()
+            .map(|t| (t.id.clone(), t.name.clone()))
+            .collect()
+    }
+
+    /// Ranked statuses, best first, then `no_data`: (id, label, colour).
+    #[getter]
+    fn statuses(&self) -> Vec<(String, String, String)> {
+        self.inner
+            .statuses()
+            .iter()
+            .chain(std::iter::once(self.inner.no_data_status()))
+            .map(|s| (s.id.clone(), s.label.clone(), s.colour.clone()))
+            .collect()
+    }
+
+    /// Comparators: (name, label).
+    #[getter]
+    fn comparators(&self) -> Vec<(String, String)> {
+        self.inner
+            .comparators()
+            .map(|(n, l)| (n.to_string(), l.to_string()))
+            .collect()
+    }
+
+    /// The scorecard written out in a format.
+    fn to_string(&self, py: Python<'_>, format: &str) -> PyResult<String> {
+        let format = format_of(py, format)?;
+        guarded(py, || self.inner.to_string(format))?.map_err(|e| data_error_msg(py, e, None))
+    }
+
+    /// Observations from CSV bytes.
+    fn read_csv(&self, py: Python<'_>, data: &Bound<'_, PyBytes>) -> PyResult<Observations> {
+        let bytes = data.as_bytes();
+        let sc = &self.inner;
+        let read = py.detach(|| catch(|| sc.read_csv(bytes)));
+        finish_read(py, read)
+    }
+
+    /// Observations from JSON bytes (an array of row objects).
+    fn read_json(&self, py: Python<'_>, data: &Bound<'_, PyBytes>) -> PyResult<Observations> {
+        let bytes = data.as_bytes();
+        let sc = &self.inner;
+        let read = py.detach(|| catch(|| sc.read_json(bytes)));
+        finish_read(py, read)
+    }
+
+    /// Observations from an object with `__arrow_c_stream__` (pandas,
+    /// polars, pyarrow): read while holding the GIL, converted without it.
+    fn read_arrow(&self, py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Observations> {
+        let table: PyTable = data.extract()?;
+        let (batches, schema) = table.into_inner();
+        let sc = &self.inner;
+        let read = py.detach(|| catch(|| arrow::observations(sc, &schema, &batches)));
+        finish_read(py, read)
+    }
+
+    /// Observations from Python row objects (an iterable of dicts), read
+    /// exactly as a JSON array of objects.
+    fn read_rows(&self, py: Python<'_>, rows: &Bound<'_, PyAny>) -> PyResult<Observations> {
+        let items = rows_to_json(py, rows)?;
+        let sc = &self.inner;
+        let read = py.detach(|| catch(|| sc.read_json_rows(&items)));
+        finish_read(py, read)
+    }
+
+    /// Overrides from CSV bytes.
+    fn read_overrides_csv(&self, py: Python<'_>, data: &Bound<'_, PyBytes>) -> PyResult<Overrides> {
+        let bytes = data.as_bytes();
+        match guarded(py, || self.inner.read_overrides_csv(bytes))? {
+            Ok(inner) => Ok(Overrides { inner }),
+            Err(e) => Err(data_error(py, e)),
+        }
+    }
+
+    /// Overrides from JSON bytes.
+    fn read_overrides_json(
+        &self,
+        py: Python<'_>,
+        data: &Bound<'_, PyBytes>,
+    ) -> PyResult<Overrides> {
+        let bytes = data.as_bytes();
+        match guarded(py, || self.inner.read_overrides_json(bytes))? {
+            Ok(inner) => Ok(Overrides { inner }),
+            Err(e) => Err(data_error(py, e)),
+        }
+    }
+
+    /// Overrides from Python row objects, read exactly as JSON override objects.
+    fn read_override_rows(&self, py: Python<'_>, rows: &Bound<'_, PyAny>) -> PyResult<Overrides> {
+        let items = serde_json::Value::Array(rows_to_json(py, rows)?);
+        let bytes = serde_json::to_vec(&items).map_err(|e| {
+            data_error_msg(
+                py,
+                format!("the overrides cannot be written as JSON: {e}"),
+                None,
+            )
+        })?;
+        match guarded(py, || self.inner.read_overrides_json(&bytes))? {
+            Ok(inner) => Ok(Overrides { inner }),
+            Err(e) => Err(data_error(py, e)),
+        }
+    }
+
+    /// Evaluates observations; the GIL is released while the core works.
+    #[pyo3(signature = (data, overrides=None, period=None, entity=None, explain=true))]
+    fn evaluate(
+        &self,
+        py: Python<'_>,
+        data: &Observations,
+        overrides: Option<&Overrides>,
+        period: Option<String>,
+        entity: Option<String>,
+        explain: bool,
+    ) -> PyResult<Evaluation> {
+        let options = EvaluateOptions {
+            period,
+            entity,
+            overrides: overrides.map(|o| o.inner.clone()).unwrap_or_default(),
+            explain,
+        };
+        let sc = &self.inner;
+        let obs = &data.inner;
+        match py.detach(|| catch(|| sc.evaluate(obs, &options))) {
+            Ok(Ok(inner)) => Ok(Evaluation { inner }),
+            Ok(Err(e)) => Err(data_error(py, e)),
+            Err(panic) => Err(panic_error(py, panic)),
+        }
+    }
+
+    /// The SPC chart of an indicator (DESIGN.md section 6) as JSON text.
+    #[pyo3(signature = (data, indicator, entity=None))]
+    fn spc(
+        &self,
+        py: Python<'_>,
+        data: &Observations,
+        indicator: &str,
+        entity: Option<&str>,
+    ) -> PyResult<String> {
+        let sc = &self.inner;
+        let obs = &data.inner;
+        match guarded(py, || sc.spc(obs, indicator, entity))? {
+            Ok(chart) => Ok(chart.to_json().to_string()),
+            Err(e) => Err(data_error(py, e)),
+        }
+    }
+
+    /// The evaluation as an HTML table grouped by theme (the core's renderer).
+    fn html(&self, py: Python<'_>, evaluation: &Evaluation) -> PyResult<String> {
+        guarded(py, || {
+            ragulator::html::evaluation_table(&self.inner, &evaluation.inner)
+        })
+    }
+}
+
+fn finish_read(
+    py: Python<'_>,
+    read: Result<Result<CoreObservations, ragulator::DataError>, Panic>,
+) -> PyResult<Observations> {
+    match read {
+        Ok(Ok(inner)) => Ok(Observations { inner }),
+        Ok(Err(e)) => Err(data_error(py, e)),
+        Err(panic) => Err(panic_error(py, panic)),
+    }
+}
+
+#[pymethods]
+impl Observations {
+    /// Input rows read (used + rejected).
+    #[getter]
+    fn input_rows(&self) -> usize {
+        self.inner.input_rows()
+    }
+
+    /// Rejected rows: (row, reason).
+    #[getter]
+    fn rejected(&self) -> Vec<(usize, String)> {
+        self.inner
+            .rejected()
+            .iter()
+            .map(|r| (r.row, r.reason.clone()))
+            .collect()
+    }
+
+    /// Rows used.
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+}
+
+#[pymethods]
+impl Overrides {
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+}
+
+#[pymethods]
+impl Evaluation {
+    /// The result JSON of DESIGN.md section 4 (the CLI's), as text.
+    #[pyo3(signature = (pretty=false))]
+    fn to_json(&self, py: Python<'_>, pretty: bool) -> PyResult<String> {
+        let inner = &self.inner;
+        py.detach(|| {
+            let v = inner.to_json();
+            if pretty {
+                serde_json::to_string_pretty(&v)
+            } else {
+                serde_json::to_string(&v)
+            }
+        })
+        .map_err(|e| {
+            data_error_msg(
+                py,
+                format!("the result cannot be written as JSON: {e}"),
+                None,
+            )
+        })
+    }
+
+    /// The indicator results as CSV text.
+    fn to_csv(&self) -> String {
+        self.inner.to_csv()
+    }
+
+    /// Input rows read.
+    #[getter]
+    fn input_rows(&self) -> usize {
+        self.inner.input_rows
+    }
+
+    /// Number of indicator results.
+    fn __len__(&self) -> usize {
+        self.inner.results.len()
+    }
+}
+
+/// The private native module of the `ragulator` package.
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Scorecard>()?;
+    m.add_class::<Observations>()?;
+    m.add_class::<Overrides>()?;
+    m.add_class::<Evaluation>()?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

@@ -1,0 +1,563 @@
+"""The Python API: loading, inputs, records, errors, data frames, HTML, SPC."""
+
+from __future__ import annotations
+
+import html.parser
+import json
+import math
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import ragulator
+from conftest import EXAMPLE, REPO, TARGET_CARD, need
+
+
+def rows(*values: Any, indicator: str = "re_referrals") -> list[dict[str, Any]]:
+    """One row per value, in consecutive months of 2022."""
+    return [
+        {"indicator": indicator, "period": f"2022-{i + 1:02d}", "value": v} for i, v in enumerate(values)
+    ]
+
+
+# ----------------------------------------------------------------- loading
+
+
+def test_load_every_format_gives_the_same_scorecard(card: ragulator.Scorecard, tmp_path: Path) -> None:
+    as_json = ragulator.Scorecard.from_json(card.to_json())
+    as_yaml = ragulator.Scorecard.from_yaml(card.to_yaml())
+    as_dict = ragulator.Scorecard.from_json(json.loads(card.to_json()))
+    (tmp_path / "card.yml").write_text(card.to_yaml(), encoding="utf-8")
+    from_file = ragulator.Scorecard.from_file(tmp_path / "card.yml")
+    data = rows("24.08", "19")
+    expected = card.evaluate(data).to_json()
+    for other in (as_json, as_yaml, as_dict, from_file):
+        assert other.evaluate(data).to_json() == expected
+
+
+def test_from_json_accepts_a_dict_with_decimals() -> None:
+    spec = {
+        "ragulator": 1,
+        "indicator": [
+            {
+                "id": "x",
+                "name": "X",
+                "unit": "count",
+                "polarity": "higher_is_better",
+                "target": Decimal("84.95"),
+                "rag": {"rule": "target", "amber": 1},
+            }
+        ],
+    }
+    card = ragulator.Scorecard.from_json(spec)
+    result = card.evaluate(rows("84.94", indicator="x")).results[0]
+    assert result.target == Decimal("84.95")
+    assert result.status == "amber"
+
+
+def test_scorecard_properties(example: ragulator.Scorecard) -> None:
+    assert example.name == "Children's Social Care — Practice and Performance Summary"
+    assert [s.id for s in example.statuses] == ["green", "amber", "red"]
+    assert example.statuses[0] == ragulator.Status("green", "Green – Low Risk", "#00703c")
+    assert example.no_data_status.id == "no_data"
+    assert {c.name for c in example.comparators} == {"sn", "england"}
+    assert len(example.indicators) == 18
+    rr = example.indicator("re_referrals")
+    assert (rr.unit, rr.polarity, rr.decimals, rr.has_rag) == ("percent", "lower_is_better", 1, True)
+    assert rr.theme in {t.id for t in example.themes}
+    with pytest.raises(KeyError):
+        example.indicator("nope")
+
+
+# ------------------------------------------------------------------ errors
+
+
+def test_exception_hierarchy() -> None:
+    assert issubclass(ragulator.RagulatorError, ValueError)
+    assert issubclass(ragulator.ScorecardError, ragulator.RagulatorError)
+    assert issubclass(ragulator.DataError, ragulator.RagulatorError)
+
+
+def test_scorecard_error_lists_every_diagnostic_with_its_place() -> None:
+    text = (
+        "ragulator = 1\n"
+        "[[indicator]]\nid = 'a'\nname = 'A'\nunit = 'percent'\npolarity = 'higher_is_better'\n"
+        "theme = 'missing_theme'\n"
+        "[[indicator]]\nid = 'b'\nname = 'B'\nunit = 'percent'\npolarity = 'higher_is_better'\n"
+        "rag = 'missing_rule_set'\n"
+    )
+    with pytest.raises(ragulator.ScorecardError) as caught:
+        ragulator.Scorecard.from_toml(text)
+    err = caught.value
+    assert isinstance(err, ValueError)
+    assert len(err.diagnostics) == 2
+    paths = [d.path for d in err.diagnostics]
+    assert paths == ["indicator[0].theme", "indicator[1].rag"]
+    assert all(isinstance(d, ragulator.Diagnostic) for d in err.diagnostics)
+    assert err.diagnostics[0].line == 7
+    assert "missing_theme" in err.diagnostics[0].message
+    assert "missing_theme" in str(err)
+
+
+def test_scorecard_error_for_syntax_has_line_and_column() -> None:
+    with pytest.raises(ragulator.ScorecardError) as caught:
+        ragulator.Scorecard.from_toml("ragulator = 1\n[[indicator]\n")
+    d = caught.value.diagnostics[0]
+    assert d.line == 2 and d.column is not None
+
+
+def test_scorecard_error_for_unknown_file_extension(tmp_path: Path) -> None:
+    path = tmp_path / "card.txt"
+    path.write_text(TARGET_CARD, encoding="utf-8")
+    with pytest.raises(ragulator.ScorecardError, match=r"\.toml, \.json, \.yaml or \.yml"):
+        ragulator.Scorecard.from_file(path)
+
+
+def test_data_error_for_a_missing_column_names_it(card: ragulator.Scorecard) -> None:
+    with pytest.raises(ragulator.DataError) as caught:
+        card.evaluate([{"indicator": "re_referrals", "value": 1}])
+    assert caught.value.column == "period"
+    assert "the columns are: indicator, value" in str(caught.value)
+
+
+def test_data_error_for_a_bad_override_names_row_and_column(card: ragulator.Scorecard) -> None:
+    bad = [{"indicator": "re_referrals", "period": "2022-01", "status": "red", "reason": ""}]
+    with pytest.raises(ragulator.DataError) as caught:
+        card.evaluate(rows("21"), overrides=bad)
+    assert (caught.value.row, caught.value.column) == (1, "reason")
+
+
+def test_data_error_for_a_bad_period_option(card: ragulator.Scorecard) -> None:
+    with pytest.raises(ragulator.DataError, match="period"):
+        card.evaluate(rows("21"), period="2022-13")
+
+
+def test_data_error_for_an_unreadable_python_value(card: ragulator.Scorecard) -> None:
+    with pytest.raises(ragulator.DataError) as caught:
+        card.evaluate(rows("21", object()))
+    assert (caught.value.row, caught.value.column) == (2, "value")
+
+
+def test_data_error_for_a_boolean_value_column(card: ragulator.Scorecard) -> None:
+    pa = need("pyarrow")
+    table = pa.table({"indicator": ["re_referrals"], "period": ["2022-01"], "value": [True]})
+    with pytest.raises(ragulator.DataError) as caught:
+        card.evaluate(table)
+    assert caught.value.column == "value"
+    assert "bool" in str(caught.value).lower()
+
+
+def test_data_error_for_invalid_json_file(card: ragulator.Scorecard, tmp_path: Path) -> None:
+    path = tmp_path / "data.json"
+    path.write_text("[{", encoding="utf-8")
+    with pytest.raises(ragulator.DataError, match="not valid JSON"):
+        card.evaluate(path)
+
+
+def test_unsupported_data_type_is_a_type_error(card: ragulator.Scorecard) -> None:
+    with pytest.raises(TypeError, match="DataFrame"):
+        card.evaluate(42)  # type: ignore[arg-type]
+
+
+def test_spc_errors_are_data_errors(example: ragulator.Scorecard) -> None:
+    with pytest.raises(ragulator.DataError, match="unknown indicator"):
+        example.spc(EXAMPLE / "data.csv", "nope", entity="southampton")
+
+
+# ------------------------------------------------------------------ values
+
+
+def test_decimal_float_int_and_str_inputs_agree(card: ragulator.Scorecard) -> None:
+    # 84.95 must be 84.95, not the binary 84.9499999...: rounded half away from zero to 85.0.
+    ev = card.evaluate(rows(84.95, Decimal("84.95"), "84.95", 21, Decimal("21.0"), "21"))
+    values = [r.value for r in ev.results]
+    assert values == [Decimal("85.0")] * 3 + [Decimal("21.0")] * 3
+    assert all(isinstance(v, Decimal) for v in values)
+    assert [r.status for r in ev.results] == ["red"] * 3 + ["amber"] * 3
+
+
+def test_float_is_taken_by_its_shortest_repr_in_every_input(card: ragulator.Scorecard) -> None:
+    pa = need("pyarrow")
+    # The binary 20.15 is 20.14999999999999857891...; its shortest repr is 20.15,
+    # which rounds half away from zero to 20.2 (the binary value would give 20.1).
+    data = rows(20.15, 20.25, 20.35)
+    expected = [r.value for r in card.evaluate([dict(r, value=str(r["value"])) for r in data]).results]
+    assert expected == [Decimal("20.2"), Decimal("20.3"), Decimal("20.4")]  # half away from zero
+    assert [r.value for r in card.evaluate(data).results] == expected
+    table = pa.table({k: [r[k] for r in data] for k in data[0]})
+    assert table.schema.field("value").type == pa.float64()
+    assert [r.value for r in card.evaluate(table).results] == expected
+    as_f32 = table.set_column(2, "value", table.column("value").cast(pa.float32()))
+    assert [r.value for r in card.evaluate(as_f32).results] == expected
+
+
+def test_none_and_nan_are_missing_not_numbers(card: ragulator.Scorecard) -> None:
+    ev = card.evaluate(rows(None, math.nan, Decimal("NaN"), ""))
+    assert [r.value for r in ev.results] == [None] * 4
+    assert [r.status for r in ev.results] == ["no_data"] * 4
+    assert [r.no_data_reason for r in ev.results] == ["no value"] * 4
+    assert ev.rejected == []
+
+
+def test_pandas_nan_and_null_are_missing(card: ragulator.Scorecard) -> None:
+    pd = need("pandas")
+    np = need("numpy")
+    need("pyarrow")
+    df = pd.DataFrame(
+        {"indicator": ["re_referrals"] * 3, "period": ["2022-01", "2022-02", "2022-03"], "value": [np.nan, None, 21.0]}
+    )
+    ev = card.evaluate(df)
+    assert [r.status for r in ev.results] == ["no_data", "no_data", "amber"]
+    assert ev.rows == ragulator.RowCounts(3, 3, 0)
+
+
+def test_missing_status_applies_to_missing_values() -> None:
+    card = ragulator.Scorecard.from_toml(TARGET_CARD.replace("target = 20\n", "target = 20\nmissing = \"red\"\n", 1))
+    ev = card.evaluate(rows(None, math.nan))
+    assert [r.status for r in ev.results] == ["red", "red"]
+    assert [r.value for r in ev.results] == [None, None]
+
+
+@pytest.mark.parametrize("source", ["rows", "pyarrow", "pandas", "polars"])
+def test_infinities_are_rejected_rows(card: ragulator.Scorecard, source: str) -> None:
+    data = rows(math.inf, -math.inf, 21.0)
+    if source == "rows":
+        value: Any = data
+    elif source == "pyarrow":
+        pa = need("pyarrow")
+        value = pa.table({k: [r[k] for r in data] for k in data[0]})
+    elif source == "pandas":
+        pd = need("pandas")
+        need("pyarrow")
+        value = pd.DataFrame(data)
+    else:
+        pl = need("polars")
+        value = pl.DataFrame(data)
+    ev = card.evaluate(value)
+    assert [r.row for r in ev.rejected] == [1, 2]
+    assert all("infinities are not allowed" in r.reason for r in ev.rejected)
+    assert [r.period for r in ev.results] == ["2022-03"]
+    assert ev.rows == ragulator.RowCounts(3, 1, 2)
+
+
+def test_decimal_infinity_is_rejected(card: ragulator.Scorecard) -> None:
+    ev = card.evaluate(rows(Decimal("Infinity"), Decimal("-Infinity")))
+    assert [r.row for r in ev.rejected] == [1, 2]
+
+
+def test_bad_rows_are_rejected_with_reasons_and_nothing_is_lost(card: ragulator.Scorecard) -> None:
+    data = rows("21", "abc", True) + [{"indicator": "nope", "period": "2022-01", "value": 1}]
+    ev = card.evaluate(data)
+    reasons = {r.row: r.reason for r in ev.rejected}
+    assert set(reasons) == {2, 3, 4}
+    assert "'abc' is not a number" in reasons[2]
+    assert reasons[3] == "not a number in column value: true"
+    assert reasons[4] == "unknown indicator 'nope'"
+    assert ev.rows.input == ev.rows.used + ev.rows.rejected == 4
+
+
+def test_numpy_scalars_in_rows(card: ragulator.Scorecard) -> None:
+    np = need("numpy")
+    ev = card.evaluate(rows(np.float32(84.95), np.int64(21), np.float64(math.nan)))
+    assert [r.value for r in ev.results] == [Decimal("85.0"), Decimal("21"), None]
+
+
+def test_integer_and_categorical_text_columns(card: ragulator.Scorecard) -> None:
+    pl = need("polars")
+    df = pl.DataFrame(
+        {"indicator": ["re_referrals", "re_referrals"], "period": ["2022-01", "2022-02"], "value": [21, 19]}
+    ).with_columns(pl.col("indicator").cast(pl.Categorical))
+    ev = card.evaluate(df)
+    assert [r.status for r in ev.results] == ["amber", "green"]
+    yearly = ragulator.Scorecard.from_toml(TARGET_CARD)
+    by_year = pl.DataFrame({"indicator": ["visits"], "period": [2022], "value": [90]})
+    assert yearly.evaluate(by_year).results[0].period == "2022"
+
+
+def test_columns_match_case_insensitively_and_extra_columns_are_ignored(card: ragulator.Scorecard) -> None:
+    pa = need("pyarrow")
+    table = pa.table({" Indicator ": ["re_referrals"], "PERIOD": ["2022-01"], "Value": ["24.08"], "note": ["x"]})
+    assert card.evaluate(table).results[0].status == "red"
+
+
+def test_path_inputs_csv_and_json(card: ragulator.Scorecard, tmp_path: Path) -> None:
+    csv_path = tmp_path / "data.csv"
+    csv_path.write_text("indicator,period,value\nre_referrals,2022-01,24.08\n", encoding="utf-8")
+    json_path = tmp_path / "data.json"
+    json_path.write_text(json.dumps(rows(24.08)), encoding="utf-8")
+    a = card.evaluate(csv_path)
+    b = card.evaluate(str(json_path))
+    assert a.to_json() == b.to_json()
+    assert a.results[0].status == "red"
+
+
+def test_numerator_and_denominator(card: ragulator.Scorecard) -> None:
+    ev = card.evaluate([{"indicator": "visits", "period": "2022-01", "numerator": 45, "denominator": 50}])
+    r = ev.results[0]
+    assert (r.value, r.numerator, r.denominator, r.status) == (Decimal("90.0"), Decimal(45), Decimal(50), "green")
+
+
+# ------------------------------------------------------------ the evaluation
+
+
+def test_records_are_typed(example: ragulator.Scorecard) -> None:
+    ev = example.evaluate(
+        EXAMPLE / "data.csv", overrides=EXAMPLE / "overrides.csv", period="2022-06", entity="southampton"
+    )
+    results = ev.results
+    assert len(results) == 18 and len(ev) == 18
+    assert list(ev) == results
+    rr = next(r for r in results if r.indicator == "re_referrals")
+    assert isinstance(rr, ragulator.IndicatorResult)
+    assert isinstance(rr.value, Decimal) and isinstance(rr.target, Decimal) and isinstance(rr.gap, Decimal)
+    assert rr.label is not None and rr.explanation.startswith("Re-referrals within 12 months was")
+    assert set(rr.comparators) == {"sn", "england"}
+    assert isinstance(rr.trace, ragulator.Trace)
+    overridden = next(r for r in results if r.override is not None)
+    assert overridden.override == ragulator.OverrideNote("amber", overridden.override.reason)
+    assert overridden.computed_status != overridden.status
+    themes = ev.themes
+    assert all(isinstance(t, ragulator.ThemeResult) for t in themes)
+    assert {t.theme for t in themes} == {t.id for t in example.themes}
+    theme_override = next(t for t in themes if t.override is not None)
+    assert theme_override.status == "red"
+    assert sum(theme_override.counts.values()) > 0
+
+
+def test_to_json_is_the_cli_json(example: ragulator.Scorecard) -> None:
+    cli = REPO / "target" / "python" / "release" / "ragulator"
+    if not cli.exists():
+        cli = REPO / "target" / "release" / "ragulator"
+    ev = example.evaluate(EXAMPLE / "data.csv", overrides=EXAMPLE / "overrides.csv", period="2022-06")
+    doc = ev.to_dict()
+    assert set(doc) == {"results", "themes", "rejected", "rows"}
+    assert json.loads(ev.to_json(pretty=False)) == doc
+    assert "\n" not in ev.to_json(pretty=False)
+    if not cli.exists():
+        pytest.skip("the ragulator CLI is not built (cargo build --release)")
+    out = subprocess.run(
+        [
+            str(cli),
+            "evaluate",
+            "--scorecard",
+            str(EXAMPLE / "scorecard.toml"),
+            "--data",
+            str(EXAMPLE / "data.csv"),
+            "--overrides",
+            str(EXAMPLE / "overrides.csv"),
+            "--period",
+            "2022-06",
+            "--format",
+            "json",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert ev.to_json() + "\n" == out
+
+
+def test_to_csv(card: ragulator.Scorecard) -> None:
+    csv_text = card.evaluate(rows("24.08")).to_csv()
+    header, first = csv_text.splitlines()[:2]
+    assert header.startswith("entity,indicator,period,value,target,gap,status")
+    assert ",re_referrals,2022-01,24.1,20,-4.1,red," in first
+
+
+def test_observations_are_reusable(card: ragulator.Scorecard) -> None:
+    obs = card.observations(rows("21", "abc"))
+    assert (len(obs), obs.input_rows) == (1, 2)
+    assert obs.rejected[0].row == 2
+    assert card.evaluate(obs).to_json() == card.evaluate(obs).to_json()
+
+
+def test_period_and_entity_options(example: ragulator.Scorecard) -> None:
+    ev = example.evaluate(EXAMPLE / "data.csv", period="2022-06", entity="southampton")
+    assert {(r.entity, r.period) for r in ev.results} == {("southampton", "2022-06")}
+
+
+def test_overrides_from_every_input_kind(example: ragulator.Scorecard) -> None:
+    pd = need("pandas")
+    pl = need("polars")
+    pa = need("pyarrow")
+    path = EXAMPLE / "overrides.csv"
+    expected = example.evaluate(EXAMPLE / "data.csv", overrides=path, period="2022-06").to_json()
+    frame = pd.read_csv(path, dtype=str)  # empty cells are NaN: must read as absent
+    for overrides in (
+        frame,
+        pl.from_pandas(frame),
+        pa.Table.from_pandas(frame),
+        frame.to_dict("records"),
+    ):
+        got = example.evaluate(EXAMPLE / "data.csv", overrides=overrides, period="2022-06").to_json()
+        assert got == expected
+
+
+# ------------------------------------------------------------- data frames
+
+
+def test_to_pandas_column_types(example: ragulator.Scorecard) -> None:
+    pd = need("pandas")
+    ev = example.evaluate(EXAMPLE / "data.csv", overrides=EXAMPLE / "overrides.csv", period="2022-06")
+    df = ev.to_pandas()
+    assert len(df) == len(ev)
+    for col in ("entity", "indicator", "period", "status", "label", "direction", "explanation"):
+        assert isinstance(df[col].dtype, pd.StringDtype), col
+    for col in ("value", "target", "gap", "gap_pct", "previous", "last_year", "sn", "england"):
+        assert df[col].dtype == object, col
+        assert all(v is None or isinstance(v, Decimal) for v in df[col]), col
+    assert {"override_status", "override_reason", "spc_variation", "theme"} <= set(df.columns)
+    red = df[df.status == "red"]
+    assert set(red.indicator) == {r.indicator for r in ev.results if r.status == "red"}
+    themes = ev.to_pandas("themes")
+    assert themes["count_red"].dtype == "int64"
+    assert {"theme", "theme_name", "status", "count_green", "count_no_data"} <= set(themes.columns)
+    rejected = ev.to_pandas("rejected")
+    assert list(rejected.columns) == ["row", "reason"] and rejected["row"].dtype == "int64"
+    with pytest.raises(ValueError, match="unknown table"):
+        ev.to_pandas("nope")  # type: ignore[arg-type]
+
+
+def test_to_polars_column_types(example: ragulator.Scorecard) -> None:
+    pl = need("polars")
+    ev = example.evaluate(EXAMPLE / "data.csv", period="2022-06")
+    df = ev.to_polars()
+    assert df.schema["indicator"] == pl.String
+    assert isinstance(df.schema["value"], pl.Decimal)
+    assert df.schema["value"].scale == max(
+        -r.value.as_tuple().exponent for r in ev.results if r.value is not None  # type: ignore[operator]
+    )
+    assert df["value"].to_list() == [r.value for r in ev.results]
+    assert ev.to_polars("themes").schema["count_amber"] == pl.Int64
+
+
+def test_to_arrow_column_types(example: ragulator.Scorecard) -> None:
+    pa = need("pyarrow")
+    ev = example.evaluate(EXAMPLE / "data.csv", period="2022-06")
+    t = ev.to_arrow()
+    assert t.schema.field("status").type == pa.string()
+    assert pa.types.is_decimal(t.schema.field("value").type)
+    assert t.column("value").to_pylist() == [r.value for r in ev.results]
+    assert t.num_rows == len(ev)
+    assert ev.to_arrow("rejected").schema.field("row").type == pa.int64()
+
+
+def test_range_targets_in_frames() -> None:
+    card = ragulator.Scorecard.from_toml(
+        "ragulator = 1\n[[indicator]]\nid='r'\nname='R'\nunit='count'\npolarity='range'\n"
+        "target={low=60, high=80}\nrag={rule='target', amber=5}\n"
+    )
+    ev = card.evaluate(rows("85", indicator="r"))
+    assert ev.results[0].target == ragulator.TargetRange(Decimal(60), Decimal(80))
+    df = ev.to_pandas()
+    assert df.loc[0, "target"] is None
+    assert (df.loc[0, "target_low"], df.loc[0, "target_high"]) == (Decimal(60), Decimal(80))
+
+
+# -------------------------------------------------------------------- HTML
+
+
+class _Chips(html.parser.HTMLParser):
+    """Collects status chips (data-status, style, text) and checks nesting."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.chips: list[tuple[str, str, str]] = []
+        self.stack: list[str] = []
+        self._chip: tuple[str, str] | None = None
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "span" and a.get("data-status"):
+            self._chip = (a["data-status"] or "", a.get("style") or "")
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        assert self.stack and self.stack[-1] == tag, f"</{tag}> closes <{self.stack[-1:]}>"
+        self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+        if self._chip is not None:
+            self.chips.append((*self._chip, data))
+            self._chip = None
+
+
+def test_repr_html_groups_by_theme_with_chips_and_labels(example: ragulator.Scorecard) -> None:
+    ev = example.evaluate(EXAMPLE / "data.csv", overrides=EXAMPLE / "overrides.csv", period="2022-06")
+    page = ev._repr_html_()
+    assert page == ev.to_html()
+    parser = _Chips()
+    parser.feed(page)
+    parser.close()
+    assert parser.stack == []
+    labels = {s.id: s.label for s in (*example.statuses, example.no_data_status)}
+    colours = {s.id: s.colour for s in example.statuses}
+    assert parser.chips
+    for status, style, text in parser.chips:
+        # The label text is always there: colour is never the only signal.
+        assert text == labels[status]
+        if status in colours:
+            assert f"background:{colours[status]}" in style
+    text = "".join(parser.text)
+    for theme in example.themes:
+        assert theme.name in text
+    # One table per entity, each theme a row group, every indicator a row.
+    assert page.count("<table>") == 4
+    assert page.count('scope="rowgroup"') == 4 * len(example.themes)
+    assert page.count('scope="row"') == len(ev)
+    assert "Overridden; the rules said" in page
+
+
+def test_repr_html_escapes_scorecard_and_data_text() -> None:
+    card = ragulator.Scorecard.from_toml(
+        TARGET_CARD.replace('name = "Re-referrals within 12 months"', 'name = "<script>alert(1)</script>"')
+    )
+    ev = card.evaluate([{"entity": "<b>x</b>", "indicator": "re_referrals", "period": "2022-01", "value": 1}])
+    page = ev._repr_html_()
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert "<b>x</b>" not in page and "&lt;b&gt;x&lt;/b&gt;" in page
+    assert "Theme &lt;T&gt; &amp; co" in page
+
+
+def test_repr_html_of_several_periods_says_which_is_shown(card: ragulator.Scorecard) -> None:
+    page = card.evaluate(rows("21", "19")).to_html()
+    assert "latest period is shown" in page
+    assert "2022-02" in page
+
+
+# --------------------------------------------------------------------- SPC
+
+
+def test_spc_chart(example: ragulator.Scorecard) -> None:
+    pd = need("pandas")
+    chart = example.spc(EXAMPLE / "data.csv", "re_referrals", entity="southampton")
+    assert chart.indicator == "re_referrals" and chart.entity == "southampton"
+    assert len(chart.points) == 15
+    assert all(isinstance(p.value, Decimal) for p in chart.points)
+    assert chart.groups and isinstance(chart.groups[0].mean, Decimal)
+    assert chart.variation is not None
+    df = chart.to_pandas()
+    assert list(df.columns)[:4] == ["period", "value", "rule", "point_type"]
+    assert len(df) == len(chart.points)
+    assert df.loc[0, "mean"] == chart.groups[0].mean
+    assert isinstance(df["period"].dtype, pd.StringDtype)
+    assert json.loads(chart.to_json())["points"][0]["value"] == str(chart.points[0].value)
+
+
+def test_spc_segments_follow_rebase() -> None:
+    card = ragulator.Scorecard.from_toml(
+        "ragulator = 1\n[[indicator]]\nid='x'\nname='X'\nunit='count'\npolarity='higher_is_better'\n"
+        "spc={rebase=['2022-07']}\n"
+    )
+    data = rows(*([10, 11, 10, 12, 11, 10] + [30, 31, 30, 32, 31, 30]), indicator="x")
+    chart = card.spc(data, "x")
+    assert [g.start for g in chart.groups] == ["2022-01", "2022-07"]
+    df = chart.to_pandas()
+    assert df.loc[0, "mean"] == chart.groups[0].mean
+    assert df.loc[11, "mean"] == chart.groups[1].mean
+    assert chart.groups[0].mean != chart.groups[1].mean
