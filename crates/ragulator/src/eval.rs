@@ -399,6 +399,31 @@ impl Timeline {
             .ok()
             .and_then(|i| self.slots.get(i))
     }
+
+    /// The slot of a period and the value of the period before it. The
+    /// previous slot is usually the neighbour, so check that first.
+    fn slot_and_previous(&self, period: Period) -> (Option<&Slot>, Option<Decimal>) {
+        match self.slots.binary_search_by(|s| s.period.cmp(&period)) {
+            Ok(i) => {
+                let before = i.checked_sub(1).and_then(|j| self.slots.get(j));
+                let previous = match before {
+                    Some(b) if period.follows(&b.period) => b.value,
+                    _ => period
+                        .previous()
+                        .and_then(|p| self.slot(p))
+                        .and_then(|s| s.value),
+                };
+                (self.slots.get(i), previous)
+            }
+            Err(_) => (
+                None,
+                period
+                    .previous()
+                    .and_then(|p| self.slot(p))
+                    .and_then(|s| s.value),
+            ),
+        }
+    }
 }
 
 /// Rounds half away from zero to `decimals` places, keeping that many places.
@@ -878,7 +903,7 @@ impl<'a> Evaluator<'a> {
     /// the rich results and the status table.
     fn judge(&self, u: &Unit<'_>) -> Judgement {
         let (indicator, t, period) = (u.indicator, u.t, u.period);
-        let slot = t.slot(period);
+        let (slot, previous) = t.slot_and_previous(period);
         let value = slot.and_then(|s| s.value);
         let target = slot
             .and_then(|s| s.target)
@@ -888,10 +913,6 @@ impl<'a> Evaluator<'a> {
             (Some(v), Some(tv)) => gap(indicator.polarity, v, tv),
             _ => None,
         };
-        let previous = period
-            .previous()
-            .and_then(|p| t.slot(p))
-            .and_then(|s| s.value);
         let env = IndicatorEnv {
             ev: self,
             indicator,
@@ -1047,7 +1068,8 @@ impl<'a> Evaluator<'a> {
                     return named("blue");
                 }
             }
-            if gap >= Decimal::ZERO {
+            // A sign test, not a comparison: rust_decimal compares by rescaling.
+            if !gap.is_sign_negative() || gap.is_zero() {
                 named("green")
             } else if gap >= -amber.in_units(reference) {
                 named("amber")

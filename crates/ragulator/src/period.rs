@@ -299,6 +299,31 @@ impl Period {
         self.start <= date && date <= self.end()
     }
 
+    /// Whether `earlier` is the period just before this one (same kind):
+    /// `p.follows(&q)` is `p.previous() == Some(q)`, without date arithmetic
+    /// for the common kinds, because evaluation asks it for every result.
+    ///
+    /// ```
+    /// use ragulator::period::Period;
+    /// let may = Period::parse("2022-05", 4).unwrap();
+    /// let june = Period::parse("2022-06", 4).unwrap();
+    /// assert!(june.follows(&may) && !may.follows(&june));
+    /// ```
+    pub fn follows(&self, earlier: &Period) -> bool {
+        if self.kind != earlier.kind {
+            return false;
+        }
+        let months = |d: NaiveDate| i64::from(d.year()) * 12 + i64::from(d.month0());
+        let step = match self.kind {
+            PeriodKind::Month => 1,
+            PeriodKind::Quarter => 3,
+            PeriodKind::FinancialYear | PeriodKind::Year => 12,
+            PeriodKind::Week | PeriodKind::Day => return self.previous() == Some(*earlier),
+        };
+        months(self.start) - months(earlier.start) == step
+            && self.start.day() == earlier.start.day()
+    }
+
     /// The period of the same kind just before this one; `None` before 1900.
     ///
     /// ```
