@@ -1,0 +1,1042 @@
+//! Computing measures: which records (or ids) count in which entity and
+//! period, and whether each one meets the measure.
+//!
+//! Each kind walks the records once (or a precomputed sorted order of them)
+//! and reports every counted unit to a [`Sink`]: [`Counts`] adds them up for
+//! evaluation, [`Drill`] lists the failing ones for one entity and period.
+//! Working state lives in buffers reused across groups: nothing is
+//! allocated per record.
+
+use chrono::{Datelike, Days, Months, NaiveDate};
+use rust_decimal::Decimal;
+
+use crate::calendar::Calendar;
+use crate::period::{Period, PeriodKind};
+
+use super::compile::{Filter, Kind, Measure, OrderKey, Population, RateCount, Test};
+use super::records::{date, day, show, Records, NO_DATE};
+use super::spec::{Among, CountedBy, TimeUnit};
+use super::FailingRecord;
+
+/// The periods a measure is computed for, with their first and last days
+/// and the first day of the window that ends with each.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Grid {
+    pub periods: Vec<Period>,
+    pub starts: Vec<i32>,
+    pub ends: Vec<i32>,
+    pub wstarts: Vec<i32>,
+}
+
+impl Grid {
+    /// The periods of `kind` from the one containing `first` (or `from`, if
+    /// later) to the one containing `last`; each window is the `window`
+    /// months to the period end (none: the period itself).
+    pub fn new(
+        kind: PeriodKind,
+        first: i32,
+        last: i32,
+        from: Option<Period>,
+        window: Option<u32>,
+        year_start_month: u32,
+    ) -> Grid {
+        let mut g = Grid::default();
+        let (Some(first), Some(last)) = (date(first), date(last)) else {
+            return g;
+        };
+        let mut p = match Period::from_date(kind, first, year_start_month) {
+            Some(p) => p,
+            None => return g,
+        };
+        if let Some(f) = from {
+            if f > p {
+                p = f;
+            }
+        }
+        while p.start() <= last {
+            let end = p.end();
+            let ws = match window {
+                Some(w) => end
+                    .succ_opt()
+                    .and_then(|d| d.checked_sub_months(Months::new(w)))
+                    .unwrap_or(p.start()),
+                None => p.start(),
+            };
+            g.periods.push(p);
+            g.starts.push(day(p.start()));
+            g.ends.push(day(end));
+            g.wstarts.push(day(ws));
+            match p.next() {
+                Some(n) => p = n,
+                None => break,
+            }
+        }
+        g
+    }
+
+    pub fn len(&self) -> usize {
+        self.periods.len()
+    }
+
+    /// The period containing a day.
+    pub fn index_of(&self, d: i32) -> Option<usize> {
+        let p = self.starts.partition_point(|s| *s <= d).checked_sub(1)?;
+        (d <= *self.ends.get(p)?).then_some(p)
+    }
+
+    /// The first period ending on or after a day.
+    pub fn first_ending_from(&self, d: i32) -> usize {
+        self.ends.partition_point(|e| *e < d)
+    }
+
+    /// The first period whose window starts after a day (so a record on
+    /// that day is in the windows of the periods before it).
+    pub fn past_window(&self, d: i32) -> usize {
+        self.wstarts.partition_point(|w| *w <= d)
+    }
+
+    pub fn index_of_period(&self, p: Period) -> Option<usize> {
+        self.periods.binary_search(&p).ok()
+    }
+}
+
+/// Receives every counted unit (a record, or an id for a period).
+pub(crate) trait Sink {
+    /// `hit`: in the numerator. `detail` lists the records behind a failing unit.
+    fn add(
+        &mut self,
+        entity: u32,
+        p: usize,
+        hit: bool,
+        detail: impl FnOnce(&mut Vec<FailingRecord>),
+    );
+}
+
+/// Numerators and denominators by entity and period.
+pub(crate) struct Counts {
+    pub periods: usize,
+    pub num: Vec<u64>,
+    pub den: Vec<u64>,
+}
+
+impl Counts {
+    pub fn new(entities: usize, periods: usize) -> Counts {
+        Counts {
+            periods,
+            num: vec![0; entities * periods],
+            den: vec![0; entities * periods],
+        }
+    }
+    pub fn get(&self, entity: usize, p: usize) -> (u64, u64) {
+        let i = entity * self.periods + p;
+        (
+            self.num.get(i).copied().unwrap_or(0),
+            self.den.get(i).copied().unwrap_or(0),
+        )
+    }
+}
+
+impl Sink for Counts {
+    #[inline]
+    fn add(&mut self, entity: u32, p: usize, hit: bool, _: impl FnOnce(&mut Vec<FailingRecord>)) {
+        let i = entity as usize * self.periods + p;
+        if let Some(d) = self.den.get_mut(i) {
+            *d += 1;
+        }
+        if hit {
+            if let Some(n) = self.num.get_mut(i) {
+                *n += 1;
+            }
+        }
+    }
+}
+
+/// The failing units of one period (and entity).
+pub(crate) struct Drill {
+    pub p: usize,
+    pub entity: Option<u32>,
+    /// List units in the numerator (re-referrals, 3+ placements, counted
+    /// records) rather than those outside it (late, long gaps).
+    pub list_hits: bool,
+    pub out: Vec<FailingRecord>,
+}
+
+impl Sink for Drill {
+    fn add(
+        &mut self,
+        entity: u32,
+        p: usize,
+        hit: bool,
+        detail: impl FnOnce(&mut Vec<FailingRecord>),
+    ) {
+        if p == self.p && self.entity.is_none_or(|e| e == entity) && hit == self.list_hits {
+            detail(&mut self.out);
+        }
+    }
+}
+
+/// A lazily filled table of a function of a day over a range of days.
+struct DayCache {
+    base: i32,
+    values: Vec<i32>,
+}
+
+const UNSET: i32 = i32::MIN + 1;
+
+impl DayCache {
+    fn new(lo: i32, hi: i32) -> DayCache {
+        let n = if hi >= lo { (hi - lo) as usize + 1 } else { 0 };
+        DayCache {
+            base: lo,
+            values: vec![UNSET; n],
+        }
+    }
+    #[inline]
+    fn get(&mut self, d: i32, f: impl Fn(i32) -> i32) -> i32 {
+        let i = d.wrapping_sub(self.base);
+        match usize::try_from(i).ok().and_then(|i| self.values.get_mut(i)) {
+            Some(v) if *v != UNSET => *v,
+            Some(v) => {
+                *v = f(d);
+                *v
+            }
+            None => f(d),
+        }
+    }
+}
+
+/// The last day allowed after `d`: `d` plus `n` units; `i32::MAX` past
+/// chrono's range (no limit).
+fn add_span(cal: &Calendar, d: i32, n: u32, unit: TimeUnit) -> i32 {
+    let Some(start) = date(d) else {
+        return i32::MAX;
+    };
+    let end = match unit {
+        TimeUnit::WorkingDays => cal.add_working_days(start, n),
+        TimeUnit::Days => start.checked_add_days(Days::new(u64::from(n))),
+        TimeUnit::Weeks => start.checked_add_days(Days::new(u64::from(n) * 7)),
+        TimeUnit::Months => start.checked_add_months(Months::new(n)),
+    };
+    end.map(day).unwrap_or(i32::MAX)
+}
+
+/// `d` minus `n` months (31 March − 1 month is 28 or 29 February).
+fn sub_months(d: i32, n: u32) -> i32 {
+    date(d)
+        .and_then(|x| x.checked_sub_months(Months::new(n)))
+        .map(day)
+        .unwrap_or(i32::MIN)
+}
+
+/// The day someone born on `dob` turns `n`; a 29 February birthday falls on
+/// 1 March in other years.
+pub(crate) fn birthday(dob: NaiveDate, n: u32) -> Option<NaiveDate> {
+    let year = dob.year().checked_add(i32::try_from(n).ok()?)?;
+    NaiveDate::from_ymd_opt(year, dob.month(), dob.day())
+        .or_else(|| NaiveDate::from_ymd_opt(year, 3, 1))
+}
+
+/// A filter resolved against one table's dictionaries.
+enum Resolved {
+    Code(usize, Option<u32>, bool),
+    Codes(usize, Vec<bool>),
+    Below(usize, Decimal),
+    AtLeast(usize, Decimal),
+}
+
+/// The records taking part in a measure: static filters applied; ages
+/// turned into a range of period ends each record is counted for.
+pub(crate) struct Prep<'r> {
+    pub rec: &'r Records,
+    pass: Vec<bool>,
+    /// `[from, until)` of period-end days, when the measure has age filters.
+    elig: Option<Vec<(i32, i32)>>,
+    /// Entities with at least one record taking part.
+    pub seen: Vec<bool>,
+}
+
+impl<'r> Prep<'r> {
+    pub fn new(rec: &'r Records, filters: &[Filter]) -> Prep<'r> {
+        let n = rec.len();
+        let resolved: Vec<Resolved> = filters
+            .iter()
+            .filter_map(|f| {
+                let col = rec.columns.get(f.column)?;
+                let code = |v: &str| col.values().iter().position(|x| x == v).map(|c| c as u32);
+                Some(match &f.test {
+                    Test::Equals(v) => Resolved::Code(f.column, code(v), true),
+                    Test::NotEquals(v) => Resolved::Code(f.column, code(v), false),
+                    Test::OneOf(vs) => {
+                        let mut mask = vec![false; col.values().len()];
+                        for v in vs {
+                            if let Some(c) = code(v) {
+                                mask[c as usize] = true;
+                            }
+                        }
+                        Resolved::Codes(f.column, mask)
+                    }
+                    Test::Below(x) => Resolved::Below(f.column, *x),
+                    Test::AtLeast(x) => Resolved::AtLeast(f.column, *x),
+                    Test::AgeBelow(_) | Test::AgeAtLeast(_) => return None,
+                })
+            })
+            .collect();
+        let mut pass = vec![true; n];
+        for rf in &resolved {
+            match rf {
+                Resolved::Code(c, code, eq) => {
+                    let codes = rec.columns[*c].codes();
+                    for (p, x) in pass.iter_mut().zip(codes) {
+                        *p &= (Some(*x) == *code) == *eq;
+                    }
+                }
+                Resolved::Codes(c, mask) => {
+                    let codes = rec.columns[*c].codes();
+                    for (p, x) in pass.iter_mut().zip(codes) {
+                        *p &= mask.get(*x as usize).copied().unwrap_or(false);
+                    }
+                }
+                Resolved::Below(c, t) | Resolved::AtLeast(c, t) => {
+                    let below = matches!(rf, Resolved::Below(..));
+                    let nums = rec.columns[*c].numbers();
+                    for (p, x) in pass.iter_mut().zip(nums) {
+                        *p &= x.is_some_and(|x| (x < *t) == below);
+                    }
+                }
+            }
+        }
+        let ages: Vec<&Filter> = filters.iter().filter(|f| f.test.at_period_end()).collect();
+        let elig = (!ages.is_empty()).then(|| {
+            let mut e = vec![(i32::MIN, i32::MAX); n];
+            for f in &ages {
+                let dobs = rec.columns.get(f.column).map(|c| c.dates()).unwrap_or(&[]);
+                for (range, dob) in e.iter_mut().zip(dobs) {
+                    let Some(dob) = date(*dob) else {
+                        *range = (i32::MAX, i32::MIN);
+                        continue;
+                    };
+                    match f.test {
+                        Test::AgeBelow(a) => {
+                            range.1 = range.1.min(birthday(dob, a).map(day).unwrap_or(i32::MAX))
+                        }
+                        Test::AgeAtLeast(a) => {
+                            range.0 = range.0.max(birthday(dob, a).map(day).unwrap_or(i32::MAX))
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            e
+        });
+        let mut seen = vec![false; rec.entity_count()];
+        for (r, ok) in pass.iter().enumerate() {
+            if *ok {
+                if let Some(s) = seen.get_mut(rec.entity_of(r) as usize) {
+                    *s = true;
+                }
+            }
+        }
+        Prep {
+            rec,
+            pass,
+            elig,
+            seen,
+        }
+    }
+
+    #[inline]
+    pub fn passes(&self, r: usize) -> bool {
+        self.pass.get(r).copied().unwrap_or(false)
+    }
+
+    /// Whether record `r` is counted for a period ending on `end`.
+    #[inline]
+    pub fn eligible(&self, r: usize, end: i32) -> bool {
+        match &self.elig {
+            None => true,
+            Some(e) => e
+                .get(r)
+                .is_some_and(|(from, until)| *from <= end && end < *until),
+        }
+    }
+}
+
+/// Everything one measure's computation needs.
+pub(crate) struct Run<'a> {
+    pub m: &'a Measure,
+    pub prep: Prep<'a>,
+    pub cal: &'a Calendar,
+    pub year_start_month: u32,
+}
+
+fn dates<'r>(rec: &'r Records, col: usize) -> &'r [i32] {
+    rec.columns.get(col).map(|c| c.dates()).unwrap_or(&[])
+}
+
+fn codes<'r>(rec: &'r Records, col: usize) -> &'r [u32] {
+    rec.columns.get(col).map(|c| c.codes()).unwrap_or(&[])
+}
+
+/// Min and max of some days, skipping missing ones.
+#[derive(Clone, Copy)]
+struct Extent(i32, i32);
+
+impl Extent {
+    fn new() -> Extent {
+        Extent(i32::MAX, i32::MIN)
+    }
+    #[inline]
+    fn add(&mut self, d: i32) {
+        if d != NO_DATE && d != i32::MAX {
+            self.0 = self.0.min(d);
+            self.1 = self.1.max(d);
+        }
+    }
+}
+
+impl Run<'_> {
+    fn failing(&self, r: usize, id: Option<usize>, reason: String) -> FailingRecord {
+        let rec = self.prep.rec;
+        FailingRecord {
+            source: rec.source.name.clone(),
+            row: rec.rows.get(r).map(|x| *x as usize).unwrap_or(0),
+            entity: rec
+                .source
+                .entity
+                .map(|e| rec.text(e, r).to_string())
+                .filter(|e| !e.is_empty()),
+            id: id.map(|c| rec.text(c, r).to_string()),
+            reason,
+        }
+    }
+
+    fn col(&self, c: usize) -> &str {
+        self.prep.rec.source.column_name(c)
+    }
+
+    /// The periods to compute, from the records' dates.
+    pub fn grid(&self) -> Grid {
+        let rec = self.prep.rec;
+        let mut ext = Extent::new();
+        let mut window = None;
+        let n = rec.len();
+        let each = |col: usize, ext: &mut Extent| {
+            let ds = dates(rec, col);
+            for (r, d) in ds.iter().enumerate().take(n) {
+                if self.prep.passes(r) {
+                    ext.add(*d);
+                }
+            }
+        };
+        match &self.m.kind {
+            Kind::Timeliness {
+                start,
+                end,
+                within,
+                unit,
+                counted_by,
+            } => match counted_by {
+                CountedBy::End => each(*end, &mut ext),
+                CountedBy::Due => {
+                    let mut cache = self.day_cache(*start);
+                    let ds = dates(rec, *start);
+                    for (r, d) in ds.iter().enumerate() {
+                        if self.prep.passes(r) {
+                            ext.add(cache.get(*d, |d| add_span(self.cal, d, *within, *unit)));
+                        }
+                    }
+                }
+            },
+            Kind::Recurrence { date, .. } => each(*date, &mut ext),
+            Kind::Interval {
+                date,
+                window_months,
+                ..
+            } => {
+                each(*date, &mut ext);
+                window = Some(*window_months);
+            }
+            Kind::RollingCount {
+                date,
+                end,
+                window_months,
+                ..
+            } => {
+                each(*date, &mut ext);
+                if let Some(e) = end {
+                    each(*e, &mut ext);
+                }
+                window = Some(*window_months);
+            }
+            Kind::Rate { count, .. } => match count {
+                RateCount::Events {
+                    date,
+                    window_months,
+                } => {
+                    each(*date, &mut ext);
+                    window = *window_months;
+                }
+                RateCount::Open { start, end } => {
+                    each(*start, &mut ext);
+                    if let Some(e) = end {
+                        each(*e, &mut ext);
+                    }
+                }
+            },
+        }
+        if ext.0 > ext.1 {
+            return Grid::default();
+        }
+        Grid::new(
+            self.m.period,
+            ext.0,
+            ext.1,
+            self.m.from,
+            window,
+            self.year_start_month,
+        )
+    }
+
+    fn day_cache(&self, col: usize) -> DayCache {
+        let mut ext = Extent::new();
+        for d in dates(self.prep.rec, col) {
+            ext.add(*d);
+        }
+        DayCache::new(ext.0, ext.1)
+    }
+
+    /// Reports every counted unit of the grid's periods to the sink.
+    pub fn run(&self, grid: &Grid, sink: &mut impl Sink) {
+        if grid.len() == 0 {
+            return;
+        }
+        match self.m.kind {
+            Kind::Timeliness {
+                start,
+                end,
+                within,
+                unit,
+                counted_by,
+            } => self.timeliness(grid, sink, start, end, within, unit, counted_by),
+            Kind::Recurrence {
+                id,
+                date,
+                within_months,
+            } => self.recurrence(grid, sink, id, date, within_months),
+            Kind::Interval {
+                id,
+                date,
+                max_gap,
+                unit,
+                ..
+            } => self.interval(grid, sink, id, date, max_gap, unit),
+            Kind::RollingCount {
+                id,
+                date,
+                end,
+                at_least,
+                among,
+                ..
+            } => self.rolling(grid, sink, id, date, end, at_least, among),
+            Kind::Rate { id, count, .. } => self.rate(grid, sink, id, count),
+        }
+    }
+
+    fn span_words(&self, n: u32, unit: TimeUnit) -> String {
+        format!("{n} {}", unit.words(n))
+    }
+
+    /// How far apart two days are, in the unit's own terms where that is exact.
+    fn distance(&self, from: i32, to: i32, unit: TimeUnit) -> String {
+        match (unit, date(from), date(to)) {
+            (TimeUnit::WorkingDays, Some(a), Some(b)) => {
+                let n = self.cal.working_days_between(a, b);
+                format!("{n} working day{}", if n == 1 { "" } else { "s" })
+            }
+            _ => {
+                let n = i64::from(to) - i64::from(from);
+                format!("{n} day{}", if n == 1 { "" } else { "s" })
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn timeliness(
+        &self,
+        grid: &Grid,
+        sink: &mut impl Sink,
+        start: usize,
+        end: usize,
+        within: u32,
+        unit: TimeUnit,
+        counted_by: CountedBy,
+    ) {
+        let rec = self.prep.rec;
+        let starts = dates(rec, start);
+        let ends = dates(rec, end);
+        let mut cache = self.day_cache(start);
+        for (r, (&s, &e)) in starts.iter().zip(ends).enumerate() {
+            if !self.prep.passes(r) {
+                continue;
+            }
+            let limit = cache.get(s, |d| add_span(self.cal, d, within, unit));
+            let key = match counted_by {
+                CountedBy::End => e,
+                CountedBy::Due => limit,
+            };
+            if key == NO_DATE {
+                continue;
+            }
+            let Some(p) = grid.index_of(key) else {
+                continue;
+            };
+            if !self.prep.eligible(r, grid.ends[p]) {
+                continue;
+            }
+            let hit = e != NO_DATE && e <= limit;
+            sink.add(rec.entity_of(r), p, hit, |out| {
+                let reason = if e == NO_DATE {
+                    format!(
+                        "{} {} was due by {} ({} later) and has no {}",
+                        self.col(start),
+                        show(s),
+                        show(limit),
+                        self.span_words(within, unit),
+                        self.col(end)
+                    )
+                } else {
+                    format!(
+                        "{} {} is {} after {} {}; the limit was {} ({})",
+                        self.col(end),
+                        show(e),
+                        self.distance(s, e, unit),
+                        self.col(start),
+                        show(s),
+                        self.span_words(within, unit),
+                        show(limit)
+                    )
+                };
+                out.push(self.failing(r, None, reason));
+            });
+        }
+    }
+
+    fn recurrence(
+        &self,
+        grid: &Grid,
+        sink: &mut impl Sink,
+        id: usize,
+        date_col: usize,
+        months: u32,
+    ) {
+        let rec = self.prep.rec;
+        let order = rec.order(OrderKey {
+            by_entity: false,
+            id,
+            date: date_col,
+        });
+        let ids = codes(rec, id);
+        let ds = dates(rec, date_col);
+        let mut cache = self.day_cache(date_col);
+        let mut i = 0;
+        while i < order.len() {
+            let first = order[i] as usize;
+            let this_id = ids.get(first).copied();
+            let mut j = i;
+            // (date, record) of the latest record, and of the latest on an earlier day.
+            let mut last: Option<(i32, usize)> = None;
+            let mut before: Option<(i32, usize)> = None;
+            while j < order.len() && ids.get(order[j] as usize).copied() == this_id {
+                let r = order[j] as usize;
+                j += 1;
+                if !self.prep.passes(r) {
+                    continue;
+                }
+                let d = ds[r];
+                if let Some((ld, _)) = last {
+                    if d > ld {
+                        before = last;
+                    }
+                }
+                last = Some((d, r));
+                let Some(p) = grid.index_of(d) else {
+                    continue;
+                };
+                if !self.prep.eligible(r, grid.ends[p]) {
+                    continue;
+                }
+                let bound = cache.get(d, |d| sub_months(d, months));
+                let hit = before.is_some_and(|(bd, _)| bd >= bound);
+                sink.add(rec.entity_of(r), p, hit, |out| {
+                    if let Some((bd, br)) = before {
+                        let reason = format!(
+                            "{} {} is within {months} months of the previous one on {} (row {})",
+                            self.col(date_col),
+                            show(d),
+                            show(bd),
+                            rec.rows.get(br).copied().unwrap_or(0)
+                        );
+                        out.push(self.failing(r, Some(id), reason));
+                    }
+                });
+            }
+            i = j.max(i + 1);
+        }
+    }
+
+    /// Calls `f` with each group of an order: records of one (entity and)
+    /// id, by date, that take part in the measure.
+    fn groups(&self, key: OrderKey, mut f: impl FnMut(&[u32])) {
+        let rec = self.prep.rec;
+        let order = rec.order(key);
+        let ids = codes(rec, key.id);
+        let mut buf: Vec<u32> = Vec::new();
+        let mut i = 0;
+        while i < order.len() {
+            let first = order[i] as usize;
+            let (e0, id0) = (rec.entity_of(first), ids.get(first).copied());
+            buf.clear();
+            let mut j = i;
+            while j < order.len() {
+                let r = order[j] as usize;
+                if ids.get(r).copied() != id0 || (key.by_entity && rec.entity_of(r) != e0) {
+                    break;
+                }
+                if self.prep.passes(r) {
+                    buf.push(order[j]);
+                }
+                j += 1;
+            }
+            if !buf.is_empty() {
+                f(&buf);
+            }
+            i = j.max(i + 1);
+        }
+    }
+
+    fn interval(
+        &self,
+        grid: &Grid,
+        sink: &mut impl Sink,
+        id: usize,
+        date_col: usize,
+        max_gap: u32,
+        unit: TimeUnit,
+    ) {
+        let rec = self.prep.rec;
+        let ds = dates(rec, date_col);
+        let mut cache = self.day_cache(date_col);
+        // fails[k]: the gap ending at the group's k-th record was too long;
+        // pre[k]: fails before k.
+        let mut fails: Vec<bool> = Vec::new();
+        let mut pre: Vec<u32> = Vec::new();
+        let key = OrderKey {
+            by_entity: true,
+            id,
+            date: date_col,
+        };
+        self.groups(key, |g| {
+            fails.clear();
+            pre.clear();
+            pre.push(0);
+            let mut prev: Option<i32> = None;
+            for &r in g {
+                let d = ds[r as usize];
+                let f = prev.is_some_and(|p| d > cache.get(p, |x| add_span(self.cal, x, max_gap, unit)));
+                fails.push(f);
+                let last = pre.last().copied().unwrap_or(0);
+                pre.push(last + u32::from(f));
+                prev = Some(d);
+            }
+            let entity = rec.entity_of(g[0] as usize);
+            let first = ds[g[0] as usize];
+            let last = ds[g[g.len() - 1] as usize];
+            let (mut lo, mut hi) = (0usize, 0usize);
+            for p in grid.first_ending_from(first)..grid.past_window(last).min(grid.len()) {
+                let (ws, e) = (grid.wstarts[p], grid.ends[p]);
+                while hi < g.len() && ds[g[hi] as usize] <= e {
+                    hi += 1;
+                }
+                while lo < hi && ds[g[lo] as usize] < ws {
+                    lo += 1;
+                }
+                if lo >= hi || !self.prep.eligible(g[hi - 1] as usize, e) {
+                    continue;
+                }
+                let hit = pre[hi] == pre[lo];
+                sink.add(entity, p, hit, |out| {
+                    for k in lo..hi {
+                        if fails[k] && k > 0 {
+                            let (r, q) = (g[k] as usize, g[k - 1] as usize);
+                            let reason = format!(
+                                "{} {} is {} after the previous one on {} (row {}); the longest gap allowed is {}",
+                                self.col(date_col),
+                                show(ds[r]),
+                                self.distance(ds[q], ds[r], unit),
+                                show(ds[q]),
+                                rec.rows.get(q).copied().unwrap_or(0),
+                                self.span_words(max_gap, unit)
+                            );
+                            out.push(self.failing(r, Some(id), reason));
+                        }
+                    }
+                });
+            }
+        });
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn rolling(
+        &self,
+        grid: &Grid,
+        sink: &mut impl Sink,
+        id: usize,
+        date_col: usize,
+        end: Option<usize>,
+        at_least: u32,
+        among: Among,
+    ) {
+        let rec = self.prep.rec;
+        let starts = dates(rec, date_col);
+        let ends = end.map(|e| dates(rec, e));
+        let key = OrderKey {
+            by_entity: true,
+            id,
+            date: date_col,
+        };
+        self.groups(key, |g| {
+            let entity = rec.entity_of(g[0] as usize);
+            let first = starts[g[0] as usize];
+            // The last day any record of the group can be in a window.
+            let mut reach = starts[g[g.len() - 1] as usize];
+            if let Some(ends) = ends {
+                for &r in g {
+                    let e = ends[r as usize];
+                    reach = if e == NO_DATE { i32::MAX } else { reach.max(e) };
+                    if reach == i32::MAX {
+                        break;
+                    }
+                }
+            }
+            let stop = if reach == i32::MAX {
+                grid.len()
+            } else {
+                grid.past_window(reach).min(grid.len())
+            };
+            for p in grid.first_ending_from(first)..stop {
+                let (ws, e) = (grid.wstarts[p], grid.ends[p]);
+                let mut count = 0u32;
+                let mut open = false;
+                let mut latest = None;
+                for &r in g {
+                    let r = r as usize;
+                    let s = starts[r];
+                    if s > e {
+                        break;
+                    }
+                    latest = Some(r);
+                    let in_window = match ends {
+                        Some(ends) => {
+                            let en = ends[r];
+                            open |= en == NO_DATE || en > e;
+                            en == NO_DATE || en >= ws
+                        }
+                        None => s >= ws,
+                    };
+                    count += u32::from(in_window);
+                }
+                let counted = match among {
+                    Among::ActiveInWindow => count > 0,
+                    Among::OpenAtEnd => open,
+                };
+                let Some(latest) = latest else { continue };
+                if !counted || !self.prep.eligible(latest, e) {
+                    continue;
+                }
+                let hit = count >= at_least;
+                sink.add(entity, p, hit, |out| {
+                    let mut rows = Vec::new();
+                    for &r in g {
+                        let r = r as usize;
+                        let s = starts[r];
+                        if s > e {
+                            break;
+                        }
+                        let inside = match ends {
+                            Some(ends) => ends[r] == NO_DATE || ends[r] >= ws,
+                            None => s >= ws,
+                        };
+                        if inside {
+                            rows.push(format!(
+                                "row {} ({})",
+                                rec.rows.get(r).copied().unwrap_or(0),
+                                show(s)
+                            ));
+                        }
+                    }
+                    let reason = format!(
+                        "{count} records from {} to {}: {}",
+                        show(ws),
+                        show(e),
+                        rows.join(", ")
+                    );
+                    out.push(self.failing(latest, Some(id), reason));
+                });
+            }
+        });
+    }
+
+    fn rate(&self, grid: &Grid, sink: &mut impl Sink, id: Option<usize>, count: RateCount) {
+        let rec = self.prep.rec;
+        // The periods a record counts in: [lo, hi).
+        let (date_col, span): (usize, Box<dyn Fn(usize) -> (usize, usize) + '_>) = match count {
+            RateCount::Events { date, .. } => {
+                let ds = dates(rec, date);
+                (
+                    date,
+                    Box::new(move |r| {
+                        let d = ds[r];
+                        (
+                            grid.first_ending_from(d),
+                            grid.past_window(d).min(grid.len()),
+                        )
+                    }),
+                )
+            }
+            RateCount::Open { start, end } => {
+                let ss = dates(rec, start);
+                let es = end.map(|e| dates(rec, e));
+                (
+                    start,
+                    Box::new(move |r| {
+                        let lo = grid.first_ending_from(ss[r]);
+                        let hi = match es.map(|es| es[r]) {
+                            Some(e) if e != NO_DATE => grid.first_ending_from(e),
+                            _ => grid.len(),
+                        };
+                        (lo, hi)
+                    }),
+                )
+            }
+        };
+        let ds = dates(rec, date_col);
+        let why = |r: usize, p: usize| -> String {
+            match count {
+                RateCount::Events { window_months, .. } => match window_months {
+                    Some(w) => format!(
+                        "{} {} is in the {w} months to {}",
+                        self.col(date_col),
+                        show(ds[r]),
+                        show(grid.ends[p])
+                    ),
+                    None => format!(
+                        "{} {} is in {}",
+                        self.col(date_col),
+                        show(ds[r]),
+                        grid.periods[p]
+                    ),
+                },
+                RateCount::Open { end, .. } => format!(
+                    "{} {}{}: open at {}",
+                    self.col(date_col),
+                    show(ds[r]),
+                    end.map(|e| {
+                        let en = dates(rec, e)[r];
+                        if en == NO_DATE {
+                            format!(", no {}", self.col(e))
+                        } else {
+                            format!(", {} {}", self.col(e), show(en))
+                        }
+                    })
+                    .unwrap_or_default(),
+                    show(grid.ends[p])
+                ),
+            }
+        };
+        match id {
+            None => {
+                for r in 0..rec.len() {
+                    if !self.prep.passes(r) {
+                        continue;
+                    }
+                    let (lo, hi) = span(r);
+                    for p in lo..hi {
+                        if self.prep.eligible(r, grid.ends[p]) {
+                            sink.add(rec.entity_of(r), p, true, |out| {
+                                out.push(self.failing(r, None, why(r, p)))
+                            });
+                        }
+                    }
+                }
+            }
+            Some(id) => {
+                let mut mark: Vec<bool> = vec![false; grid.len()];
+                let key = OrderKey {
+                    by_entity: true,
+                    id,
+                    date: date_col,
+                };
+                self.groups(key, |g| {
+                    mark.iter_mut().for_each(|m| *m = false);
+                    // Latest records first, so an id is shown by its latest record.
+                    for &r in g.iter().rev() {
+                        let r = r as usize;
+                        let (lo, hi) = span(r);
+                        for p in lo..hi {
+                            if !mark[p] && self.prep.eligible(r, grid.ends[p]) {
+                                mark[p] = true;
+                                sink.add(rec.entity_of(r), p, true, |out| {
+                                    out.push(self.failing(r, Some(id), why(r, p)))
+                                });
+                            }
+                        }
+                    }
+                });
+            }
+        }
+    }
+}
+
+/// Populations by entity of the measured source, for each period of a grid.
+pub(crate) fn populations(
+    population: Population,
+    measured: &Records,
+    pop: Option<&Records>,
+    grid: &Grid,
+) -> Vec<Vec<Option<Decimal>>> {
+    let entities = measured.entities();
+    match population {
+        Population::Constant(c) => vec![vec![Some(c); grid.len()]; entities.len()],
+        Population::Source {
+            date: dcol, value, ..
+        } => {
+            let Some(pop) = pop else {
+                return vec![vec![None; grid.len()]; entities.len()];
+            };
+            let ds = dates(pop, dcol);
+            let vs = pop.columns.get(value).map(|c| c.numbers()).unwrap_or(&[]);
+            let pop_entities = pop.entities();
+            entities
+                .iter()
+                .map(|name| {
+                    // (day, value) of this entity's rows, by day.
+                    let mut rows: Vec<(i32, Decimal)> = (0..pop.len())
+                        .filter(|&r| {
+                            pop.source.entity.is_none()
+                                || pop_entities.get(pop.entity_of(r) as usize) == Some(name)
+                        })
+                        .filter_map(|r| Some((ds[r], vs.get(r).copied().flatten()?)))
+                        .collect();
+                    rows.sort_by_key(|(d, _)| *d);
+                    grid.ends
+                        .iter()
+                        .map(|e| {
+                            let k = rows.partition_point(|(d, _)| d <= e);
+                            k.checked_sub(1).map(|k| rows[k].1)
+                        })
+                        .collect()
+                })
+                .collect()
+        }
+    }
+}

@@ -1,0 +1,630 @@
+//! Record tables: typed columns read from CSV, JSON or pushed row by row.
+//!
+//! Every input row is kept or rejected with its row number and a reason:
+//! an unreadable cell, a missing value a measure needs, or an end date
+//! before its start date.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::error::DataError;
+use crate::eval::Rejected;
+use crate::load::Scorecard;
+use crate::model::{decimal_from_f64, parse_decimal};
+use crate::observations::MAX_ROW_BYTES;
+use crate::period::parse_date;
+
+use super::compile::{OrderKey, Source};
+use super::spec::ColumnType;
+
+/// A missing date in a date column.
+pub(crate) const NO_DATE: i32 = i32::MIN;
+
+/// A date as a day number (days since 0001-01-01 plus one).
+pub(crate) fn day(d: NaiveDate) -> i32 {
+    chrono::Datelike::num_days_from_ce(&d)
+}
+
+/// The date of a day number (`None` for [`NO_DATE`] or out of range).
+pub(crate) fn date(d: i32) -> Option<NaiveDate> {
+    if d == NO_DATE {
+        None
+    } else {
+        NaiveDate::from_num_days_from_ce_opt(d)
+    }
+}
+
+/// One input cell of a record, as a reader or binding found it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RecordCell<'a> {
+    /// Absent or empty.
+    Empty,
+    /// Text, parsed according to the column's type.
+    Text(&'a str),
+    /// A date (for date columns; written `YYYY-MM-DD` in text columns).
+    Date(NaiveDate),
+    /// An exact number.
+    Number(Decimal),
+    /// A binary float, taken by its shortest representation; NaN is empty.
+    Float(f64),
+    /// A cell that could not be read, with the reason.
+    Invalid(&'a str),
+}
+
+/// The values of one column, one per kept record.
+#[derive(Debug, Clone)]
+pub(crate) enum Column {
+    /// Day numbers; [`NO_DATE`] when empty.
+    Date(Vec<i32>),
+    /// Interned text: a code per record and the distinct values by code.
+    Text {
+        codes: Vec<u32>,
+        values: Vec<String>,
+    },
+    /// Numbers; `None` when empty.
+    Number(Vec<Option<Decimal>>),
+}
+
+impl Column {
+    pub(crate) fn dates(&self) -> &[i32] {
+        match self {
+            Column::Date(d) => d,
+            _ => &[],
+        }
+    }
+    pub(crate) fn codes(&self) -> &[u32] {
+        match self {
+            Column::Text { codes, .. } => codes,
+            _ => &[],
+        }
+    }
+    pub(crate) fn values(&self) -> &[String] {
+        match self {
+            Column::Text { values, .. } => values,
+            _ => &[],
+        }
+    }
+    pub(crate) fn numbers(&self) -> &[Option<Decimal>] {
+        match self {
+            Column::Number(n) => n,
+            _ => &[],
+        }
+    }
+}
+
+/// The records of one source, checked against a scorecard: columns typed,
+/// rows rejected with reasons, sort orders precomputed for the measures.
+#[derive(Debug, Clone)]
+pub struct Records {
+    pub(crate) source: Source,
+    /// Input row number (1-based) of each kept record.
+    pub(crate) rows: Vec<u32>,
+    pub(crate) columns: Vec<Column>,
+    pub(crate) orders: Vec<(OrderKey, Vec<u32>)>,
+    rejected: Vec<Rejected>,
+    input_rows: usize,
+}
+
+impl Records {
+    /// The source's name.
+    pub fn source(&self) -> &str {
+        &self.source.name
+    }
+    /// Number of records kept.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+    /// Whether no record was kept.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+    /// Rows rejected, with their row numbers (1-based, header not counted)
+    /// and reasons, by row.
+    pub fn rejected(&self) -> &[Rejected] {
+        &self.rejected
+    }
+    /// Number of input rows read.
+    pub fn input_rows(&self) -> usize {
+        self.input_rows
+    }
+    /// The entities seen (values of the entity column), in first-seen
+    /// order; `[""]` when the source has no entity column.
+    pub fn entities(&self) -> Vec<&str> {
+        match self.source.entity.and_then(|e| self.columns.get(e)) {
+            Some(c) => c.values().iter().map(String::as_str).collect(),
+            None => vec![""],
+        }
+    }
+
+    /// The entity code of a record (0 when the source has no entity column).
+    pub(crate) fn entity_of(&self, r: usize) -> u32 {
+        match self.source.entity.and_then(|e| self.columns.get(e)) {
+            Some(c) => c.codes().get(r).copied().unwrap_or(0),
+            None => 0,
+        }
+    }
+
+    pub(crate) fn entity_count(&self) -> usize {
+        self.entities().len()
+    }
+
+    pub(crate) fn order(&self, key: OrderKey) -> &[u32] {
+        self.orders
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, o)| o.as_slice())
+            .unwrap_or(&[])
+    }
+
+    /// The text of a text column for a record.
+    pub(crate) fn text(&self, column: usize, r: usize) -> &str {
+        match self.columns.get(column) {
+            Some(Column::Text { codes, values }) => codes
+                .get(r)
+                .and_then(|c| values.get(*c as usize))
+                .map(String::as_str)
+                .unwrap_or(""),
+            _ => "",
+        }
+    }
+}
+
+/// A value parsed from one cell, before the row is accepted.
+#[derive(Clone, Copy)]
+enum Parsed {
+    Date(i32),
+    Number(Option<Decimal>),
+    Text,
+}
+
+/// Builds [`Records`] row by row; created by [`Scorecard::records`].
+pub struct RecordsBuilder {
+    source: Source,
+    rows: Vec<u32>,
+    columns: Vec<Column>,
+    interners: Vec<HashMap<String, u32>>,
+    scratch: Vec<Parsed>,
+    rejected: Vec<Rejected>,
+    next_row: usize,
+}
+
+impl RecordsBuilder {
+    fn new(source: Source) -> RecordsBuilder {
+        let columns = source
+            .columns
+            .iter()
+            .map(|(_, t)| match t {
+                ColumnType::Date => Column::Date(Vec::new()),
+                ColumnType::Number => Column::Number(Vec::new()),
+                ColumnType::Id | ColumnType::Category => Column::Text {
+                    codes: Vec::new(),
+                    values: Vec::new(),
+                },
+            })
+            .collect();
+        let n = source.columns.len();
+        RecordsBuilder {
+            source,
+            rows: Vec::new(),
+            columns,
+            interners: vec![HashMap::new(); n],
+            scratch: Vec::with_capacity(n),
+            rejected: Vec::new(),
+            next_row: 0,
+        }
+    }
+
+    /// The columns a row holds, in order: (name, type).
+    pub fn columns(&self) -> &[(String, ColumnType)] {
+        &self.source.columns
+    }
+
+    /// Checks and adds the next row (rows are numbered from 1 in push order);
+    /// `cells` are in the order of [`RecordsBuilder::columns`].
+    pub fn push(&mut self, cells: &[RecordCell<'_>]) {
+        if cells.len() != self.source.columns.len() {
+            let reason = format!(
+                "row has {} cells; source '{}' has {} columns",
+                cells.len(),
+                self.source.name,
+                self.source.columns.len()
+            );
+            self.reject(reason);
+            return;
+        }
+        self.push_with(|i| cells.get(i).copied().unwrap_or(RecordCell::Empty));
+    }
+
+    /// Records a row that could not be read at all.
+    pub fn reject(&mut self, reason: impl Into<String>) {
+        self.next_row += 1;
+        self.rejected.push(Rejected {
+            row: self.next_row,
+            reason: reason.into(),
+        });
+    }
+
+    /// Adds a row given a function from column index to cell, so readers
+    /// need not allocate a row.
+    pub(crate) fn push_with<'c>(&mut self, cell: impl Fn(usize) -> RecordCell<'c>) {
+        self.next_row += 1;
+        let row = self.next_row;
+        match self.check(&cell) {
+            Ok(()) => self.commit(row, &cell),
+            Err(reason) => self.rejected.push(Rejected { row, reason }),
+        }
+    }
+
+    fn check<'c>(&mut self, cell: &impl Fn(usize) -> RecordCell<'c>) -> Result<(), String> {
+        self.scratch.clear();
+        for (i, (name, ty)) in self.source.columns.iter().enumerate() {
+            let c = cell(i);
+            let parsed = match (ty, c) {
+                (_, RecordCell::Invalid(why)) => return Err(format!("column {name}: {why}")),
+                (ColumnType::Date, RecordCell::Empty) => Parsed::Date(NO_DATE),
+                (ColumnType::Date, RecordCell::Date(d)) => Parsed::Date(day(d)),
+                (ColumnType::Date, RecordCell::Text(t)) if t.trim().is_empty() => {
+                    Parsed::Date(NO_DATE)
+                }
+                (ColumnType::Date, RecordCell::Text(t)) => match parse_date(t) {
+                    Ok(d) => Parsed::Date(day(d)),
+                    Err(e) => return Err(format!("column {name}: {e}")),
+                },
+                (ColumnType::Date, RecordCell::Number(_) | RecordCell::Float(_)) => {
+                    return Err(format!(
+                        "column {name}: a number is not a date; write YYYY-MM-DD (2022-06-30)"
+                    ))
+                }
+                (ColumnType::Number, RecordCell::Empty) => Parsed::Number(None),
+                (ColumnType::Number, RecordCell::Number(d)) => Parsed::Number(Some(d)),
+                (ColumnType::Number, RecordCell::Float(f)) if f.is_nan() => Parsed::Number(None),
+                (ColumnType::Number, RecordCell::Float(f)) => match decimal_from_f64(f) {
+                    Ok(d) => Parsed::Number(Some(d)),
+                    Err(e) => return Err(format!("column {name}: {e}")),
+                },
+                (ColumnType::Number, RecordCell::Text(t)) if t.trim().is_empty() => {
+                    Parsed::Number(None)
+                }
+                (ColumnType::Number, RecordCell::Text(t)) => match parse_decimal(t) {
+                    Ok(d) => Parsed::Number(Some(d)),
+                    Err(e) => return Err(format!("column {name}: {e}")),
+                },
+                (ColumnType::Number, RecordCell::Date(_)) => {
+                    return Err(format!("column {name}: a date is not a number"))
+                }
+                (ColumnType::Id | ColumnType::Category, _) => Parsed::Text,
+            };
+            self.scratch.push(parsed);
+        }
+        for (col, who) in &self.source.required {
+            let missing = match self.scratch.get(*col) {
+                Some(Parsed::Date(d)) => *d == NO_DATE,
+                Some(Parsed::Number(n)) => n.is_none(),
+                Some(Parsed::Text) => match cell(*col) {
+                    RecordCell::Text(t) => t.trim().is_empty(),
+                    RecordCell::Empty => true,
+                    RecordCell::Float(f) => f.is_nan(),
+                    _ => false,
+                },
+                None => false,
+            };
+            if missing {
+                return Err(format!(
+                    "no {} (needed as {who})",
+                    self.source.column_name(*col)
+                ));
+            }
+        }
+        for &(start, end) in &self.source.pairs {
+            if let (Some(Parsed::Date(s)), Some(Parsed::Date(e))) =
+                (self.scratch.get(start), self.scratch.get(end))
+            {
+                if *s != NO_DATE && *e != NO_DATE && e < s {
+                    return Err(format!(
+                        "{} {} is before {} {}: an end cannot come before its start",
+                        self.source.column_name(end),
+                        show(*e),
+                        self.source.column_name(start),
+                        show(*s)
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn commit<'c>(&mut self, row: usize, cell: &impl Fn(usize) -> RecordCell<'c>) {
+        self.rows.push(u32::try_from(row).unwrap_or(u32::MAX));
+        for (i, column) in self.columns.iter_mut().enumerate() {
+            match (column, self.scratch.get(i)) {
+                (Column::Date(v), Some(Parsed::Date(d))) => v.push(*d),
+                (Column::Number(v), Some(Parsed::Number(n))) => v.push(*n),
+                (Column::Text { codes, values }, _) => {
+                    let text: std::borrow::Cow<'_, str> = match cell(i) {
+                        RecordCell::Text(t) => t.trim().into(),
+                        RecordCell::Number(d) => d.normalize().to_string().into(),
+                        RecordCell::Float(f) if !f.is_nan() => match decimal_from_f64(f) {
+                            Ok(d) => d.normalize().to_string().into(),
+                            Err(_) => f.to_string().into(),
+                        },
+                        RecordCell::Date(d) => d.to_string().into(),
+                        _ => "".into(),
+                    };
+                    let interner = &mut self.interners[i];
+                    let code = match interner.get(text.as_ref()) {
+                        Some(&c) => c,
+                        None => {
+                            let c = values.len() as u32;
+                            values.push(text.to_string());
+                            interner.insert(text.into_owned(), c);
+                            c
+                        }
+                    };
+                    codes.push(code);
+                }
+                // Unreachable: scratch mirrors the column types.
+                (Column::Date(v), _) => v.push(NO_DATE),
+                (Column::Number(v), _) => v.push(None),
+            }
+        }
+    }
+
+    /// Finishes: precomputes the sort orders the scorecard's measures need.
+    pub fn finish(self) -> Records {
+        let RecordsBuilder {
+            source,
+            rows,
+            mut columns,
+            rejected,
+            next_row,
+            ..
+        } = self;
+        // The entity column always has at least one value, so code 0 exists.
+        if let Some(Column::Text { values, .. }) = source.entity.and_then(|e| columns.get_mut(e)) {
+            if values.is_empty() {
+                values.push(String::new());
+            }
+        }
+        let mut orders = Vec::with_capacity(source.orders.len());
+        for key in &source.orders {
+            orders.push((*key, sort_order(&source, &columns, rows.len(), *key)));
+        }
+        Records {
+            source,
+            rows,
+            columns,
+            orders,
+            rejected,
+            input_rows: next_row,
+        }
+    }
+}
+
+/// Record indexes grouped by (entity,) id and sorted by date, then input order.
+fn sort_order(source: &Source, columns: &[Column], n: usize, key: OrderKey) -> Vec<u32> {
+    let ids = columns.get(key.id).map(Column::codes).unwrap_or(&[]);
+    let dates = columns.get(key.date).map(Column::dates).unwrap_or(&[]);
+    let entities = match (key.by_entity, source.entity.and_then(|e| columns.get(e))) {
+        (true, Some(c)) => c.codes(),
+        _ => &[],
+    };
+    // Packed keys sort fast and need no comparator closure.
+    let mut keys: Vec<u128> = (0..n)
+        .map(|r| {
+            let e = u128::from(entities.get(r).copied().unwrap_or(0));
+            let id = u128::from(ids.get(r).copied().unwrap_or(0));
+            // Bias so that dates order as unsigned numbers.
+            let d = u128::from((dates.get(r).copied().unwrap_or(NO_DATE) as u32) ^ 0x8000_0000);
+            (e << 96) | (id << 64) | (d << 32) | r as u128
+        })
+        .collect();
+    keys.sort_unstable();
+    keys.into_iter().map(|k| k as u32).collect()
+}
+
+pub(crate) fn show(d: i32) -> String {
+    date(d)
+        .map(|d| d.to_string())
+        .unwrap_or_else(|| "(none)".into())
+}
+
+impl Scorecard {
+    /// The record sources the scorecard declares, by name.
+    pub fn sources(&self) -> &[Source] {
+        &self.sources
+    }
+
+    fn source_index(&self, name: &str) -> Result<usize, DataError> {
+        self.sources
+            .iter()
+            .position(|s| s.name == name)
+            .ok_or_else(|| {
+                let known: Vec<&str> = self.sources.iter().map(|s| s.name.as_str()).collect();
+                DataError::new(format!(
+                    "unknown source '{name}'; the scorecard's sources are: {}",
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                ))
+            })
+    }
+
+    /// Starts building the records of a source row by row (for bindings
+    /// and callers with their own rows).
+    pub fn records(&self, source: &str) -> Result<RecordsBuilder, DataError> {
+        let ix = self.source_index(source)?;
+        Ok(RecordsBuilder::new(self.sources[ix].clone()))
+    }
+
+    /// Reads a source's records from CSV bytes: a header row naming the
+    /// columns (matched ignoring case and surrounding spaces; every column
+    /// the source declares is required; others are ignored), with or without
+    /// a BOM, LF or CRLF, quoted fields.
+    ///
+    /// ```
+    /// let s = ragulator::Scorecard::from_toml(r#"
+    /// ragulator = 1
+    /// [sources.visits]
+    /// columns = { child_id = "id", visited_on = "date" }
+    /// "#).unwrap();
+    /// let r = s.read_records("visits", b"child_id,visited_on\nc1,2022-06-01\nc2,2022-06-31\n").unwrap();
+    /// assert_eq!(r.len(), 1);
+    /// assert_eq!(r.rejected()[0].row, 2);
+    /// ```
+    pub fn read_records(&self, source: &str, bytes: &[u8]) -> Result<Records, DataError> {
+        let mut builder = self.records(source)?;
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .has_headers(true)
+            .from_reader(bytes);
+        let header = reader
+            .byte_headers()
+            .map_err(|e| DataError::new(format!("could not read the CSV header: {e}")))?
+            .clone();
+        let names: Vec<String> = header
+            .iter()
+            .map(|h| String::from_utf8_lossy(h).trim().to_lowercase())
+            .collect();
+        let mut index = Vec::with_capacity(builder.source.columns.len());
+        for (name, _) in &builder.source.columns {
+            let lower = name.to_lowercase();
+            let found: Vec<usize> = names
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| **n == lower)
+                .map(|(i, _)| i)
+                .collect();
+            match found.as_slice() {
+                [one] => index.push(*one),
+                [] => {
+                    return Err(DataError {
+                        message: format!(
+                            "the records of '{source}' have no '{name}' column; the columns are: {}",
+                            if names.is_empty() {
+                                "none".to_string()
+                            } else {
+                                names.join(", ")
+                            }
+                        ),
+                        row: None,
+                        column: Some(name.clone()),
+                    })
+                }
+                _ => {
+                    return Err(DataError {
+                        message: format!(
+                            "the records of '{source}' have {} columns named '{name}'; a column must appear once",
+                            found.len()
+                        ),
+                        row: None,
+                        column: Some(name.clone()),
+                    })
+                }
+            }
+        }
+        let mut record = csv::ByteRecord::new();
+        loop {
+            match reader.read_byte_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(e) => {
+                    builder.reject(format!("unreadable CSV row: {e}"));
+                    continue;
+                }
+            }
+            if record.as_slice().len() > MAX_ROW_BYTES {
+                builder.reject(format!(
+                    "row is {} bytes long; the limit is {MAX_ROW_BYTES} bytes",
+                    record.as_slice().len()
+                ));
+                continue;
+            }
+            if record.len() != header.len() {
+                builder.reject(format!(
+                    "row has {} fields; the header has {}",
+                    record.len(),
+                    header.len()
+                ));
+                continue;
+            }
+            builder.push_with(|i| match index.get(i).and_then(|&ix| record.get(ix)) {
+                None => RecordCell::Empty,
+                Some(b) if b.is_empty() => RecordCell::Empty,
+                Some(b) => match std::str::from_utf8(b) {
+                    Ok(s) => RecordCell::Text(s),
+                    Err(_) => RecordCell::Invalid("invalid UTF-8"),
+                },
+            });
+        }
+        Ok(builder.finish())
+    }
+
+    /// Reads a source's records from JSON: an array of objects keyed by
+    /// column name; values are strings, numbers or null. Row numbers are
+    /// array index + 1.
+    pub fn read_records_json(&self, source: &str, bytes: &[u8]) -> Result<Records, DataError> {
+        let doc: serde_json::Value = serde_json::from_slice(bytes)
+            .map_err(|e| DataError::new(format!("the records are not valid JSON: {e}")))?;
+        let items = doc
+            .as_array()
+            .ok_or_else(|| DataError::new("expected a JSON array of record objects"))?;
+        self.read_records_json_rows(source, items)
+    }
+
+    /// Reads a source's records from already-parsed JSON row objects.
+    pub fn read_records_json_rows(
+        &self,
+        source: &str,
+        items: &[serde_json::Value],
+    ) -> Result<Records, DataError> {
+        let mut builder = self.records(source)?;
+        let columns = builder.source.columns.clone();
+        if !items.is_empty() {
+            for (name, _) in &columns {
+                if !items
+                    .iter()
+                    .any(|o| o.as_object().is_some_and(|o| o.contains_key(name)))
+                {
+                    return Err(DataError {
+                        message: format!(
+                            "the records of '{source}' have no '{name}' field in any row"
+                        ),
+                        row: None,
+                        column: Some(name.clone()),
+                    });
+                }
+            }
+        }
+        let mut numbers: Vec<String> = vec![String::new(); columns.len()];
+        for item in items {
+            let Some(obj) = item.as_object() else {
+                builder.reject("expected an object with the source's columns");
+                continue;
+            };
+            for (i, (name, _)) in columns.iter().enumerate() {
+                if let Some(serde_json::Value::Number(n)) = obj.get(name) {
+                    numbers[i] = n.to_string();
+                }
+            }
+            builder.push_with(|i| {
+                let Some((name, _)) = columns.get(i) else {
+                    return RecordCell::Empty;
+                };
+                match obj.get(name) {
+                    None | Some(serde_json::Value::Null) => RecordCell::Empty,
+                    Some(serde_json::Value::String(s)) => RecordCell::Text(s),
+                    Some(serde_json::Value::Number(_)) => {
+                        RecordCell::Text(numbers.get(i).map(String::as_str).unwrap_or(""))
+                    }
+                    Some(_) => RecordCell::Invalid("expected a string, a number or null"),
+                }
+            });
+        }
+        Ok(builder.finish())
+    }
+}
