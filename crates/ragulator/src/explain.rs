@@ -200,6 +200,11 @@ pub fn indicator(sc: &Scorecard, ind: &Indicator, r: &IndicatorResult) -> String
         }
         (Some(v), Some(rule)) => rule_sentence(sc, ind, r, v, rule, computed),
     };
+    // A measured indicator also says what was counted: "412 of 468 ...".
+    if let Some(m) = crate::measure::sentence(sc, ind, r) {
+        s.push(' ');
+        s.push_str(&m);
+    }
     if let Some(o) = &r.overridden {
         s.push_str(&format!(
             " Overridden to {}: {} (the rules gave {}).",

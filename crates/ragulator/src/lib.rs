@@ -42,6 +42,7 @@ pub mod explain;
 pub mod expr;
 pub mod html;
 pub mod load;
+pub mod measure;
 pub mod model;
 pub mod observations;
 pub mod output;
@@ -56,6 +57,7 @@ pub use eval::{
     StatusTable, ThemeResult, ThemeStatusRow, Trace,
 };
 pub use load::{Format, Scorecard};
+pub use measure::{FailingRecord, RecordSet, Records};
 pub use model::{Override, OverrideTarget, Polarity, ScorecardSpec, Unit};
 pub use observations::{Cell, Observations, RawRow};
 pub use period::{Period, PeriodKind};

@@ -183,12 +183,19 @@ pub struct Indicator {
     pub(crate) missing: Option<StatusIx>,
     pub(crate) rule: Option<Rule>,
     pub(crate) spc: Option<SpcConfig>,
+    /// How it is computed from records, if it is.
+    pub(crate) measure: Option<crate::measure::compile::Measure>,
 }
 
 impl Indicator {
     /// Whether it has a RAG rule (otherwise it is a context indicator).
     pub fn has_rag(&self) -> bool {
         self.rule.is_some()
+    }
+
+    /// Whether its values are computed from records (it has a `measure`).
+    pub fn is_measured(&self) -> bool {
+        self.measure.is_some()
     }
 
     pub(crate) fn target_at(&self, period: &Period) -> Option<TargetValue> {
@@ -229,6 +236,8 @@ pub struct Scorecard {
     pub(crate) indicator_by_id: HashMap<String, usize>,
     pub(crate) comparator_names: Vec<String>,
     pub(crate) comparator_labels: Vec<String>,
+    /// Record sources, by name order.
+    pub(crate) sources: Vec<crate::measure::Source>,
 }
 
 const _: () = {
@@ -939,6 +948,15 @@ impl Validator {
             });
         }
 
+        let (sources, measures) = crate::measure::compile::compile(
+            spec,
+            calendar.year_start_month(),
+            &mut self.diagnostics,
+        );
+        for (ind, m) in indicators.iter_mut().zip(measures) {
+            ind.measure = m;
+        }
+
         let indicator_by_id = indicators
             .iter()
             .enumerate()
@@ -955,6 +973,7 @@ impl Validator {
             indicator_by_id,
             comparator_names,
             comparator_labels,
+            sources,
         })
     }
 
@@ -1176,6 +1195,7 @@ impl Validator {
             missing,
             rule,
             spc,
+            measure: None,
         }
     }
 

@@ -14,6 +14,12 @@ use schemars::JsonSchema;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
+pub use crate::measure::spec::{
+    Among, ColumnType, CountedBy, FilterSpec, IntervalSpec, MeasurePeriod, MeasureSpec,
+    PopulationSource, PopulationSpec, RateSpec, RecurrenceSpec, RollingCountSpec, SourceSpec,
+    TimeUnit, TimelinessSpec,
+};
+
 /// The only format version this crate reads (`ragulator = 1`).
 pub const FORMAT_VERSION: u32 = 1;
 
@@ -252,6 +258,9 @@ pub struct ScorecardSpec {
     /// (`sn = "Statistical neighbours"`). Their values come from data series.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub comparators: BTreeMap<String, String>,
+    /// Record tables that measures are computed from, by name (docs/measures.md).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sources: BTreeMap<String, SourceSpec>,
     /// The status scale, best first. Empty: green, amber, red.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub status: Vec<StatusSpec>,
@@ -401,6 +410,9 @@ pub struct IndicatorSpec {
     /// Statistical process control options; present: the indicator is charted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spc: Option<SpcOptions>,
+    /// Computed from records instead of given values (docs/measures.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measure: Option<MeasureSpec>,
     /// Free text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,

@@ -150,6 +150,8 @@ pub struct ObservationsBuilder<'s> {
     periods: HashMap<String, Result<Period, String>>,
     rejected: Vec<Rejected>,
     next_row: usize,
+    /// Set by the measure code: its rows may give measured indicators' values.
+    pub(crate) computing: bool,
 }
 
 impl<'s> ObservationsBuilder<'s> {
@@ -172,6 +174,7 @@ impl<'s> ObservationsBuilder<'s> {
             periods: HashMap::new(),
             rejected: Vec::new(),
             next_row: 0,
+            computing: false,
         }
     }
 
@@ -240,6 +243,11 @@ impl<'s> ObservationsBuilder<'s> {
                 s
             }
         };
+        if series == ACTUAL && indicator.is_measured() && !self.computing {
+            return Err(format!(
+                "indicator '{indicator_id}' is computed from records (it has a measure), so data rows cannot give its value; targets and comparators may still come from data"
+            ));
+        }
         if series == TARGET && indicator.polarity == model::Polarity::Range {
             return Err(format!(
                 "indicator '{indicator_id}' has a range target, which a data row cannot give; set it in the scorecard"
@@ -420,6 +428,55 @@ impl Scorecard {
     /// with their own rows).
     pub fn observations(&self) -> ObservationsBuilder<'_> {
         ObservationsBuilder::new(self)
+    }
+
+    /// Combines observations read separately (data rows, and rows computed
+    /// from records by [`Scorecard::measure_observations`]) as if their rows
+    /// had been read one after the other: each part's row numbers follow the
+    /// previous part's, and duplicates across parts are checked as within one.
+    pub fn merge_observations(&self, parts: &[&Observations]) -> Observations {
+        let mut b = self.observations();
+        for part in parts {
+            let offset = b.next_row;
+            for o in &part.rows {
+                let name =
+                    |names: &[String], ix: u32| names.get(ix as usize).cloned().unwrap_or_default();
+                let entity_name = name(&part.entities, o.entity);
+                let entity = match b.entity_ix.get(&entity_name) {
+                    Some(&e) => e,
+                    None => {
+                        let e = b.entities.len() as u32;
+                        b.entities.push(entity_name.clone());
+                        b.entity_ix.insert(entity_name, e);
+                        e
+                    }
+                };
+                let series_name = name(&part.series_names, o.series);
+                let series = match b.series_ix.get(&series_name) {
+                    Some(&s) => s,
+                    None => {
+                        let s = b.series_names.len() as u32;
+                        b.series_names.push(series_name.clone());
+                        b.series_ix.insert(series_name, s);
+                        s
+                    }
+                };
+                b.rows.push(Obs {
+                    row: o.row.saturating_add(offset as u32),
+                    entity,
+                    series,
+                    ..*o
+                });
+            }
+            for r in part.rejected() {
+                b.rejected.push(Rejected {
+                    row: r.row + offset,
+                    reason: r.reason.clone(),
+                });
+            }
+            b.next_row += part.input_rows();
+        }
+        b.finish()
     }
 
     /// Reads observations from CSV bytes: a header row naming the columns

@@ -312,6 +312,7 @@ fn indicator(theme_count: usize) -> impl Strategy<Value = IndicatorSpec> {
                     missing: None,
                     rag,
                     spc: None,
+                    measure: None,
                     description: None,
                 }
             })
@@ -339,6 +340,7 @@ fn scorecard_spec() -> impl Strategy<Value = ScorecardSpec> {
                 description: None,
                 calendar: None,
                 comparators: BTreeMap::new(),
+                sources: BTreeMap::new(),
                 status: Vec::new(),
                 theme: (0..themes)
                     .map(|t| ThemeSpec {
