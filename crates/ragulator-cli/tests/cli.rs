@@ -1,0 +1,276 @@
+//! The `ragulator` command end to end: the main job, evaluate in every
+//! format, explain, spc, exit codes.
+
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+
+fn example(file: &str) -> String {
+    let root =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/childrens-social-care");
+    root.join(file).to_string_lossy().into_owned()
+}
+
+fn ragulator() -> Command {
+    let mut c = Command::cargo_bin("ragulator").expect("binary builds");
+    c.env_remove("NO_COLOR");
+    c
+}
+
+fn stdout(args: &[&str]) -> String {
+    let out = ragulator().args(args).output().expect("runs");
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+#[test]
+fn main_job_prints_the_example_scorecard_and_a_hint() {
+    let out = stdout(&[]);
+    for theme in [
+        "Effective Assessment and Intervention",
+        "Purposeful Direct Contact",
+        "Management Support for better Practice",
+        "Right Service at the Right Time",
+        "Robust Corporate Parenting",
+    ] {
+        assert!(out.contains(theme), "missing theme {theme} in\n{out}");
+    }
+    assert!(out.contains("southampton · 2022-06"));
+    assert!(out.contains("Re-referrals within 12 months"));
+    assert!(out.contains("ragulator evaluate --scorecard"), "no hint");
+    // Not a terminal: no colour codes.
+    assert!(!out.contains('\x1b'));
+}
+
+#[test]
+fn evaluate_json_is_the_library_result() {
+    let (sc, data) = (example("scorecard.toml"), example("data.csv"));
+    let out = stdout(&[
+        "evaluate",
+        "--scorecard",
+        &sc,
+        "--data",
+        &data,
+        "--format",
+        "json",
+    ]);
+    let cli: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let scorecard =
+        ragulator::Scorecard::from_toml(&std::fs::read_to_string(&sc).unwrap()).unwrap();
+    let obs = scorecard.read_csv(&std::fs::read(&data).unwrap()).unwrap();
+    let lib = scorecard
+        .evaluate(&obs, &ragulator::EvaluateOptions::default())
+        .unwrap()
+        .to_json();
+    assert_eq!(cli, lib);
+    let rows = &cli["rows"];
+    assert_eq!(
+        rows["input"].as_u64(),
+        Some(rows["used"].as_u64().unwrap() + rows["rejected"].as_u64().unwrap())
+    );
+    let first = &cli["results"][0];
+    for key in [
+        "entity",
+        "indicator",
+        "period",
+        "value",
+        "target",
+        "gap",
+        "status",
+        "computed_status",
+        "override",
+        "label",
+        "direction",
+        "explanation",
+    ] {
+        assert!(first.get(key).is_some(), "result lacks {key}");
+    }
+}
+
+#[test]
+fn evaluate_with_period_entity_and_overrides() {
+    let out = stdout(&[
+        "evaluate",
+        "--scorecard",
+        &example("scorecard.toml"),
+        "--data",
+        &example("data.csv"),
+        "--overrides",
+        &example("overrides.csv"),
+        "--period",
+        "2022-06",
+        "--entity",
+        "southampton",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let results = v["results"].as_array().unwrap();
+    assert_eq!(results.len(), 18, "every indicator at the period");
+    assert!(results
+        .iter()
+        .all(|r| r["entity"] == "southampton" && r["period"] == "2022-06"));
+    let overridden: Vec<&serde_json::Value> = results
+        .iter()
+        .filter(|r| !r["override"].is_null())
+        .collect();
+    assert_eq!(overridden.len(), 1);
+    assert_ne!(overridden[0]["status"], overridden[0]["computed_status"]);
+    assert!(v["themes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| !t["override"].is_null()));
+}
+
+#[test]
+fn evaluate_csv_and_table() {
+    let args = [
+        "evaluate",
+        "--scorecard",
+        &example("scorecard.toml"),
+        "--data",
+        &example("data.csv"),
+        "--period",
+        "2022-06",
+    ];
+    let csv = stdout(&[&args[..], &["--format", "csv"]].concat());
+    assert!(csv.starts_with("entity,indicator,period,value,target,gap,status"));
+    assert_eq!(csv.lines().count(), 1 + 4 * 18);
+    let table = stdout(&[&args[..], &["--format", "table"]].concat());
+    assert!(table.contains("portsmouth · 2022-06") && table.contains("Red – High Risk"));
+}
+
+#[test]
+fn explain_gives_the_sentence_and_the_trace() {
+    let out = stdout(&[
+        "explain",
+        "--scorecard",
+        &example("scorecard.toml"),
+        "--data",
+        &example("data.csv"),
+        "--indicator",
+        "re_referrals",
+        "--period",
+        "2022-06",
+        "--entity",
+        "southampton",
+    ]);
+    assert!(
+        out.contains(
+            "Re-referrals within 12 months was 21.4% against a target of 20.0% (lower is better)"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("rule: target"));
+    assert!(out.contains("gap = -1.4"));
+}
+
+#[test]
+fn spc_json_has_groups_points_variation_assurance() {
+    let out = stdout(&[
+        "spc",
+        "--scorecard",
+        &example("scorecard.toml"),
+        "--data",
+        &example("data.csv"),
+        "--indicator",
+        "re_referrals",
+        "--entity",
+        "southampton",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["points"].as_array().unwrap().len(), 15);
+    assert!(
+        v["groups"][0]["mean"]
+            .as_str()
+            .unwrap()
+            .split('.')
+            .nth(1)
+            .unwrap()
+            .len()
+            == 4
+    );
+    assert!(v["variation"].is_string());
+    assert!(v["assurance"].is_string());
+}
+
+#[test]
+fn exit_codes() {
+    let dir = std::env::temp_dir().join(format!("ragulator-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let no_period = dir.join("no_period.csv");
+    std::fs::write(&no_period, "indicator,value\nre_referrals,20\n").unwrap();
+    let bad_rows = dir.join("bad_rows.csv");
+    std::fs::write(
+        &bad_rows,
+        "indicator,period,value\nre_referrals,2022-06,20\nnope,2022-06,1\nre_referrals,2022-13,3\n",
+    )
+    .unwrap();
+    let sc = example("scorecard.toml");
+    // A missing column fails the whole call, naming the column.
+    let out = ragulator()
+        .args([
+            "evaluate",
+            "--scorecard",
+            &sc,
+            "--data",
+            no_period.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no 'period' column"));
+    // Rejected rows are reported, not fatal.
+    let out = ragulator()
+        .args([
+            "evaluate",
+            "--scorecard",
+            &sc,
+            "--data",
+            bad_rows.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reasons: Vec<&str> = v["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(v["rejected"][0]["row"], 2);
+    assert!(reasons[0].contains("unknown indicator 'nope'") && reasons[1].contains("bad period"));
+    // Usage errors exit 2.
+    let out = ragulator()
+        .args(["evaluate", "--format", "pdf"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = ragulator()
+        .args([
+            "explain",
+            "--scorecard",
+            &sc,
+            "--data",
+            bad_rows.to_str().unwrap(),
+            "--indicator",
+            "x",
+            "--period",
+            "2022-06",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown indicator 'x'"));
+    std::fs::remove_dir_all(&dir).ok();
+}
