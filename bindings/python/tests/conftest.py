@@ -13,7 +13,7 @@ import ragulator
 
 REPO = Path(__file__).resolve().parents[3]
 EXAMPLE = REPO / "examples" / "childrens-social-care"
-FIXTURES = REPO / "tests" / "fixtures"
+FIXTURES = Path(os.environ.get("RAGULATOR_FIXTURES", REPO / "tests" / "fixtures"))
 CI = os.environ.get("CI", "").lower() == "true"
 
 

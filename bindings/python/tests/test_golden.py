@@ -62,7 +62,7 @@ def csv_table(path: Path) -> tuple[list[str], list[list[str]]] | str:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        return "the CSV has invalid UTF-8, which a DataFrame cannot hold"
+        return "the CSV has invalid UTF-8, which neither a DataFrame nor a Python str can hold"
     if not text.strip():
         return "the CSV is empty: a DataFrame read from it has no columns to report"
     records = list(csv.reader(io.StringIO(text, newline="")))

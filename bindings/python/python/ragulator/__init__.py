@@ -665,16 +665,19 @@ class Evaluation:
     roll-ups and rejected rows. Records and data frames are built from the
     core's JSON (:meth:`to_json`), the same JSON the CLI prints."""
 
-    __slots__ = ("_scorecard", "_native", "_doc")
+    __slots__ = ("_scorecard", "_native", "_doc", "_results", "_themes")
 
     def __init__(self, scorecard: Scorecard, native: _native.Evaluation) -> None:
         self._scorecard = scorecard
         self._native = native
         self._doc: dict[str, Any] | None = None
+        self._results: tuple[IndicatorResult, ...] | None = None
+        self._themes: tuple[ThemeResult, ...] | None = None
 
     def _json(self) -> dict[str, Any]:
+        # Parsed once, from the compact form of the same JSON.
         if self._doc is None:
-            self._doc = json.loads(self._native.to_json())
+            self._doc = json.loads(self._native.to_json(False))
         return self._doc
 
     @property
@@ -685,12 +688,16 @@ class Evaluation:
     @property
     def results(self) -> list[IndicatorResult]:
         """Indicator results, by entity, indicator (scorecard order), period."""
-        return [_result(r) for r in self._json()["results"]]
+        if self._results is None:
+            self._results = tuple(_result(r) for r in self._json()["results"])
+        return list(self._results)
 
     @property
     def themes(self) -> list[ThemeResult]:
         """Theme results, by entity, period, theme (scorecard order)."""
-        return [_theme(t) for t in self._json()["themes"]]
+        if self._themes is None:
+            self._themes = tuple(_theme(t) for t in self._json()["themes"])
+        return list(self._themes)
 
     @property
     def rejected(self) -> list[Rejected]:
@@ -707,7 +714,8 @@ class Evaluation:
         return len(self._native)
 
     def __iter__(self) -> Iterator[IndicatorResult]:
-        return iter(self.results)
+        self.results  # noqa: B018 (builds the cache)
+        return iter(self._results or ())
 
     def __repr__(self) -> str:
         return (
@@ -723,7 +731,7 @@ class Evaluation:
 
     def to_dict(self) -> dict[str, Any]:
         """The result JSON, parsed (decimals are strings, as in the JSON)."""
-        doc: dict[str, Any] = json.loads(self._native.to_json())
+        doc: dict[str, Any] = json.loads(self._native.to_json(False))
         return doc
 
     def to_csv(self) -> str:
