@@ -178,6 +178,13 @@ pub(crate) fn compile(
         });
         measures.push(m);
     }
+    // A column some measure reads as an end date may be empty (still open),
+    // so no measure can require it; a measure that needs it as its date
+    // skips records without one.
+    for s in &mut sources {
+        let ends: Vec<usize> = s.pairs.iter().map(|(_, e)| *e).collect();
+        s.required.retain(|(c, _)| !ends.contains(c));
+    }
     (sources, measures)
 }
 

@@ -576,7 +576,7 @@ impl Run<'_> {
         let ends = dates(rec, end);
         let mut cache = self.day_cache(start);
         for (r, (&s, &e)) in starts.iter().zip(ends).enumerate() {
-            if !self.prep.passes(r) {
+            if !self.prep.passes(r) || s == NO_DATE {
                 continue;
             }
             let limit = cache.get(s, |d| add_span(self.cal, d, within, unit));
@@ -649,10 +649,10 @@ impl Run<'_> {
             while j < order.len() && ids.get(order[j] as usize).copied() == this_id {
                 let r = order[j] as usize;
                 j += 1;
-                if !self.prep.passes(r) {
+                let d = ds[r];
+                if !self.prep.passes(r) || d == NO_DATE {
                     continue;
                 }
-                let d = ds[r];
                 if let Some((ld, _)) = last {
                     if d > ld {
                         before = last;
@@ -690,6 +690,7 @@ impl Run<'_> {
         let rec = self.prep.rec;
         let order = rec.order(key);
         let ids = codes(rec, key.id);
+        let dates = dates(rec, key.date);
         let mut buf: Vec<u32> = Vec::new();
         let mut i = 0;
         while i < order.len() {
@@ -702,7 +703,7 @@ impl Run<'_> {
                 if ids.get(r).copied() != id0 || (key.by_entity && rec.entity_of(r) != e0) {
                     break;
                 }
-                if self.prep.passes(r) {
+                if self.prep.passes(r) && dates[r] != NO_DATE {
                     buf.push(order[j]);
                 }
                 j += 1;
@@ -956,7 +957,7 @@ impl Run<'_> {
         match id {
             None => {
                 for r in 0..rec.len() {
-                    if !self.prep.passes(r) {
+                    if !self.prep.passes(r) || ds[r] == NO_DATE {
                         continue;
                     }
                     let (lo, hi) = span(r);
