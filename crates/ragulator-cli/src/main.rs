@@ -12,6 +12,7 @@ use ragulator::{
     EvaluateOptions, Evaluation, Format, LoadError, Observations, Override, Scorecard,
 };
 
+mod records;
 mod table;
 
 const EXAMPLE_SCORECARD: &str =
@@ -76,6 +77,32 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ChartFormat::Table)]
         format: ChartFormat,
     },
+    /// List the case records behind a measured indicator's result (the late
+    /// assessments, the re-referrals).
+    Records {
+        /// The scorecard (.toml, .json, .yaml or .yml).
+        #[arg(long)]
+        scorecard: PathBuf,
+        /// Case records, NAME=FILE (.csv or .json); repeat for each source.
+        #[arg(long = "records", value_name = "NAME=FILE", required = true)]
+        records: Vec<String>,
+        /// Observations (.csv or .json) with targets or comparators the
+        /// result's rule reads (optional).
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// The indicator id.
+        #[arg(long)]
+        indicator: String,
+        /// The period.
+        #[arg(long)]
+        period: String,
+        /// Only this entity's records.
+        #[arg(long)]
+        entity: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = records::RecordsFormat::Table)]
+        format: records::RecordsFormat,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -89,9 +116,13 @@ struct Input {
     /// The scorecard (.toml, .json, .yaml or .yml).
     #[arg(long)]
     scorecard: PathBuf,
-    /// Observations (.csv or .json).
+    /// Observations (.csv or .json); optional when --records gives the values.
     #[arg(long)]
-    data: PathBuf,
+    data: Option<PathBuf>,
+    /// Case records of a source the scorecard declares, NAME=FILE (.csv or
+    /// .json); repeat for each source. Measured indicators are computed from them.
+    #[arg(long = "records", value_name = "NAME=FILE")]
+    records: Vec<String>,
     /// Overrides (.csv or .json): entity, indicator or theme, period, status, reason.
     #[arg(long)]
     overrides: Option<PathBuf>,
@@ -147,6 +178,23 @@ fn main() -> ExitCode {
             entity,
             format,
         }) => spc(&input, &indicator, entity.as_deref(), format),
+        Some(Command::Records {
+            scorecard,
+            records,
+            data,
+            indicator,
+            period,
+            entity,
+            format,
+        }) => records::run(
+            &scorecard,
+            &records,
+            data.as_deref(),
+            &indicator,
+            &period,
+            entity.as_deref(),
+            format,
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -307,7 +355,7 @@ fn run(
     entity: Option<String>,
 ) -> Result<(Scorecard, Evaluation), Failure> {
     let scorecard = load_scorecard(&input.scorecard)?;
-    let data = read_data(&scorecard, &input.data)?;
+    let data = records::observations(&scorecard, input)?;
     let overrides = read_overrides(&scorecard, input.overrides.as_deref())?;
     let options = EvaluateOptions {
         period,
@@ -373,7 +421,7 @@ fn explain(
             ),
         });
     }
-    let data = read_data(&scorecard, &input.data)?;
+    let data = records::observations(&scorecard, input)?;
     let overrides = read_overrides(&scorecard, input.overrides.as_deref())?;
     let options = EvaluateOptions {
         period: Some(period.to_string()),
@@ -458,7 +506,7 @@ fn spc(
     format: ChartFormat,
 ) -> Result<(), Failure> {
     let scorecard = load_scorecard(&input.scorecard)?;
-    let data = read_data(&scorecard, &input.data)?;
+    let data = records::observations(&scorecard, input)?;
     let chart = scorecard.spc(&data, indicator, entity)?;
     let mut out = std::io::stdout().lock();
     match format {
