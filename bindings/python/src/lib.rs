@@ -6,6 +6,7 @@
 mod arrow;
 mod errors;
 mod rows;
+mod statuses;
 
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
@@ -270,6 +271,43 @@ impl Scorecard {
         let obs = &data.inner;
         match py.detach(|| catch(|| sc.evaluate(obs, &options))) {
             Ok(Ok(inner)) => Ok(Evaluation { inner }),
+            Ok(Err(e)) => Err(data_error(py, e)),
+            Err(panic) => Err(panic_error(py, panic)),
+        }
+    }
+
+    /// Statuses only, as an Arrow table (the core's compact status rows):
+    /// the columnar fast path for large batches. The GIL is released.
+    #[pyo3(signature = (data, overrides=None, period=None, entity=None))]
+    fn evaluate_statuses(
+        &self,
+        py: Python<'_>,
+        data: &Observations,
+        overrides: Option<&Overrides>,
+        period: Option<String>,
+        entity: Option<String>,
+    ) -> PyResult<PyTable> {
+        let options = EvaluateOptions {
+            period,
+            entity,
+            overrides: overrides.map(|o| o.inner.clone()).unwrap_or_default(),
+            explain: false,
+        };
+        let sc = &self.inner;
+        let obs = &data.inner;
+        let made = py.detach(|| {
+            catch(|| {
+                sc.evaluate_statuses(obs, &options)
+                    .map(|table| statuses::batch(sc, &table))
+            })
+        });
+        match made {
+            Ok(Ok(Ok(batch))) => PyTable::try_new(vec![batch.clone()], batch.schema()),
+            Ok(Ok(Err(e))) => Err(data_error_msg(
+                py,
+                format!("the statuses cannot be written as Arrow: {e}"),
+                None,
+            )),
             Ok(Err(e)) => Err(data_error(py, e)),
             Err(panic) => Err(panic_error(py, panic)),
         }

@@ -563,3 +563,51 @@ def test_spc_segments_follow_rebase() -> None:
     assert df.loc[0, "mean"] == chart.groups[0].mean
     assert df.loc[11, "mean"] == chart.groups[1].mean
     assert chart.groups[0].mean != chart.groups[1].mean
+
+
+# ---------------------------------------------------------- status table
+
+
+def test_evaluate_statuses_agrees_with_evaluate(example: ragulator.Scorecard) -> None:
+    pa = need("pyarrow")
+    pd = need("pandas")
+    pl = need("polars")
+    data = EXAMPLE / "data.csv"
+    ev = example.evaluate(data, overrides=EXAMPLE / "overrides.csv")
+    table = example.evaluate_statuses(data, overrides=EXAMPLE / "overrides.csv")
+    assert len(table) == len(ev)
+    t = table.to_arrow()
+    assert t.schema.field("status").type == pa.dictionary(pa.int32(), pa.string())
+    assert pa.types.is_decimal(t.schema.field("value").type)
+    got = list(
+        zip(
+            t.column("entity").to_pylist(),
+            t.column("indicator").to_pylist(),
+            t.column("period").to_pylist(),
+            t.column("value").to_pylist(),
+            t.column("gap").to_pylist(),
+            t.column("status").to_pylist(),
+            t.column("computed_status").to_pylist(),
+            t.column("direction").to_pylist(),
+        )
+    )
+    want = [
+        (r.entity, r.indicator, r.period, r.value, r.gap, r.status, r.computed_status, r.direction)
+        for r in ev.results
+    ]
+    assert got == want
+    df = table.to_pandas()
+    assert isinstance(df["status"].dtype, pd.CategoricalDtype)
+    assert all(v is None or isinstance(v, Decimal) for v in df["value"])
+    polars_frame = table.to_polars()
+    assert isinstance(polars_frame.schema["value"], pl.Decimal)
+    assert pl.DataFrame(table).height == len(ev)  # any Arrow consumer, via __arrow_c_stream__
+
+
+def test_evaluate_statuses_context_indicator_has_null_status(example: ragulator.Scorecard) -> None:
+    need("pyarrow")
+    t = example.evaluate_statuses(EXAMPLE / "data.csv", period="2022-06").to_arrow()
+    context = [i.id for i in example.indicators if not i.has_rag]
+    assert context
+    rows_ = [s for i, s in zip(t.column("indicator").to_pylist(), t.column("status").to_pylist()) if i in context]
+    assert rows_ and all(s is None for s in rows_)

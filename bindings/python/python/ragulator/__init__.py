@@ -51,6 +51,7 @@ __all__ = [
     "SpcPoint",
     "SpcState",
     "Status",
+    "StatusTable",
     "TargetRange",
     "Theme",
     "ThemeResult",
@@ -644,6 +645,25 @@ class Scorecard:
         native = self._native.evaluate(obs._native, self._overrides(overrides), period, entity, explain)
         return Evaluation(self, native)
 
+    def evaluate_statuses(
+        self,
+        data: Data,
+        overrides: Any = None,
+        period: str | None = None,
+        entity: str | None = None,
+    ) -> StatusTable:
+        """Statuses only, as a columnar table: the fast path for large batches.
+
+        The same judgements as :meth:`evaluate` (same overrides, period and
+        entity options) without explanations, comparators or SPC detail;
+        columns ``entity``, ``indicator``, ``period``, ``value``, ``gap``,
+        ``status``, ``computed_status``, ``direction``. Rows the data could
+        not use are in :meth:`observations` (``rejected``). The GIL is
+        released while the core works.
+        """
+        obs = self.observations(data)
+        return StatusTable(self._native.evaluate_statuses(obs._native, self._overrides(overrides), period, entity))
+
     def spc(self, data: Data, indicator: str, entity: str | None = None) -> SpcChart:
         """The statistical process control (XmR) chart of an indicator for an
         entity (``entity`` is needed when the data has several)."""
@@ -834,6 +854,49 @@ class Evaluation:
     def to_arrow(self, table: _Table = "results") -> pyarrow.Table:
         """A pyarrow Table (decimal columns as ``decimal128(38, scale)``)."""
         return self._columns(table).to_arrow()
+
+
+# --------------------------------------------------------------- status table
+
+
+class StatusTable:
+    """Indicator statuses as an Arrow table, made by the core in one pass
+    (:meth:`Scorecard.evaluate_statuses`). Text columns are dictionary
+    encoded (categoricals in pandas and polars); ``value`` and ``gap`` are
+    exact decimals (``decimal128(38, s)``). Any Arrow consumer can read it
+    through ``__arrow_c_stream__``."""
+
+    __slots__ = ("_table",)
+
+    def __init__(self, table: Any) -> None:
+        self._table = table
+
+    def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
+        """The Arrow PyCapsule stream interface."""
+        return self._table.__arrow_c_stream__(requested_schema)
+
+    def __len__(self) -> int:
+        return int(self._table.num_rows)
+
+    def __repr__(self) -> str:
+        return f"<ragulator.StatusTable: {len(self)} results>"
+
+    def to_arrow(self) -> pyarrow.Table:
+        """A pyarrow Table."""
+        import pyarrow as pa
+
+        return pa.table(self._table)
+
+    def to_pandas(self) -> pandas.DataFrame:
+        """A pandas DataFrame (categoricals for text; ``Decimal`` objects for values)."""
+        return self.to_arrow().to_pandas()
+
+    def to_polars(self) -> polars.DataFrame:
+        """A polars DataFrame (categoricals for text; ``pl.Decimal`` for values)."""
+        import polars as pl
+
+        frame = pl.DataFrame(self)
+        return frame
 
 
 # ------------------------------------------------------------------------ SPC

@@ -38,6 +38,13 @@ class Scorecard:
         entity: str | None = None,
         explain: bool = True,
     ) -> Evaluation: ...
+    def evaluate_statuses(
+        self,
+        data: Observations,
+        overrides: Overrides | None = None,
+        period: str | None = None,
+        entity: str | None = None,
+    ) -> Any: ...
     def spc(self, data: Observations, indicator: str, entity: str | None = None) -> str: ...
     def html(self, evaluation: Evaluation) -> str: ...
 
