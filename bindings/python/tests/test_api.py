@@ -376,6 +376,12 @@ def test_observations_are_reusable(card: ragulator.Scorecard) -> None:
     assert card.evaluate(obs).to_json() == card.evaluate(obs).to_json()
 
 
+def test_observations_of_another_scorecard_are_refused(card: ragulator.Scorecard, example: ragulator.Scorecard) -> None:
+    obs = example.observations(EXAMPLE / "data.csv")
+    with pytest.raises(ragulator.DataError, match="another scorecard"):
+        card.evaluate(obs)
+
+
 def test_period_and_entity_options(example: ragulator.Scorecard) -> None:
     ev = example.evaluate(EXAMPLE / "data.csv", period="2022-06", entity="southampton")
     assert {(r.entity, r.period) for r in ev.results} == {("southampton", "2022-06")}
@@ -611,3 +617,16 @@ def test_evaluate_statuses_context_indicator_has_null_status(example: ragulator.
     assert context
     rows_ = [s for i, s in zip(t.column("indicator").to_pylist(), t.column("status").to_pylist()) if i in context]
     assert rows_ and all(s is None for s in rows_)
+
+
+def test_pandas_decimal_and_string_value_columns(card: ragulator.Scorecard) -> None:
+    pd = need("pandas")
+    need("pyarrow")
+    periods = ["2022-01", "2022-02", "2022-03"]
+    as_decimals = pd.DataFrame(
+        {"indicator": ["re_referrals"] * 3, "period": periods, "value": [Decimal("84.95"), None, Decimal("21")]}
+    )
+    as_text = pd.DataFrame({"indicator": ["re_referrals"] * 3, "period": periods, "value": ["84.95", "", "21"]})
+    a, b = card.evaluate(as_decimals), card.evaluate(as_text)
+    assert a.to_json() == b.to_json()
+    assert [r.value for r in a.results] == [Decimal("85.0"), None, Decimal("21.0")]

@@ -398,7 +398,7 @@ class _Columns:
             kind = self.kinds[name]
             if kind == "decimal":
                 precision, scale = self._decimal_shape(name)
-                schema[name] = pl.Decimal(max(precision, 38) if precision > 38 else 38, scale)
+                schema[name] = pl.Decimal(max(precision, 38), scale)
             else:
                 schema[name] = {"str": pl.String, "int": pl.Int64, "bool": pl.Boolean}[kind]
         return pl.DataFrame(self.data, schema=schema)
@@ -414,10 +414,12 @@ class Observations:
     or in :attr:`rejected` with its row number and reason.
     """
 
-    __slots__ = ("_native",)
+    __slots__ = ("_native", "_scorecard")
 
-    def __init__(self, native: _native.Observations) -> None:
+    def __init__(self, native: _native.Observations, scorecard: _native.Scorecard) -> None:
         self._native = native
+        # Checked against one scorecard's indicators: not valid for another.
+        self._scorecard = scorecard
 
     @property
     def input_rows(self) -> int:
@@ -584,18 +586,23 @@ class Scorecard:
         bad rows are in ``rejected``.
         """
         if isinstance(data, Observations):
+            if data._scorecard is not self._native:
+                raise DataError(
+                    "these observations were read for another scorecard; "
+                    "read the data again with this scorecard's observations()"
+                )
             return data
         if isinstance(data, (str, os.PathLike)):
             name = os.fspath(data)
             with open(name, "rb") as f:
                 raw = f.read()
             if name.lower().endswith(".json"):
-                return Observations(self._native.read_json(raw))
-            return Observations(self._native.read_csv(raw))
+                return Observations(self._native.read_json(raw), self._native)
+            return Observations(self._native.read_csv(raw), self._native)
         if hasattr(data, "__arrow_c_stream__"):
-            return Observations(self._native.read_arrow(data))
+            return Observations(self._native.read_arrow(data), self._native)
         if isinstance(data, (list, tuple)):
-            return Observations(self._native.read_rows(data))
+            return Observations(self._native.read_rows(data), self._native)
         if isinstance(data, (bytes, bytearray)):
             raise TypeError("data as bytes is ambiguous: pass a path, a DataFrame or a list of dicts")
         raise TypeError(
@@ -705,12 +712,15 @@ class Evaluation:
         """The scorecard evaluated."""
         return self._scorecard
 
+    def _records(self) -> tuple[IndicatorResult, ...]:
+        if self._results is None:
+            self._results = tuple(_result(r) for r in self._json()["results"])
+        return self._results
+
     @property
     def results(self) -> list[IndicatorResult]:
         """Indicator results, by entity, indicator (scorecard order), period."""
-        if self._results is None:
-            self._results = tuple(_result(r) for r in self._json()["results"])
-        return list(self._results)
+        return list(self._records())
 
     @property
     def themes(self) -> list[ThemeResult]:
@@ -734,8 +744,7 @@ class Evaluation:
         return len(self._native)
 
     def __iter__(self) -> Iterator[IndicatorResult]:
-        self.results  # noqa: B018 (builds the cache)
-        return iter(self._results or ())
+        return iter(self._records())
 
     def __repr__(self) -> str:
         return (
