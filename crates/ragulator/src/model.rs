@@ -105,6 +105,16 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
 }
 
 /// Converts a binary float to a decimal by its shortest representation.
+///
+/// ```
+/// use ragulator::model::decimal_from_f64;
+/// assert_eq!(decimal_from_f64(84.95).unwrap().to_string(), "84.95");
+/// assert_eq!(decimal_from_f64(-0.1).unwrap().to_string(), "-0.1");
+/// assert_eq!(decimal_from_f64(1e-7).unwrap().to_string(), "0.0000001");
+/// assert_eq!(decimal_from_f64(1e20).unwrap().to_string(), "100000000000000000000");
+/// assert!(decimal_from_f64(1e300).unwrap_err().contains("out of range"));
+/// assert!(decimal_from_f64(f64::INFINITY).is_err());
+/// ```
 pub fn decimal_from_f64(v: f64) -> Result<Decimal, String> {
     if !v.is_finite() {
         return Err(format!(
@@ -112,7 +122,37 @@ pub fn decimal_from_f64(v: f64) -> Result<Decimal, String> {
         ));
     }
     // `{}` prints the shortest string that round-trips, never in exponent form.
+    // Written to the stack first: this runs once per float cell (DataFrames).
+    let mut text = ShortText::default();
+    if fmt::Write::write_fmt(&mut text, format_args!("{v}")).is_ok() {
+        if let Ok(d) = Decimal::from_str(text.as_str()) {
+            return Ok(d);
+        }
+    }
     parse_decimal(&format!("{v}"))
+}
+
+/// A small stack buffer for formatting one number; writing more fails.
+#[derive(Default)]
+struct ShortText {
+    bytes: [u8; 32],
+    len: usize,
+}
+
+impl ShortText {
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or("")
+    }
+}
+
+impl fmt::Write for ShortText {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len + s.len();
+        let slot = self.bytes.get_mut(self.len..end).ok_or(fmt::Error)?;
+        slot.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
 }
 
 impl Serialize for Dec {
