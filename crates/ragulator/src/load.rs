@@ -1145,7 +1145,7 @@ impl Validator {
         let mut comparators = Vec::new();
         for (name, value) in &ind.comparators {
             if let Some(ix) = ctx.comparator_names.iter().position(|n| n == name) {
-                comparators.push((ix, value.0));
+                comparators.push((ix, at_scale(value.0, decimals)));
             }
         }
         let declared: Vec<usize> = ctx
@@ -1226,7 +1226,7 @@ impl Validator {
             None => CompiledTarget::None,
             Some(TargetSpec::Constant(t)) => {
                 check_value(self, &format!("{p}.target"), t);
-                CompiledTarget::Constant(*t)
+                CompiledTarget::Constant(target_at_scale(*t, ind.decimals))
             }
             Some(TargetSpec::Steps(steps)) => {
                 let mut out: Vec<(NaiveDate, TargetValue)> = Vec::new();
@@ -1244,7 +1244,7 @@ impl Validator {
                                     );
                                 }
                             }
-                            out.push((start, step.value));
+                            out.push((start, target_at_scale(step.value, ind.decimals)));
                         }
                         Err(e) => self.error(format!("{sp}.from"), e.to_string()),
                     }
@@ -1381,7 +1381,10 @@ impl Validator {
                     );
                     return None;
                 }
-                Some(Rule::Bands { thresholds: values })
+                let scale = ind.decimals.and_then(|d| u32::try_from(d).ok());
+                Some(Rule::Bands {
+                    thresholds: values.into_iter().map(|t| at_scale(t, scale)).collect(),
+                })
             }
             RagSpec::Builtin(BuiltinRule::Spc(map)) => {
                 self.spc_rule(ctx, &path, map).map(Rule::Spc)
@@ -1657,5 +1660,35 @@ fn title_case(id: &str) -> String {
             .chain(c.map(|c| if c == '_' { ' ' } else { c }))
             .collect(),
         None => String::new(),
+    }
+}
+
+/// Rescales a decimal up (never rounding) to at least `decimals` places:
+/// the same number, but comparisons and subtractions with values rounded to
+/// `decimals` then take `rust_decimal`'s equal-scale fast path.
+pub(crate) fn at_scale(d: Decimal, decimals: Option<u32>) -> Decimal {
+    match decimals {
+        Some(s) if d.scale() < s && s <= 28 => {
+            let mut up = d;
+            up.rescale(s);
+            // rescale rounds when the number cannot hold the places; keep the original then.
+            if up == d {
+                up
+            } else {
+                d
+            }
+        }
+        _ => d,
+    }
+}
+
+fn target_at_scale(t: TargetValue, decimals: Option<i64>) -> TargetValue {
+    let decimals = decimals.and_then(|d| u32::try_from(d).ok());
+    match t {
+        TargetValue::Value(v) => TargetValue::Value(at_scale(v.0, decimals).into()),
+        TargetValue::Range { low, high } => TargetValue::Range {
+            low: at_scale(low.0, decimals).into(),
+            high: at_scale(high.0, decimals).into(),
+        },
     }
 }

@@ -335,12 +335,18 @@ impl<'s> ObservationsBuilder<'s> {
                 // Round actual values once, here, so every evaluation sees
                 // the rounded value (DESIGN.md 3.1) without paying for it again.
                 let mut kept_row = first;
-                if let (ACTUAL, Reading::Value(v)) = (first.series, first.reading) {
+                if let Reading::Value(v) = first.reading {
                     let decimals = scorecard
                         .indicators
                         .get(first.indicator as usize)
                         .and_then(|i| i.decimals);
-                    kept_row.reading = Reading::Value(crate::eval::round_value(v, decimals));
+                    // Targets and comparators are never rounded, only brought
+                    // to the values' scale (the same number) for fast comparisons.
+                    kept_row.reading = Reading::Value(if first.series == ACTUAL {
+                        crate::eval::round_value(v, decimals)
+                    } else {
+                        crate::load::at_scale(v, decimals)
+                    });
                 }
                 kept.push(kept_row);
             } else {
