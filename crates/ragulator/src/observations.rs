@@ -811,6 +811,15 @@ impl Scorecard {
                     format!("override names unknown indicator '{id}'"),
                 ))
             }
+            // A context indicator has no status to replace: ignoring the
+            // override would make a human judgement vanish silently.
+            OverrideTarget::Indicator(id) if self.indicator(id).is_some_and(|i| i.rule.is_none()) => {
+                return Err(DataError::in_row(
+                    row,
+                    Some("indicator"),
+                    format!("override names context indicator '{id}', which has no rag rule and so no status to override; give it a rag rule or drop the override"),
+                ))
+            }
             OverrideTarget::Theme(id) if !self.themes.iter().any(|t| &t.id == id) => {
                 let ids: Vec<&str> = self.themes.iter().map(|t| t.id.as_str()).collect();
                 return Err(DataError::in_row(
