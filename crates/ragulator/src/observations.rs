@@ -273,7 +273,9 @@ impl<'s> ObservationsBuilder<'s> {
                         .ok_or_else(|| {
                             format!("numerator {n} / denominator {d} is out of range")
                         })?;
-                    (Reading::Value(v), Some((n, d)))
+                    // Normalised: trailing zeros from the division (17/20 x 100 =
+                    // "85.00") are not the data's precision; `decimals` sets that.
+                    (Reading::Value(v.normalize()), Some((n, d)))
                 }
             }
             (None, None, None) => (Reading::Missing, None),
