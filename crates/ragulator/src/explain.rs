@@ -46,6 +46,14 @@ pub fn number(v: Decimal, decimals: Option<u32>) -> String {
     }
 }
 
+/// Places to show a target, comparator, threshold or gap with: the
+/// indicator's decimals, or more when the number has more. Those numbers are
+/// never rounded (DESIGN.md 3.1), so prose must not round them either: a
+/// target of 84.95 with `decimals = 1` is not "85.0".
+fn unrounded(v: Decimal, decimals: Option<u32>) -> Option<u32> {
+    decimals.map(|d| d.max(v.normalize().scale()))
+}
+
 /// A value with its unit: `24.1%`, `74 per 10,000`, `12 days`.
 pub fn with_unit(v: Decimal, unit: Unit, decimals: Option<u32>) -> String {
     let n = number(v, decimals);
@@ -96,11 +104,14 @@ fn tolerance(t: Tolerance, unit: Unit) -> String {
 
 fn target_text(t: TargetValue, ind: &Indicator) -> String {
     match t {
-        TargetValue::Value(v) => format!("a target of {}", with_unit(v.0, ind.unit, ind.decimals)),
+        TargetValue::Value(v) => format!(
+            "a target of {}",
+            with_unit(v.0, ind.unit, unrounded(v.0, ind.decimals))
+        ),
         TargetValue::Range { low, high } => format!(
             "a target range of {} to {}",
-            with_unit(low.0, ind.unit, ind.decimals),
-            with_unit(high.0, ind.unit, ind.decimals)
+            with_unit(low.0, ind.unit, unrounded(low.0, ind.decimals)),
+            with_unit(high.0, ind.unit, unrounded(high.0, ind.decimals))
         ),
     }
 }
@@ -116,7 +127,7 @@ fn gap_clause(
     status: &str,
     what: &str,
 ) -> String {
-    let precision = ind.decimals;
+    let precision = unrounded(gap, ind.decimals);
     if gap.is_zero() {
         return if what == "target" && ind.polarity == Polarity::Range {
             "within the target range".to_string()
@@ -277,7 +288,7 @@ fn rule_sentence(
                         .unwrap_or_default();
                     format!(
                         "{name} was {value} against {label} at {} ({polarity}): {}.",
-                        with_unit(c, ind.unit, ind.decimals),
+                        with_unit(c, ind.unit, unrounded(c, ind.decimals)),
                         gap_clause(g, c, *amber, *blue, ind, status, label)
                     )
                 }
@@ -290,7 +301,7 @@ fn rule_sentence(
                 .status_index(status)
                 .map(|i| i as usize)
                 .unwrap_or(thresholds.len());
-            let fmt = |t: Decimal| with_unit(t, ind.unit, ind.decimals);
+            let fmt = |t: Decimal| with_unit(t, ind.unit, unrounded(t, ind.decimals));
             let (at_least, below) = if higher {
                 ("at or above", "below")
             } else {
@@ -339,7 +350,10 @@ fn rule_sentence(
                     .and_then(|i| sc.comparator_labels.get(i))
                     .map(String::as_str)
                     .unwrap_or(n);
-                context.push(format!("{label} {}", with_unit(*c, ind.unit, ind.decimals)));
+                context.push(format!(
+                    "{label} {}",
+                    with_unit(*c, ind.unit, unrounded(*c, ind.decimals))
+                ));
             }
             let against = if context.is_empty() {
                 String::new()
