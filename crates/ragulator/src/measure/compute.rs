@@ -14,7 +14,7 @@ use crate::calendar::Calendar;
 use crate::period::{Period, PeriodKind};
 
 use super::compile::{Filter, Kind, Measure, OrderKey, Population, RateCount, Test};
-use super::records::{date, day, show, Records, NO_DATE};
+use super::records::{date, day, show, Packed, Records, NO_DATE};
 use super::spec::{Among, CountedBy, TimeUnit};
 use super::FailingRecord;
 
@@ -373,10 +373,6 @@ fn dates<'r>(rec: &'r Records, col: usize) -> &'r [i32] {
     rec.columns.get(col).map(|c| c.dates()).unwrap_or(&[])
 }
 
-fn codes<'r>(rec: &'r Records, col: usize) -> &'r [u32] {
-    rec.columns.get(col).map(|c| c.codes()).unwrap_or(&[])
-}
-
 /// Min and max of some days, skipping missing ones.
 #[derive(Clone, Copy)]
 struct Extent(i32, i32);
@@ -630,81 +626,64 @@ impl Run<'_> {
         months: u32,
     ) {
         let rec = self.prep.rec;
-        let order = rec.order(OrderKey {
+        let mut cache = self.day_cache(date_col);
+        let key = OrderKey {
             by_entity: false,
             id,
             date: date_col,
-        });
-        let ids = codes(rec, id);
-        let ds = dates(rec, date_col);
-        let mut cache = self.day_cache(date_col);
-        let mut i = 0;
-        while i < order.len() {
-            let first = order[i] as usize;
-            let this_id = ids.get(first).copied();
-            let mut j = i;
-            // (date, record) of the latest record, and of the latest on an earlier day.
-            let mut last: Option<(i32, usize)> = None;
-            let mut before: Option<(i32, usize)> = None;
-            while j < order.len() && ids.get(order[j] as usize).copied() == this_id {
-                let r = order[j] as usize;
-                j += 1;
-                let d = ds[r];
-                if !self.prep.passes(r) || d == NO_DATE {
-                    continue;
-                }
-                if let Some((ld, _)) = last {
-                    if d > ld {
+        };
+        self.groups(key, |g| {
+            // The latest member, and the latest on an earlier day.
+            let mut last: Option<Member> = None;
+            let mut before: Option<Member> = None;
+            for &m in g {
+                if let Some(l) = last {
+                    if m.d > l.d {
                         before = last;
                     }
                 }
-                last = Some((d, r));
-                let Some(p) = grid.index_of(d) else {
+                last = Some(m);
+                let Some(p) = grid.index_of(m.d) else {
                     continue;
                 };
+                let r = m.r as usize;
                 if !self.prep.eligible(r, grid.ends[p]) {
                     continue;
                 }
-                let bound = cache.get(d, |d| sub_months(d, months));
-                let hit = before.is_some_and(|(bd, _)| bd >= bound);
+                let bound = cache.get(m.d, |d| sub_months(d, months));
+                let hit = before.is_some_and(|b| b.d >= bound);
                 sink.add(rec.entity_of(r), p, hit, |out| {
-                    if let Some((bd, br)) = before {
+                    if let Some(b) = before {
                         let reason = format!(
                             "{} {} is within {months} months of the previous one on {} (row {})",
                             self.col(date_col),
-                            show(d),
-                            show(bd),
-                            rec.rows.get(br).copied().unwrap_or(0)
+                            show(m.d),
+                            show(b.d),
+                            rec.rows.get(b.r as usize).copied().unwrap_or(0)
                         );
                         out.push(self.failing(r, Some(id), reason));
                     }
                 });
             }
-            i = j.max(i + 1);
-        }
+        });
     }
 
-    /// Calls `f` with each group of an order: records of one (entity and)
-    /// id, by date, that take part in the measure.
-    fn groups(&self, key: OrderKey, mut f: impl FnMut(&[u32])) {
-        let rec = self.prep.rec;
-        let order = rec.order(key);
-        let ids = codes(rec, key.id);
-        let dates = dates(rec, key.date);
-        let mut buf: Vec<u32> = Vec::new();
+    /// Calls `f` with each group of an order: the records of one (entity
+    /// and) id that take part in the measure and have a date, by date.
+    /// Reads the packed order sequentially; one buffer serves every group.
+    fn groups(&self, key: OrderKey, mut f: impl FnMut(&[Member])) {
+        let order = self.prep.rec.order(key);
+        let mut buf: Vec<Member> = Vec::new();
         let mut i = 0;
         while i < order.len() {
-            let first = order[i] as usize;
-            let (e0, id0) = (rec.entity_of(first), ids.get(first).copied());
+            let group = Packed(order[i]).group();
             buf.clear();
             let mut j = i;
-            while j < order.len() {
-                let r = order[j] as usize;
-                if ids.get(r).copied() != id0 || (key.by_entity && rec.entity_of(r) != e0) {
-                    break;
-                }
-                if self.prep.passes(r) && dates[r] != NO_DATE {
-                    buf.push(order[j]);
+            while j < order.len() && Packed(order[j]).group() == group {
+                let k = Packed(order[j]);
+                let (r, d) = (k.record(), k.date());
+                if d != NO_DATE && self.prep.passes(r) {
+                    buf.push(Member { r: r as u32, d });
                 }
                 j += 1;
             }
@@ -725,7 +704,6 @@ impl Run<'_> {
         unit: TimeUnit,
     ) {
         let rec = self.prep.rec;
-        let ds = dates(rec, date_col);
         let mut cache = self.day_cache(date_col);
         // fails[k]: the gap ending at the group's k-th record was too long;
         // pre[k]: fails before k.
@@ -741,45 +719,43 @@ impl Run<'_> {
             pre.clear();
             pre.push(0);
             let mut prev: Option<i32> = None;
-            for &r in g {
-                let d = ds[r as usize];
-                let f = prev.is_some_and(|p| d > cache.get(p, |x| add_span(self.cal, x, max_gap, unit)));
+            for m in g {
+                let f = prev.is_some_and(|p| {
+                    m.d > cache.get(p, |x| add_span(self.cal, x, max_gap, unit))
+                });
                 fails.push(f);
                 let last = pre.last().copied().unwrap_or(0);
                 pre.push(last + u32::from(f));
-                prev = Some(d);
+                prev = Some(m.d);
             }
-            let entity = rec.entity_of(g[0] as usize);
-            let first = ds[g[0] as usize];
-            let last = ds[g[g.len() - 1] as usize];
+            let entity = rec.entity_of(g[0].r as usize);
+            let (first, last) = (g[0].d, g[g.len() - 1].d);
             let (mut lo, mut hi) = (0usize, 0usize);
             for p in grid.first_ending_from(first)..grid.past_window(last).min(grid.len()) {
                 let (ws, e) = (grid.wstarts[p], grid.ends[p]);
-                while hi < g.len() && ds[g[hi] as usize] <= e {
+                while hi < g.len() && g[hi].d <= e {
                     hi += 1;
                 }
-                while lo < hi && ds[g[lo] as usize] < ws {
+                while lo < hi && g[lo].d < ws {
                     lo += 1;
                 }
-                if lo >= hi || !self.prep.eligible(g[hi - 1] as usize, e) {
+                if lo >= hi || !self.prep.eligible(g[hi - 1].r as usize, e) {
                     continue;
                 }
                 let hit = pre[hi] == pre[lo];
                 sink.add(entity, p, hit, |out| {
-                    for k in lo..hi {
-                        if fails[k] && k > 0 {
-                            let (r, q) = (g[k] as usize, g[k - 1] as usize);
-                            let reason = format!(
-                                "{} {} is {} after the previous one on {} (row {}); the longest gap allowed is {}",
-                                self.col(date_col),
-                                show(ds[r]),
-                                self.distance(ds[q], ds[r], unit),
-                                show(ds[q]),
-                                rec.rows.get(q).copied().unwrap_or(0),
-                                self.span_words(max_gap, unit)
-                            );
-                            out.push(self.failing(r, Some(id), reason));
-                        }
+                    for k in (lo..hi).filter(|&k| k > 0 && fails[k]) {
+                        let (now, before) = (g[k], g[k - 1]);
+                        let reason = format!(
+                            "{} {} is {} after the previous one on {} (row {}); the longest gap allowed is {}",
+                            self.col(date_col),
+                            show(now.d),
+                            self.distance(before.d, now.d, unit),
+                            show(before.d),
+                            rec.rows.get(before.r as usize).copied().unwrap_or(0),
+                            self.span_words(max_gap, unit)
+                        );
+                        out.push(self.failing(now.r as usize, Some(id), reason));
                     }
                 });
             }
@@ -798,57 +774,52 @@ impl Run<'_> {
         among: Among,
     ) {
         let rec = self.prep.rec;
-        let starts = dates(rec, date_col);
         let ends = end.map(|e| dates(rec, e));
+        // (start, end, record) of the group; end i32::MAX when open.
+        let mut spans: Vec<(i32, i32, usize)> = Vec::new();
         let key = OrderKey {
             by_entity: true,
             id,
             date: date_col,
         };
         self.groups(key, |g| {
-            let entity = rec.entity_of(g[0] as usize);
-            let first = starts[g[0] as usize];
-            // The last day any record of the group can be in a window.
-            let mut reach = starts[g[g.len() - 1] as usize];
-            if let Some(ends) = ends {
-                for &r in g {
-                    let e = ends[r as usize];
-                    reach = if e == NO_DATE { i32::MAX } else { reach.max(e) };
-                    if reach == i32::MAX {
-                        break;
-                    }
-                }
+            spans.clear();
+            let mut reach = i32::MIN;
+            for m in g {
+                let r = m.r as usize;
+                let en = match ends {
+                    Some(ends) => match ends.get(r).copied() {
+                        Some(NO_DATE) | None => i32::MAX,
+                        Some(en) => en,
+                    },
+                    // Without an end, a record lasts its day.
+                    None => m.d,
+                };
+                reach = reach.max(en);
+                spans.push((m.d, en, r));
             }
+            let entity = rec.entity_of(g[0].r as usize);
             let stop = if reach == i32::MAX {
                 grid.len()
             } else {
                 grid.past_window(reach).min(grid.len())
             };
-            for p in grid.first_ending_from(first)..stop {
+            for p in grid.first_ending_from(g[0].d)..stop {
                 let (ws, e) = (grid.wstarts[p], grid.ends[p]);
                 let mut count = 0u32;
                 let mut open = false;
                 let mut latest = None;
-                for &r in g {
-                    let r = r as usize;
-                    let s = starts[r];
+                for &(s, en, r) in &spans {
                     if s > e {
                         break;
                     }
                     latest = Some(r);
-                    let in_window = match ends {
-                        Some(ends) => {
-                            let en = ends[r];
-                            open |= en == NO_DATE || en > e;
-                            en == NO_DATE || en >= ws
-                        }
-                        None => s >= ws,
-                    };
-                    count += u32::from(in_window);
+                    open |= en > e;
+                    count += u32::from(en >= ws);
                 }
                 let counted = match among {
                     Among::ActiveInWindow => count > 0,
-                    Among::OpenAtEnd => open,
+                    Among::OpenAtEnd => open && ends.is_some(),
                 };
                 let Some(latest) = latest else { continue };
                 if !counted || !self.prep.eligible(latest, e) {
@@ -856,25 +827,18 @@ impl Run<'_> {
                 }
                 let hit = count >= at_least;
                 sink.add(entity, p, hit, |out| {
-                    let mut rows = Vec::new();
-                    for &r in g {
-                        let r = r as usize;
-                        let s = starts[r];
-                        if s > e {
-                            break;
-                        }
-                        let inside = match ends {
-                            Some(ends) => ends[r] == NO_DATE || ends[r] >= ws,
-                            None => s >= ws,
-                        };
-                        if inside {
-                            rows.push(format!(
+                    let rows: Vec<String> = spans
+                        .iter()
+                        .take_while(|(s, _, _)| *s <= e)
+                        .filter(|(_, en, _)| *en >= ws)
+                        .map(|(s, _, r)| {
+                            format!(
                                 "row {} ({})",
-                                rec.rows.get(r).copied().unwrap_or(0),
-                                show(s)
-                            ));
-                        }
-                    }
+                                rec.rows.get(*r).copied().unwrap_or(0),
+                                show(*s)
+                            )
+                        })
+                        .collect();
                     let reason = format!(
                         "{count} records from {} to {}: {}",
                         show(ws),
@@ -889,82 +853,71 @@ impl Run<'_> {
 
     fn rate(&self, grid: &Grid, sink: &mut impl Sink, id: Option<usize>, count: RateCount) {
         let rec = self.prep.rec;
-        // The periods a record counts in: [lo, hi).
-        let (date_col, span): (usize, Box<dyn Fn(usize) -> (usize, usize) + '_>) = match count {
-            RateCount::Events { date, .. } => {
-                let ds = dates(rec, date);
-                (
-                    date,
-                    Box::new(move |r| {
-                        let d = ds[r];
-                        (
-                            grid.first_ending_from(d),
-                            grid.past_window(d).min(grid.len()),
-                        )
-                    }),
-                )
-            }
-            RateCount::Open { start, end } => {
-                let ss = dates(rec, start);
-                let es = end.map(|e| dates(rec, e));
-                (
-                    start,
-                    Box::new(move |r| {
-                        let lo = grid.first_ending_from(ss[r]);
-                        let hi = match es.map(|es| es[r]) {
-                            Some(e) if e != NO_DATE => grid.first_ending_from(e),
-                            _ => grid.len(),
-                        };
-                        (lo, hi)
-                    }),
-                )
+        let (date_col, end_col) = match count {
+            RateCount::Events { date, .. } => (date, None),
+            RateCount::Open { start, end } => (start, end),
+        };
+        let ends = end_col.map(|e| dates(rec, e));
+        // The periods a record dated `d` counts in: [lo, hi).
+        let span = |r: usize, d: i32| -> (usize, usize) {
+            match count {
+                RateCount::Events { .. } => (
+                    grid.first_ending_from(d),
+                    grid.past_window(d).min(grid.len()),
+                ),
+                RateCount::Open { .. } => {
+                    let hi = match ends.and_then(|es| es.get(r).copied()) {
+                        Some(e) if e != NO_DATE => grid.first_ending_from(e),
+                        _ => grid.len(),
+                    };
+                    (grid.first_ending_from(d), hi)
+                }
             }
         };
-        let ds = dates(rec, date_col);
-        let why = |r: usize, p: usize| -> String {
+        let why = |r: usize, d: i32, p: usize| -> String {
             match count {
                 RateCount::Events { window_months, .. } => match window_months {
                     Some(w) => format!(
                         "{} {} is in the {w} months to {}",
                         self.col(date_col),
-                        show(ds[r]),
+                        show(d),
                         show(grid.ends[p])
                     ),
                     None => format!(
                         "{} {} is in {}",
                         self.col(date_col),
-                        show(ds[r]),
+                        show(d),
                         grid.periods[p]
                     ),
                 },
-                RateCount::Open { end, .. } => format!(
-                    "{} {}{}: open at {}",
-                    self.col(date_col),
-                    show(ds[r]),
-                    end.map(|e| {
-                        let en = dates(rec, e)[r];
-                        if en == NO_DATE {
-                            format!(", no {}", self.col(e))
-                        } else {
-                            format!(", {} {}", self.col(e), show(en))
-                        }
-                    })
-                    .unwrap_or_default(),
-                    show(grid.ends[p])
-                ),
+                RateCount::Open { end, .. } => {
+                    let ended = match (end, ends.and_then(|es| es.get(r).copied())) {
+                        (Some(e), Some(NO_DATE)) => format!(", no {}", self.col(e)),
+                        (Some(e), Some(en)) => format!(", {} {}", self.col(e), show(en)),
+                        _ => String::new(),
+                    };
+                    format!(
+                        "{} {}{ended}: open at {}",
+                        self.col(date_col),
+                        show(d),
+                        show(grid.ends[p])
+                    )
+                }
             }
         };
         match id {
             None => {
-                for r in 0..rec.len() {
-                    if !self.prep.passes(r) || ds[r] == NO_DATE {
+                let ds = dates(rec, date_col);
+                for (r, &d) in ds.iter().enumerate() {
+                    if d == NO_DATE || !self.prep.passes(r) {
                         continue;
                     }
-                    let (lo, hi) = span(r);
+                    let (lo, hi) = span(r, d);
+                    let entity = rec.entity_of(r);
                     for p in lo..hi {
                         if self.prep.eligible(r, grid.ends[p]) {
-                            sink.add(rec.entity_of(r), p, true, |out| {
-                                out.push(self.failing(r, None, why(r, p)))
+                            sink.add(entity, p, true, |out| {
+                                out.push(self.failing(r, None, why(r, d, p)))
                             });
                         }
                     }
@@ -979,15 +932,16 @@ impl Run<'_> {
                 };
                 self.groups(key, |g| {
                     mark.iter_mut().for_each(|m| *m = false);
+                    let entity = rec.entity_of(g[0].r as usize);
                     // Latest records first, so an id is shown by its latest record.
-                    for &r in g.iter().rev() {
-                        let r = r as usize;
-                        let (lo, hi) = span(r);
+                    for m in g.iter().rev() {
+                        let r = m.r as usize;
+                        let (lo, hi) = span(r, m.d);
                         for p in lo..hi {
                             if !mark[p] && self.prep.eligible(r, grid.ends[p]) {
                                 mark[p] = true;
-                                sink.add(rec.entity_of(r), p, true, |out| {
-                                    out.push(self.failing(r, Some(id), why(r, p)))
+                                sink.add(entity, p, true, |out| {
+                                    out.push(self.failing(r, Some(id), why(r, m.d, p)))
                                 });
                             }
                         }
@@ -996,6 +950,13 @@ impl Run<'_> {
             }
         }
     }
+}
+
+/// A record of a group: its index and the order's date.
+#[derive(Clone, Copy)]
+struct Member {
+    r: u32,
+    d: i32,
 }
 
 /// Populations by entity of the measured source, for each period of a grid.

@@ -102,7 +102,9 @@ pub struct Records {
     /// Input row number (1-based) of each kept record.
     pub(crate) rows: Vec<u32>,
     pub(crate) columns: Vec<Column>,
-    pub(crate) orders: Vec<(OrderKey, Vec<u32>)>,
+    /// Packed sort keys (see [`Packed`]), sorted: read sequentially, they
+    /// give each record's entity, id and date without touching the columns.
+    pub(crate) orders: Vec<(OrderKey, Vec<u128>)>,
     rejected: Vec<Rejected>,
     input_rows: usize,
 }
@@ -150,7 +152,7 @@ impl Records {
         self.entities().len()
     }
 
-    pub(crate) fn order(&self, key: OrderKey) -> &[u32] {
+    pub(crate) fn order(&self, key: OrderKey) -> &[u128] {
         self.orders
             .iter()
             .find(|(k, _)| *k == key)
@@ -402,8 +404,30 @@ impl RecordsBuilder {
     }
 }
 
-/// Record indexes grouped by (entity,) id and sorted by date, then input order.
-fn sort_order(source: &Source, columns: &[Column], n: usize, key: OrderKey) -> Vec<u32> {
+/// A packed sort key: entity (0 unless the order groups by entity), id,
+/// date and record index, 32 bits each, so that sorting the keys as numbers
+/// groups records by entity and id and orders them by date.
+#[derive(Clone, Copy)]
+pub(crate) struct Packed(pub u128);
+
+impl Packed {
+    /// Entity and id together: equal for the records of one group.
+    #[inline]
+    pub fn group(self) -> u64 {
+        (self.0 >> 64) as u64
+    }
+    #[inline]
+    pub fn date(self) -> i32 {
+        (((self.0 >> 32) as u32) ^ 0x8000_0000) as i32
+    }
+    #[inline]
+    pub fn record(self) -> usize {
+        self.0 as u32 as usize
+    }
+}
+
+/// Record keys grouped by (entity,) id and sorted by date, then input order.
+fn sort_order(source: &Source, columns: &[Column], n: usize, key: OrderKey) -> Vec<u128> {
     let ids = columns.get(key.id).map(Column::codes).unwrap_or(&[]);
     let dates = columns.get(key.date).map(Column::dates).unwrap_or(&[]);
     let entities = match (key.by_entity, source.entity.and_then(|e| columns.get(e))) {
@@ -421,7 +445,7 @@ fn sort_order(source: &Source, columns: &[Column], n: usize, key: OrderKey) -> V
         })
         .collect();
     keys.sort_unstable();
-    keys.into_iter().map(|k| k as u32).collect()
+    keys
 }
 
 pub(crate) fn show(d: i32) -> String {
