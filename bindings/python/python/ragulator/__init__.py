@@ -254,6 +254,16 @@ class RowCounts:
     rejected: int
 
 
+def _require(module: str) -> Any:
+    """Imports an optional dependency, saying how to get it when it is missing."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as e:
+        raise ImportError(f"this needs {module}: pip install {module}") from e
+
+
 def _dec(v: Any) -> Decimal | None:
     return None if v is None else Decimal(v)
 
@@ -361,7 +371,7 @@ class _Columns:
         return integer_digits + scale, scale
 
     def to_arrow(self) -> pyarrow.Table:
-        import pyarrow as pa
+        pa = _require("pyarrow")
 
         arrays = {}
         for name, values in self.data.items():
@@ -375,7 +385,7 @@ class _Columns:
         return pa.table(arrays)
 
     def to_pandas(self) -> pandas.DataFrame:
-        import pandas as pd
+        pd = _require("pandas")
 
         frame = {}
         for name, values in self.data.items():
@@ -391,7 +401,7 @@ class _Columns:
         return pd.DataFrame(frame)
 
     def to_polars(self) -> polars.DataFrame:
-        import polars as pl
+        pl = _require("polars")
 
         schema: dict[str, Any] = {}
         for name in self.data:
@@ -401,7 +411,8 @@ class _Columns:
                 schema[name] = pl.Decimal(max(precision, 38), scale)
             else:
                 schema[name] = {"str": pl.String, "int": pl.Int64, "bool": pl.Boolean}[kind]
-        return pl.DataFrame(self.data, schema=schema)
+        frame: polars.DataFrame = pl.DataFrame(self.data, schema=schema)
+        return frame
 
 
 # --------------------------------------------------------------- observations
@@ -463,7 +474,7 @@ def _rows_of(frame: Any) -> list[Any] | None:
     if hasattr(frame, "to_dict") and hasattr(frame, "columns"):  # pandas
         return list(frame.to_dict("records"))
     if hasattr(frame, "__arrow_c_stream__"):
-        import pyarrow as pa
+        pa = _require("pyarrow")
 
         return list(pa.table(frame).to_pylist())
     return None
@@ -892,7 +903,7 @@ class StatusTable:
 
     def to_arrow(self) -> pyarrow.Table:
         """A pyarrow Table."""
-        import pyarrow as pa
+        pa = _require("pyarrow")
 
         return pa.table(self._table)
 
@@ -902,9 +913,9 @@ class StatusTable:
 
     def to_polars(self) -> polars.DataFrame:
         """A polars DataFrame (categoricals for text; ``pl.Decimal`` for values)."""
-        import polars as pl
+        pl = _require("polars")
 
-        frame = pl.DataFrame(self)
+        frame: polars.DataFrame = pl.DataFrame(self)
         return frame
 
 
