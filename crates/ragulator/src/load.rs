@@ -233,7 +233,8 @@ pub struct Scorecard {
     pub(crate) status_ids: Vec<String>,
     pub(crate) themes: Vec<Theme>,
     pub(crate) indicators: Vec<Indicator>,
-    pub(crate) indicator_by_id: HashMap<String, usize>,
+    /// Looked up once per data row: a fast hasher, not SipHash (the ids are the scorecard's own).
+    pub(crate) indicator_by_id: rustc_hash::FxHashMap<String, usize>,
     pub(crate) comparator_names: Vec<String>,
     pub(crate) comparator_labels: Vec<String>,
     /// Record sources, by name order.

@@ -70,6 +70,11 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
     if t.is_empty() {
         return Err("expected a number, found an empty string".into());
     }
+    // Fast path: a plain decimal (nearly every cell); the checks below only
+    // run to explain a failure or to read exponents.
+    if let Ok(d) = Decimal::from_str(t) {
+        return Ok(d);
+    }
     let lower = t.to_ascii_lowercase();
     let bare = lower.trim_start_matches(['+', '-']);
     if bare == "nan" || bare == "inf" || bare == "infinity" {

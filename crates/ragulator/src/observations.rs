@@ -4,7 +4,7 @@
 //! Every input row ends up used or in [`Observations::rejected`] with its
 //! row number and a reason; nothing is dropped silently.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use rust_decimal::Decimal;
 
@@ -156,7 +156,7 @@ pub struct ObservationsBuilder<'s> {
 
 impl<'s> ObservationsBuilder<'s> {
     fn new(scorecard: &'s Scorecard) -> Self {
-        let mut entity_ix = HashMap::new();
+        let mut entity_ix = HashMap::default();
         entity_ix.insert(String::new(), 0);
         let series_names = vec!["actual".to_string(), "target".to_string()];
         let series_ix = series_names
@@ -171,7 +171,7 @@ impl<'s> ObservationsBuilder<'s> {
             entity_ix,
             series_names,
             series_ix,
-            periods: HashMap::new(),
+            periods: HashMap::default(),
             rejected: Vec::new(),
             next_row: 0,
             computing: false,
