@@ -369,7 +369,7 @@ pub(crate) struct Run<'a> {
     pub year_start_month: u32,
 }
 
-fn dates<'r>(rec: &'r Records, col: usize) -> &'r [i32] {
+fn dates(rec: &Records, col: usize) -> &[i32] {
     rec.columns.get(col).map(|c| c.dates()).unwrap_or(&[])
 }
 
@@ -937,9 +937,9 @@ impl Run<'_> {
                     for m in g.iter().rev() {
                         let r = m.r as usize;
                         let (lo, hi) = span(r, m.d);
-                        for p in lo..hi {
-                            if !mark[p] && self.prep.eligible(r, grid.ends[p]) {
-                                mark[p] = true;
+                        for (p, seen) in mark.iter_mut().enumerate().take(hi).skip(lo) {
+                            if !*seen && self.prep.eligible(r, grid.ends[p]) {
+                                *seen = true;
                                 sink.add(entity, p, true, |out| {
                                     out.push(self.failing(r, Some(id), why(r, m.d, p)))
                                 });

@@ -578,7 +578,7 @@ impl Scorecard {
             }
             builder.push_with(|i| match index.get(i).and_then(|&ix| record.get(ix)) {
                 None => RecordCell::Empty,
-                Some(b) if b.is_empty() => RecordCell::Empty,
+                Some(b"") => RecordCell::Empty,
                 Some(b) => match std::str::from_utf8(b) {
                     Ok(s) => RecordCell::Text(s),
                     Err(_) => RecordCell::Invalid("invalid UTF-8"),
