@@ -88,9 +88,12 @@ def test_other_threads_run_during_evaluate(table: Any) -> None:
 
 
 def test_other_threads_run_while_reading_a_table(table: Any) -> None:
+    pa = need("pyarrow")
     card = batch_card()
-    steps, seconds, obs = progress_inside(lambda: card.observations(table))
-    assert len(obs) == table.num_rows
+    # One native call long enough (several hundred ms) to leave no doubt.
+    big = pa.concat_tables([table] * 4)
+    steps, seconds, obs = progress_inside(lambda: card.observations(big))
+    assert obs.input_rows == big.num_rows
     assert steps > 0, f"no other thread ran during a {seconds:.3f} s read: the GIL was held"
 
 
@@ -110,3 +113,14 @@ def test_two_threads_evaluate_concurrently_with_the_same_results(table: Any) -> 
     for t in threads:
         t.join()
     assert results == {0: expected, 1: expected}
+
+
+def test_the_check_sees_a_held_gil() -> None:
+    """Control: a long C call that keeps the GIL (json.loads) shows no
+    background progress, so the checks above can fail."""
+    import json
+
+    text = json.dumps([{"indicator": "x", "period": "2022-01", "value": i} for i in range(600_000)])
+    steps, seconds, _ = progress_inside(lambda: json.loads(text))
+    assert seconds > 0.1
+    assert steps == 0
