@@ -3,6 +3,8 @@
 //! start before or end after the period, bad records rejected with reasons,
 //! and the drill-down listing exactly the failing records.
 
+use std::collections::BTreeSet;
+
 use ragulator::measure::RecordSet;
 use ragulator::{EvaluateOptions, Evaluation, IndicatorResult, Scorecard};
 use rust_decimal::Decimal;
@@ -736,4 +738,196 @@ fn scorecards_with_measures_round_trip_through_every_format() {
     }
     let schema = ragulator::json_schema().to_string();
     assert!(schema.contains("rolling_count") && schema.contains("working_days"));
+}
+
+// ---------------------------------------------------------------- against a plain re-implementation
+
+/// A deterministic generator (SplitMix64) for records.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        (z ^ (z >> 31)) % n
+    }
+}
+
+type Day = chrono::NaiveDate;
+
+/// (child, start, end) for 400 records of 40 children over 2021-2022.
+fn random_spans(seed: u64) -> Vec<(u64, Day, Option<Day>)> {
+    let base = Day::from_ymd_opt(2021, 1, 1).expect("date");
+    let mut rng = Rng(seed);
+    (0..400)
+        .map(|_| {
+            let child = rng.below(40);
+            let start = base + chrono::Days::new(rng.below(700));
+            let end = (rng.below(5) != 0).then(|| start + chrono::Days::new(rng.below(200)));
+            (child, start, end)
+        })
+        .collect()
+}
+
+fn spans_csv(spans: &[(u64, Day, Option<Day>)]) -> String {
+    let mut csv = String::from("child,start,end\n");
+    for (c, s, e) in spans {
+        let e = e.map(|e| e.to_string()).unwrap_or_default();
+        csv.push_str(&format!("c{c},{s},{e}\n"));
+    }
+    csv
+}
+
+fn months_2021_2022() -> Vec<(String, Day, Day)> {
+    (0..24)
+        .map(|i| {
+            let start = Day::from_ymd_opt(2021 + i / 12, 1 + (i % 12) as u32, 1).expect("date");
+            let end = start + chrono::Months::new(1) - chrono::Days::new(1);
+            (format!("{}", start.format("%Y-%m")), start, end)
+        })
+        .collect()
+}
+
+#[test]
+fn rolling_counts_and_rates_agree_with_a_plain_re_implementation() {
+    for seed in 1..=5 {
+        let spans = random_spans(seed);
+        let csv = spans_csv(&spans);
+        for among in ["open_at_end", "active_in_window"] {
+            let s = rolling(among);
+            let set = records(&s, &csv);
+            let e = evaluate(&s, &set);
+            for (period, _, end) in months_2021_2022() {
+                let ws = end + chrono::Days::new(1) - chrono::Months::new(12);
+                let mut num = 0;
+                let mut den = 0;
+                for child in 0..40 {
+                    let mine: Vec<_> = spans.iter().filter(|x| x.0 == child).collect();
+                    let in_window = mine
+                        .iter()
+                        .filter(|(_, s, en)| *s <= end && en.is_none_or(|en| en >= ws))
+                        .count();
+                    let open = mine
+                        .iter()
+                        .any(|(_, s, en)| *s <= end && en.is_none_or(|en| en > end));
+                    let counted = if among == "open_at_end" {
+                        open
+                    } else {
+                        in_window > 0
+                    };
+                    if counted {
+                        den += 1;
+                        num += i64::from(in_window >= 3);
+                    }
+                }
+                let got = e
+                    .results
+                    .iter()
+                    .find(|r| r.period.to_string() == period)
+                    .map(|r| {
+                        (
+                            i64::try_from(r.numerator.unwrap_or_default()).unwrap_or(-1),
+                            i64::try_from(r.denominator.unwrap_or_default()).unwrap_or(-1),
+                        )
+                    });
+                // A period before the first record has no row.
+                let want = (num, den);
+                if got.is_some() || den > 0 {
+                    assert_eq!(got, Some(want), "seed {seed}, {among}, {period}");
+                }
+                let listed = s.failing_records(&set, "m", None, &period).expect("drills");
+                assert_eq!(listed.len() as i64, num, "seed {seed}, {among}, {period}");
+            }
+        }
+        // Children open at each month end, as a rate.
+        let rate = scorecard(
+            r#"child = "id", start = "date", end = "date""#,
+            "per_10k",
+            "lower_is_better",
+            r#"kind = "rate", id = "child", start = "start", end = "end", population = 10000"#,
+        );
+        let set = records(&rate, &csv);
+        let e = evaluate(&rate, &set);
+        for (period, _, end) in months_2021_2022() {
+            let open: BTreeSet<u64> = spans
+                .iter()
+                .filter(|(_, s, en)| *s <= end && en.is_none_or(|en| en > end))
+                .map(|x| x.0)
+                .collect();
+            if let Some(r) = e.results.iter().find(|r| r.period.to_string() == period) {
+                assert_eq!(
+                    r.numerator,
+                    Some(Decimal::from(open.len() as u64)),
+                    "seed {seed}, {period}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn intervals_and_recurrences_agree_with_a_plain_re_implementation() {
+    for seed in 11..=15 {
+        let spans = random_spans(seed);
+        let mut csv = String::from("child,visited\n");
+        for (c, s, _) in &spans {
+            csv.push_str(&format!("c{c},{s}\n"));
+        }
+        let s = interval(42, "days", 6);
+        let set = records(&s, &csv);
+        let e = evaluate(&s, &set);
+        let rec_s = recurrence("");
+        let mut rcsv = String::from("child,referred,dob\n");
+        for (c, d, _) in &spans {
+            rcsv.push_str(&format!("c{c},{d},2010-01-01\n"));
+        }
+        let rset = records(&rec_s, &rcsv);
+        let re = evaluate(&rec_s, &rset);
+        for (period, start, end) in months_2021_2022() {
+            let ws = end + chrono::Days::new(1) - chrono::Months::new(6);
+            let (mut num, mut den) = (0, 0);
+            for child in 0..40u64 {
+                let mut days: Vec<Day> =
+                    spans.iter().filter(|x| x.0 == child).map(|x| x.1).collect();
+                days.sort();
+                if !days.iter().any(|d| *d >= ws && *d <= end) {
+                    continue;
+                }
+                den += 1;
+                let long = days
+                    .windows(2)
+                    .any(|w| w[1] >= ws && w[1] <= end && (w[1] - w[0]).num_days() > 42);
+                num += i64::from(!long);
+            }
+            // The periods end with the month of the last visit.
+            let last = spans.iter().map(|x| x.1).max().expect("visits");
+            if den > 0 && start <= last {
+                assert_eq!(
+                    ratio(&e, &period),
+                    (num, den),
+                    "seed {seed}, interval {period}"
+                );
+            }
+            // Re-referrals: an earlier day of the same child within 12 months.
+            let (mut rnum, mut rden) = (0, 0);
+            for (c, d, _) in spans.iter().filter(|x| x.1 >= start && x.1 <= end) {
+                rden += 1;
+                let bound = *d - chrono::Months::new(12);
+                rnum += i64::from(
+                    spans
+                        .iter()
+                        .any(|(c2, d2, _)| c2 == c && d2 < d && *d2 >= bound),
+                );
+            }
+            if rden > 0 {
+                assert_eq!(
+                    ratio(&re, &period),
+                    (rnum, rden),
+                    "seed {seed}, recurrence {period}"
+                );
+            }
+        }
+    }
 }

@@ -310,19 +310,31 @@ impl<'r> Prep<'r> {
             let mut e = vec![(i32::MIN, i32::MAX); n];
             for f in &ages {
                 let dobs = rec.columns.get(f.column).map(|c| c.dates()).unwrap_or(&[]);
-                for (range, dob) in e.iter_mut().zip(dobs) {
-                    let Some(dob) = date(*dob) else {
+                let (below, age) = match f.test {
+                    Test::AgeBelow(a) => (true, a),
+                    Test::AgeAtLeast(a) => (false, a),
+                    _ => continue,
+                };
+                // Birthdays by date of birth: far fewer dates than records.
+                let mut ext = Extent::new();
+                dobs.iter().for_each(|d| ext.add(*d));
+                let mut cache = DayCache::new(ext.0, ext.1);
+                let turns = |d: i32| {
+                    date(d)
+                        .and_then(|dob| birthday(dob, age))
+                        .map(day)
+                        .unwrap_or(i32::MAX)
+                };
+                for (range, &dob) in e.iter_mut().zip(dobs) {
+                    if dob == NO_DATE {
                         *range = (i32::MAX, i32::MIN);
                         continue;
-                    };
-                    match f.test {
-                        Test::AgeBelow(a) => {
-                            range.1 = range.1.min(birthday(dob, a).map(day).unwrap_or(i32::MAX))
-                        }
-                        Test::AgeAtLeast(a) => {
-                            range.0 = range.0.max(birthday(dob, a).map(day).unwrap_or(i32::MAX))
-                        }
-                        _ => {}
+                    }
+                    let b = cache.get(dob, turns);
+                    if below {
+                        range.1 = range.1.min(b);
+                    } else {
+                        range.0 = range.0.max(b);
                     }
                 }
             }
@@ -777,6 +789,10 @@ impl Run<'_> {
         let ends = end.map(|e| dates(rec, e));
         // (start, end, record) of the group; end i32::MAX when open.
         let mut spans: Vec<(i32, i32, usize)> = Vec::new();
+        // Differences by period: records entering and leaving the window,
+        // and records open at the period end.
+        let mut in_window: Vec<i32> = vec![0; grid.len() + 1];
+        let mut open_at: Vec<i32> = vec![0; grid.len() + 1];
         let key = OrderKey {
             by_entity: true,
             id,
@@ -804,28 +820,54 @@ impl Run<'_> {
             } else {
                 grid.past_window(reach).min(grid.len())
             };
-            for p in grid.first_ending_from(g[0].d)..stop {
-                let (ws, e) = (grid.wstarts[p], grid.ends[p]);
-                let mut count = 0u32;
-                let mut open = false;
-                let mut latest = None;
-                for &(s, en, r) in &spans {
-                    if s > e {
-                        break;
-                    }
-                    latest = Some(r);
-                    open |= en > e;
-                    count += u32::from(en >= ws);
+            // Each record is in the windows of a run of periods and open at
+            // the ends of another: add both runs as differences, then sweep.
+            let first = grid.first_ending_from(g[0].d);
+            if first >= stop {
+                return;
+            }
+            in_window[first..=stop].iter_mut().for_each(|x| *x = 0);
+            open_at[first..=stop].iter_mut().for_each(|x| *x = 0);
+            for &(s, en, _) in &spans {
+                let from = grid.first_ending_from(s).max(first);
+                let to = if en == i32::MAX {
+                    stop
+                } else {
+                    grid.past_window(en).min(stop)
+                };
+                if from < to {
+                    in_window[from] += 1;
+                    in_window[to] -= 1;
                 }
+                let to = if en == i32::MAX {
+                    stop
+                } else {
+                    grid.first_ending_from(en).min(stop)
+                };
+                if from < to {
+                    open_at[from] += 1;
+                    open_at[to] -= 1;
+                }
+            }
+            let (mut count, mut open, mut k) = (0i32, 0i32, 0usize);
+            for p in first..stop {
+                let (ws, e) = (grid.wstarts[p], grid.ends[p]);
+                count += in_window[p];
+                open += open_at[p];
+                while k < spans.len() && spans[k].0 <= e {
+                    k += 1;
+                }
+                let Some(&(_, _, latest)) = k.checked_sub(1).and_then(|k| spans.get(k)) else {
+                    continue;
+                };
                 let counted = match among {
                     Among::ActiveInWindow => count > 0,
-                    Among::OpenAtEnd => open && ends.is_some(),
+                    Among::OpenAtEnd => open > 0 && ends.is_some(),
                 };
-                let Some(latest) = latest else { continue };
                 if !counted || !self.prep.eligible(latest, e) {
                     continue;
                 }
-                let hit = count >= at_least;
+                let hit = count >= at_least as i32;
                 sink.add(entity, p, hit, |out| {
                     let rows: Vec<String> = spans
                         .iter()
