@@ -1,0 +1,145 @@
+//! JS values (row objects, a scorecard given as an object) as JSON values,
+//! so the core reads them exactly as it reads a JSON document: same column
+//! checks, same row numbers, same reasons for rejected rows.
+//!
+//! JS types map to JSON: `null`, `undefined` and `NaN` are `null`
+//! (missing); strings, booleans and finite numbers map to themselves (an
+//! integral number within 2^53 as an integer, so `85` reads as `85`, not
+//! `85.0`); an infinity becomes the text `inf` / `-inf`, which the core
+//! rejects with its reason (`JSON.stringify` would silently make it `null`);
+//! a BigInt becomes its exact digits. Anything else (functions, symbols,
+//! dates, class instances) is an error naming the row and key.
+
+use js_sys::{Array, Object};
+use serde_json::{Map, Number, Value};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// Deepest nesting accepted (rows are flat; scorecards are shallow).
+const MAX_DEPTH: usize = 64;
+
+/// Why a JS value could not be converted: the message, and the key path.
+pub(crate) struct Unreadable {
+    pub message: String,
+    pub key: Option<String>,
+}
+
+fn unreadable(message: impl Into<String>) -> Unreadable {
+    Unreadable {
+        message: message.into(),
+        key: None,
+    }
+}
+
+/// A JS number as JSON.
+pub(crate) fn number(f: f64) -> Value {
+    const SAFE: f64 = 9_007_199_254_740_991.0;
+    if f.is_nan() {
+        Value::Null
+    } else if f.is_infinite() {
+        Value::String(if f > 0.0 { "inf" } else { "-inf" }.into())
+    } else if f.fract() == 0.0 && f.abs() <= SAFE {
+        // Exact: |f| <= 2^53 - 1 fits an i64.
+        Value::Number(Number::from(f as i64))
+    } else {
+        Number::from_f64(f).map_or(Value::Null, Value::Number)
+    }
+}
+
+fn type_of(v: &JsValue) -> String {
+    if v.is_function() {
+        return "a function".into();
+    }
+    if v.is_symbol() {
+        return "a symbol".into();
+    }
+    if let Some(o) = v.dyn_ref::<Object>() {
+        let name: String = o.constructor().name().into();
+        if !name.is_empty() {
+            return format!("a {name}");
+        }
+    }
+    format!("a {}", v.js_typeof().as_string().unwrap_or_default())
+}
+
+/// Converts one JS value to JSON.
+pub(crate) fn to_json(v: &JsValue, depth: usize) -> Result<Value, Unreadable> {
+    if depth > MAX_DEPTH {
+        return Err(unreadable("the value is nested too deeply"));
+    }
+    if v.is_null() || v.is_undefined() {
+        return Ok(Value::Null);
+    }
+    if let Some(s) = v.as_string() {
+        return Ok(Value::String(s));
+    }
+    if let Some(f) = v.as_f64() {
+        return Ok(number(f));
+    }
+    if let Some(b) = v.as_bool() {
+        return Ok(Value::Bool(b));
+    }
+    if v.is_bigint() {
+        let digits: String = js_sys::BigInt::unchecked_from_js_ref(v)
+            .to_string(10)
+            .map(String::from)
+            .unwrap_or_default();
+        return Ok(Value::String(digits));
+    }
+    if Array::is_array(v) {
+        let a: &Array = v.unchecked_ref();
+        let mut out = Vec::with_capacity(a.length() as usize);
+        for item in a.iter() {
+            out.push(to_json(&item, depth + 1)?);
+        }
+        return Ok(Value::Array(out));
+    }
+    if let Some(o) = v.dyn_ref::<Object>() {
+        // Plain objects only: a Date or a Map would read as something else.
+        let proto = Object::get_prototype_of(o);
+        if !(proto.is_null() || proto == Object::get_prototype_of(&Object::new())) {
+            return Err(unreadable(format!(
+                "cannot read {}; values must be strings, numbers or null",
+                type_of(v)
+            )));
+        }
+        let mut map = Map::new();
+        for entry in Object::entries(o).iter() {
+            let pair: &Array = entry.unchecked_ref();
+            let key = pair.get(0).as_string().unwrap_or_default();
+            let value = match to_json(&pair.get(1), depth + 1) {
+                Err(Unreadable { message, key: None }) => {
+                    return Err(Unreadable {
+                        message,
+                        key: Some(key),
+                    })
+                }
+                other => other?,
+            };
+            map.insert(key, value);
+        }
+        return Ok(Value::Object(map));
+    }
+    Err(unreadable(format!(
+        "cannot read {}; values must be strings, numbers or null",
+        type_of(v)
+    )))
+}
+
+/// An array of row objects as JSON rows; an error names the 1-based row.
+pub(crate) fn rows(v: &JsValue) -> Result<Vec<Value>, ragulator::DataError> {
+    let a: &Array = v.unchecked_ref();
+    let mut out = Vec::with_capacity(a.length() as usize);
+    for (i, item) in a.iter().enumerate() {
+        match to_json(&item, 1) {
+            Ok(v) => out.push(v),
+            Err(Unreadable { message, key }) => {
+                return Err(ragulator::DataError {
+                    message,
+                    row: Some(i + 1),
+                    column: key,
+                })
+            }
+        }
+    }
+    Ok(out)
+}
