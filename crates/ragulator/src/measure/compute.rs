@@ -26,6 +26,14 @@ pub(crate) struct Grid {
     pub starts: Vec<i32>,
     pub ends: Vec<i32>,
     pub wstarts: Vec<i32>,
+    /// Lookup tables by day from `lo` to the last period end, replacing
+    /// binary searches in the hot loops: for each day, the number of
+    /// periods starting on or before it, ending before it, and whose window
+    /// starts on or before it.
+    lo: i32,
+    started: Vec<u32>,
+    ended: Vec<u32>,
+    windowed: Vec<u32>,
 }
 
 impl Grid {
@@ -71,7 +79,59 @@ impl Grid {
                 None => break,
             }
         }
+        g.tables();
         g
+    }
+
+    fn tables(&mut self) {
+        let (Some(&lo), Some(&hi)) = (self.wstarts.first(), self.ends.last()) else {
+            return;
+        };
+        self.lo = lo;
+        let days = usize::try_from(i64::from(hi) - i64::from(lo) + 1).unwrap_or(0);
+        let count = |v: &[i32], d: i32, or_equal: bool| {
+            v.partition_point(|x| if or_equal { *x <= d } else { *x < d }) as u32
+        };
+        // Step through the days, advancing each count as boundaries pass.
+        let (mut s, mut e, mut w) = (0u32, 0u32, 0u32);
+        self.started.reserve(days);
+        self.ended.reserve(days);
+        self.windowed.reserve(days);
+        for i in 0..days {
+            let d = lo + i as i32;
+            if i == 0 {
+                s = count(&self.starts, d, true);
+                e = count(&self.ends, d, false);
+                w = count(&self.wstarts, d, true);
+            } else {
+                while (s as usize) < self.starts.len() && self.starts[s as usize] <= d {
+                    s += 1;
+                }
+                while (e as usize) < self.ends.len() && self.ends[e as usize] < d {
+                    e += 1;
+                }
+                while (w as usize) < self.wstarts.len() && self.wstarts[w as usize] <= d {
+                    w += 1;
+                }
+            }
+            self.started.push(s);
+            self.ended.push(e);
+            self.windowed.push(w);
+        }
+    }
+
+    /// The table slot of a day: `Err(false)` before the tables, `Err(true)` after.
+    #[inline]
+    fn slot(&self, d: i32) -> Result<usize, bool> {
+        if d < self.lo {
+            return Err(false);
+        }
+        let i = (i64::from(d) - i64::from(self.lo)) as usize;
+        if i < self.started.len() {
+            Ok(i)
+        } else {
+            Err(true)
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -79,20 +139,42 @@ impl Grid {
     }
 
     /// The period containing a day.
+    #[inline]
     pub fn index_of(&self, d: i32) -> Option<usize> {
-        let p = self.starts.partition_point(|s| *s <= d).checked_sub(1)?;
+        let i = self.slot(d).ok()?;
+        let p = (*self.started.get(i)? as usize).checked_sub(1)?;
         (d <= *self.ends.get(p)?).then_some(p)
     }
 
     /// The first period ending on or after a day.
+    #[inline]
     pub fn first_ending_from(&self, d: i32) -> usize {
-        self.ends.partition_point(|e| *e < d)
+        match self.slot(d) {
+            Ok(i) => self.ended.get(i).map_or(self.len(), |x| *x as usize),
+            Err(after) => {
+                if after {
+                    self.len()
+                } else {
+                    0
+                }
+            }
+        }
     }
 
     /// The first period whose window starts after a day (so a record on
     /// that day is in the windows of the periods before it).
+    #[inline]
     pub fn past_window(&self, d: i32) -> usize {
-        self.wstarts.partition_point(|w| *w <= d)
+        match self.slot(d) {
+            Ok(i) => self.windowed.get(i).map_or(self.len(), |x| *x as usize),
+            Err(after) => {
+                if after {
+                    self.len()
+                } else {
+                    0
+                }
+            }
+        }
     }
 
     pub fn index_of_period(&self, p: Period) -> Option<usize> {
