@@ -117,9 +117,11 @@ pub struct Observations {
 }
 
 impl Observations {
-    /// Number of rows used (input rows minus rejected).
+    /// Number of rows used (input rows minus rejected). Identical duplicate
+    /// rows are all used, though they make one observation, so this can
+    /// exceed the number of distinct observations.
     pub fn len(&self) -> usize {
-        self.rows.len()
+        self.input_rows.saturating_sub(self.rejected.len())
     }
     /// Whether no row was used.
     pub fn is_empty(&self) -> bool {
