@@ -102,6 +102,12 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
             .next()
             .is_some_and(|c| c.is_ascii_digit() || c == '.')
     {
+        // A negative exponent failed: too many decimal places, not too big.
+        if lower.contains("e-") {
+            return Err(format!(
+                "'{t}' is out of range: decimals have at most 28 decimal places (the smallest non-zero size is 1e-28)"
+            ));
+        }
         return Err(format!(
             "'{t}' is out of range: decimals must lie within ±79,228,162,514,264,337,593,543,950,335"
         ));
@@ -666,7 +672,17 @@ impl Tolerance {
         match self {
             Tolerance::Units(u) => u,
             // × 0.01 rather than ÷ 100: the same exact result, much cheaper.
-            Tolerance::Percent(p) => reference.abs() * p * Decimal::new(1, 2),
+            // Checked: a huge target times a percentage can overflow. Then
+            // scale the percentage first, and past Decimal::MAX saturate (a
+            // tolerance that large covers every gap anyway).
+            Tolerance::Percent(p) => {
+                let r = reference.abs();
+                let hundredth = Decimal::new(1, 2);
+                r.checked_mul(p)
+                    .and_then(|x| x.checked_mul(hundredth))
+                    .or_else(|| p.checked_mul(hundredth).and_then(|q| r.checked_mul(q)))
+                    .unwrap_or(Decimal::MAX)
+            }
         }
     }
 }
