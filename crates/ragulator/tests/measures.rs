@@ -931,3 +931,25 @@ fn intervals_and_recurrences_agree_with_a_plain_re_implementation() {
         }
     }
 }
+
+#[test]
+fn a_row_that_is_not_utf8_is_rejected_naming_the_column() {
+    let s = timely(10, "days", "");
+    let rec = s
+        .read_records(
+            "s",
+            b"case,started,done\na\xff,2022-06-01,2022-06-08\n b ,2022-06-01,2022-06-08\n",
+        )
+        .expect("reads");
+    assert_eq!(rec.rejected().len(), 1);
+    assert_eq!(rec.rejected()[0].row, 1);
+    assert_eq!(rec.rejected()[0].reason, "column case: invalid UTF-8");
+    // Spaces around a value are not part of it.
+    let mut set = RecordSet::new();
+    set.insert(rec).expect("inserts");
+    let late = s
+        .failing_records(&set, "m", None, "2022-06")
+        .expect("drills");
+    assert!(late.is_empty());
+    assert_eq!(ratio(&evaluate(&s, &set), "2022-06"), (1, 1));
+}

@@ -5,6 +5,7 @@
 //! before its start date.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -173,6 +174,32 @@ impl Records {
     }
 }
 
+/// The multiply-rotate hash of rustc's `FxHasher`: interning hashes every
+/// text cell, and SipHash's flood resistance is not needed for one table
+/// of a caller's own records.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FastHash(u64);
+
+impl Hasher for FastHash {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 /// A value parsed from one cell, before the row is accepted.
 #[derive(Clone, Copy)]
 enum Parsed {
@@ -186,7 +213,7 @@ pub struct RecordsBuilder {
     source: Source,
     rows: Vec<u32>,
     columns: Vec<Column>,
-    interners: Vec<HashMap<String, u32>>,
+    interners: Vec<HashMap<String, u32, BuildHasherDefault<FastHash>>>,
     scratch: Vec<Parsed>,
     rejected: Vec<Rejected>,
     next_row: usize,
@@ -211,7 +238,7 @@ impl RecordsBuilder {
             source,
             rows: Vec::new(),
             columns,
-            interners: vec![HashMap::new(); n],
+            interners: vec![HashMap::default(); n],
             scratch: Vec::with_capacity(n),
             rejected: Vec::new(),
             next_row: 0,
@@ -267,7 +294,7 @@ impl RecordsBuilder {
                 (_, RecordCell::Invalid(why)) => return Err(format!("column {name}: {why}")),
                 (ColumnType::Date, RecordCell::Empty) => Parsed::Date(NO_DATE),
                 (ColumnType::Date, RecordCell::Date(d)) => Parsed::Date(day(d)),
-                (ColumnType::Date, RecordCell::Text(t)) if t.trim().is_empty() => {
+                (ColumnType::Date, RecordCell::Text(t)) if trim(t).is_empty() => {
                     Parsed::Date(NO_DATE)
                 }
                 (ColumnType::Date, RecordCell::Text(t)) => match parse_date(t) {
@@ -286,7 +313,7 @@ impl RecordsBuilder {
                     Ok(d) => Parsed::Number(Some(d)),
                     Err(e) => return Err(format!("column {name}: {e}")),
                 },
-                (ColumnType::Number, RecordCell::Text(t)) if t.trim().is_empty() => {
+                (ColumnType::Number, RecordCell::Text(t)) if trim(t).is_empty() => {
                     Parsed::Number(None)
                 }
                 (ColumnType::Number, RecordCell::Text(t)) => match parse_decimal(t) {
@@ -305,7 +332,7 @@ impl RecordsBuilder {
                 Some(Parsed::Date(d)) => *d == NO_DATE,
                 Some(Parsed::Number(n)) => n.is_none(),
                 Some(Parsed::Text) => match cell(*col) {
-                    RecordCell::Text(t) => t.trim().is_empty(),
+                    RecordCell::Text(t) => trim(t).is_empty(),
                     RecordCell::Empty => true,
                     RecordCell::Float(f) => f.is_nan(),
                     _ => false,
@@ -345,7 +372,7 @@ impl RecordsBuilder {
                 (Column::Number(v), Some(Parsed::Number(n))) => v.push(*n),
                 (Column::Text { codes, values }, _) => {
                     let text: std::borrow::Cow<'_, str> = match cell(i) {
-                        RecordCell::Text(t) => t.trim().into(),
+                        RecordCell::Text(t) => trim(t).into(),
                         RecordCell::Number(d) => d.normalize().to_string().into(),
                         RecordCell::Float(f) if !f.is_nan() => match decimal_from_f64(f) {
                             Ok(d) => d.normalize().to_string().into(),
@@ -446,6 +473,16 @@ fn sort_order(source: &Source, columns: &[Column], n: usize, key: OrderKey) -> V
         .collect();
     keys.sort_unstable();
     keys
+}
+
+/// `str::trim` with a fast path for the usual cell, which has nothing to trim.
+#[inline]
+fn trim(s: &str) -> &str {
+    let b = s.as_bytes();
+    match (b.first(), b.last()) {
+        (Some(f), Some(l)) if f.is_ascii_graphic() && l.is_ascii_graphic() => s,
+        _ => s.trim(),
+    }
 }
 
 pub(crate) fn show(d: i32) -> String {
@@ -576,13 +613,23 @@ impl Scorecard {
                 ));
                 continue;
             }
-            builder.push_with(|i| match index.get(i).and_then(|&ix| record.get(ix)) {
-                None => RecordCell::Empty,
-                Some(b"") => RecordCell::Empty,
-                Some(b) => match std::str::from_utf8(b) {
-                    Ok(s) => RecordCell::Text(s),
-                    Err(_) => RecordCell::Invalid("invalid UTF-8"),
-                },
+            // Validate the row's text once; fields split at ASCII
+            // delimiters, so each is then a valid slice of it. A row that
+            // is not UTF-8 is checked field by field to name the column.
+            let whole = std::str::from_utf8(record.as_slice()).ok();
+            builder.push_with(|i| {
+                let Some(ix) = index.get(i).copied() else {
+                    return RecordCell::Empty;
+                };
+                let field = match (whole, record.range(ix)) {
+                    (Some(text), Some(range)) => text.get(range).map(Ok),
+                    _ => record.get(ix).map(std::str::from_utf8),
+                };
+                match field {
+                    None | Some(Ok("")) => RecordCell::Empty,
+                    Some(Ok(s)) => RecordCell::Text(s),
+                    Some(Err(_)) => RecordCell::Invalid("invalid UTF-8"),
+                }
             });
         }
         Ok(builder.finish())
