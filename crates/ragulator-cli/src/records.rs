@@ -100,27 +100,29 @@ pub fn observations(scorecard: &Scorecard, input: &Input) -> Result<Observations
     })
 }
 
-/// Says which measured indicators get no values because their records were
-/// not given.
+/// Says which measured indicators get no values because their records (or
+/// their population's) were not given.
 fn note_missing_sources(scorecard: &Scorecard, set: &RecordSet) {
+    use ragulator::model::{MeasureSpec, PopulationSpec};
     for source in scorecard.sources() {
         if set.get(&source.name).is_some() {
             continue;
         }
-        let spec = scorecard.spec();
-        let users: Vec<&str> = spec
+        let users: Vec<&str> = scorecard
+            .spec()
             .indicator
             .iter()
             .filter(|i| {
-                i.measure
-                    .as_ref()
-                    .is_some_and(|m| m.common().source == source.name)
+                i.measure.as_ref().is_some_and(|m| {
+                    m.common().source == source.name
+                        || matches!(m, MeasureSpec::Rate(r) if matches!(&r.population, PopulationSpec::Source(p) if p.source == source.name))
+                })
             })
             .map(|i| i.id.as_str())
             .collect();
         if !users.is_empty() {
             eprintln!(
-                "note: no --records {}=FILE given, so {} have no values",
+                "note: no --records {}=FILE given: no values for {}",
                 source.name,
                 users.join(", ")
             );

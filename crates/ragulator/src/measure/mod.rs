@@ -178,7 +178,8 @@ impl Scorecard {
     /// numerator/denominator row per entity (that has records taking part)
     /// and period, from the first to the last period the records' dates
     /// reach (from the measure's `from`, if later). Indicators whose source
-    /// is not in the set get no rows. Evaluate the result as is, or merge it
+    /// is not in the set get no rows; a rate whose population source is not
+    /// in the set gets rows with missing values. Evaluate the result as is, or merge it
     /// with other observations ([`Scorecard::merge_observations`]).
     pub fn measure_observations(&self, records: &RecordSet) -> Result<Observations, DataError> {
         let mut builder = self.observations();
@@ -195,16 +196,10 @@ impl Scorecard {
             let population = match &m.kind {
                 Kind::Rate { population, .. } => {
                     let pop = match population {
+                        // Without the population's records the values are
+                        // missing, as for a measure whose records are not given.
                         compile::Population::Source { source, .. } => {
-                            let found = self.records_for(records, *source)?;
-                            if found.is_none() {
-                                return Err(DataError::new(format!(
-                                    "indicator '{}' is a rate per the population in source '{}'; give its records too",
-                                    ind.id,
-                                    self.sources.get(*source).map(|s| s.name.as_str()).unwrap_or("?")
-                                )));
-                            }
-                            found
+                            self.records_for(records, *source)?
                         }
                         compile::Population::Constant(_) => None,
                     };
