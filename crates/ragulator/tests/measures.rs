@@ -498,7 +498,7 @@ fn rate_of_children_open_at_the_period_end_per_10000() {
     assert_eq!(ids, vec!["p", "q", "s"]);
     assert!(result(&e, "2022-06")
         .explanation
-        .ends_with("3 distinct child at 30 June 2022, in a population of 2,000: 15.0 per 10,000."));
+        .ends_with("3 distinct child values at 30 June 2022, in a population of 2,000: 15.0 per 10,000."));
 }
 
 #[test]

@@ -629,7 +629,7 @@ impl Checker<'_> {
                 };
                 match (counts_ids, id_col) {
                     (true, Some(id)) => {
-                        format!("distinct {}", self.sources[source].column_name(id))
+                        format!("distinct {} values", self.sources[source].column_name(id))
                     }
                     _ => common.source.replace('_', " "),
                 }
