@@ -13,6 +13,7 @@ use ragulator::{
 };
 
 mod records;
+mod report;
 mod table;
 
 const EXAMPLE_SCORECARD: &str =
@@ -77,6 +78,9 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ChartFormat::Table)]
         format: ChartFormat,
     },
+    /// Write the monthly report: one self-contained HTML file (inline CSS
+    /// and charts), printable on A4 with a page per theme.
+    Report(report::ReportArgs),
     /// List the case records behind a measured indicator's result (the late
     /// assessments, the re-referrals).
     Records {
@@ -178,6 +182,7 @@ fn main() -> ExitCode {
             entity,
             format,
         }) => spc(&input, &indicator, entity.as_deref(), format),
+        Some(Command::Report(args)) => report::run(&args),
         Some(Command::Records {
             scorecard,
             records,

@@ -109,6 +109,28 @@ impl Scorecard {
         indicator: &str,
         entity: Option<&str>,
     ) -> Result<SpcChart, DataError> {
+        self.spc_until(data, indicator, entity, None)
+    }
+
+    /// The SPC chart as it stood at `until`: only the points up to and
+    /// including that period, so limits and signals do not use later data
+    /// (a report for an earlier month). `None` charts every period.
+    ///
+    /// ```
+    /// let s = ragulator::Scorecard::from_toml("ragulator = 1\n[[indicator]]\nid='x'\nname='X'\nunit='count'\npolarity='higher_is_better'\nspc={}\n").unwrap();
+    /// let data = s.read_csv(b"indicator,period,value\nx,2022-01,1\nx,2022-02,5\nx,2022-03,9\n").unwrap();
+    /// let feb = s.parse_period("2022-02").unwrap();
+    /// let chart = s.spc_until(&data, "x", None, Some(feb)).unwrap();
+    /// assert_eq!(chart.points.len(), 2);
+    /// assert_eq!(chart.groups[0].mean.to_string(), "3");
+    /// ```
+    pub fn spc_until(
+        &self,
+        data: &Observations,
+        indicator: &str,
+        entity: Option<&str>,
+        until: Option<Period>,
+    ) -> Result<SpcChart, DataError> {
         let ix = self
             .indicator_by_id
             .get(indicator)
@@ -167,7 +189,10 @@ impl Scorecard {
         };
         let mut points: Vec<(Period, Decimal)> = Vec::new();
         let mut target_rows: Vec<(Period, Decimal)> = Vec::new();
-        for o in rows.iter().filter(|o| o.entity as usize == entity_ix) {
+        for o in rows
+            .iter()
+            .filter(|o| o.entity as usize == entity_ix && until.is_none_or(|u| o.period <= u))
+        {
             match (o.series, o.reading) {
                 (ACTUAL, Reading::Value(v)) => {
                     points.push((o.period, round_value(v, ind.decimals)))
