@@ -496,9 +496,9 @@ fn rate_of_children_open_at_the_period_end_per_10000() {
         .filter_map(|f| f.id)
         .collect();
     assert_eq!(ids, vec!["p", "q", "s"]);
-    assert!(result(&e, "2022-06")
-        .explanation
-        .ends_with("3 distinct child values at 30 June 2022, in a population of 2,000: 15.0 per 10,000."));
+    assert!(result(&e, "2022-06").explanation.ends_with(
+        "3 distinct child values at 30 June 2022, in a population of 2,000: 15.0 per 10,000."
+    ));
 }
 
 #[test]
@@ -952,4 +952,37 @@ fn a_row_that_is_not_utf8_is_rejected_naming_the_column() {
         .expect("drills");
     assert!(late.is_empty());
     assert_eq!(ratio(&evaluate(&s, &set), "2022-06"), (1, 1));
+}
+
+#[test]
+fn too_many_results_is_an_error_not_an_exhausted_memory() {
+    let text = r#"
+ragulator = 1
+[sources.s]
+columns = { case = "id", started = "date", done = "date" }
+entity = "case"
+[[indicator]]
+id = "m"
+name = "Daily"
+unit = "percent"
+polarity = "higher_is_better"
+measure = { kind = "timeliness", source = "s", start = "started", end = "done", within = 1, period = "day" }
+"#;
+    let s = Scorecard::from_toml(text).expect("loads");
+    // 2,000 entities (the id given as the entity) × 36,525 days (1922-2022).
+    let mut csv = String::from("case,started,done\n");
+    for i in 0..2000 {
+        csv.push_str(&format!("c{i},1922-01-01,1922-01-02\n"));
+    }
+    csv.push_str("late,2021-12-30,2021-12-31\n");
+    let mut set = RecordSet::new();
+    set.insert(s.read_records("s", csv.as_bytes()).expect("reads"))
+        .expect("inserts");
+    let err = s.measure_observations(&set).unwrap_err();
+    assert!(
+        err.message
+            .starts_with("indicator 'm' would need 2001 entities × 36524 periods"),
+        "{}",
+        err.message
+    );
 }

@@ -59,6 +59,10 @@ use compile::{Kind, Measure, RateCount};
 use compute::{Counts, Drill, Prep, Run};
 use spec::CountedBy;
 
+/// Most (entity, period) results one measure may produce: a guard against
+/// an id column given as the entity, or daily periods over centuries.
+pub const MAX_CELLS: usize = 10_000_000;
+
 /// The records of several sources, by source name, for one evaluation.
 #[derive(Debug, Clone, Default)]
 pub struct RecordSet {
@@ -191,6 +195,17 @@ impl Scorecard {
             };
             let run = self.run(m, rec);
             let grid = run.grid();
+            let cells = rec.entity_count().saturating_mul(grid.len());
+            if cells > MAX_CELLS {
+                return Err(DataError::new(format!(
+                    "indicator '{}' would need {} entities × {} periods = {cells} results, more than the {MAX_CELLS} allowed; check the entity column and the records' dates (from {} to {})",
+                    ind.id,
+                    rec.entity_count(),
+                    grid.len(),
+                    grid.periods.first().map(|p| p.to_string()).unwrap_or_default(),
+                    grid.periods.last().map(|p| p.to_string()).unwrap_or_default(),
+                )));
+            }
             let mut counts = Counts::new(rec.entity_count(), grid.len());
             run.run(&grid, &mut counts);
             let population = match &m.kind {
