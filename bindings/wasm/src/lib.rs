@@ -7,6 +7,7 @@
 //! charts and number formatting all come from the core crate.
 #![forbid(unsafe_code)]
 
+mod columns;
 mod errors;
 mod rows;
 pub mod types;
@@ -437,6 +438,36 @@ impl Scorecard {
     ) -> Result<Ts<EvaluationResult>, JsValue> {
         let o: EvaluateOptions = given_options(options, "evaluate")?;
         self.evaluate_read(&observations.inner, &o)
+    }
+
+    /// Statuses only, in columns (typed arrays of indexes into small
+    /// tables): the same judgements as `evaluate` without names,
+    /// comparators, SPC or explanations. The fast path for large batches;
+    /// `explain` is ignored.
+    #[wasm_bindgen(js_name = evaluateStatuses)]
+    pub fn evaluate_statuses(
+        &self,
+        observations: &Observations,
+        options: Option<Ts<EvaluateOptions>>,
+    ) -> Result<Ts<types::StatusColumns>, JsValue> {
+        let o: EvaluateOptions = given_options(options, "evaluate")?;
+        let overrides = self.overrides(&o.overrides, o.overrides_format)?;
+        let table = self
+            .inner
+            .evaluate_statuses(
+                &observations.inner,
+                &CoreOptions {
+                    period: o.period,
+                    entity: o.entity,
+                    overrides,
+                    explain: false,
+                },
+            )
+            .map_err(|e| data_error(&e))?;
+        Ok(Ts::new_unchecked(columns::status_columns(
+            &self.inner,
+            &table,
+        )?))
     }
 
     /// The results of one indicator at one period (every entity, or one),

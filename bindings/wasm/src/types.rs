@@ -621,3 +621,84 @@ pub struct SpcPoint {
     /// The point's type.
     pub point_type: PointType,
 }
+
+/// The indicator columns of `evaluateStatuses`: row `i` of every column is
+/// one result, in the order of `evaluate`'s `results`.
+#[derive(Tsify)]
+pub struct StatusResultColumns {
+    /// Index into `entities`.
+    #[tsify(type = "Uint32Array")]
+    pub entity: (),
+    /// Index into `indicators`.
+    #[tsify(type = "Uint32Array")]
+    pub indicator: (),
+    /// Index into `periods`.
+    #[tsify(type = "Uint32Array")]
+    pub period: (),
+    /// The rounded value (decimal string), or null.
+    #[tsify(type = "(string | null)[]")]
+    pub value: (),
+    /// The gap (decimal string; >= 0 means target met), or null.
+    #[tsify(type = "(string | null)[]")]
+    pub gap: (),
+    /// The status given: index into `statuses`; -1 for a context indicator.
+    #[tsify(type = "Int16Array")]
+    pub status: (),
+    /// What the rules said (same indexing).
+    #[tsify(type = "Int16Array")]
+    #[serde(rename = "computedStatus")]
+    pub computed_status: (),
+    /// Index into `directions`.
+    #[tsify(type = "Uint8Array")]
+    pub direction: (),
+}
+
+/// The theme columns of `evaluateStatuses`.
+#[derive(Tsify)]
+pub struct StatusThemeColumns {
+    /// Index into `entities`.
+    #[tsify(type = "Uint32Array")]
+    pub entity: (),
+    /// Index into `themes`.
+    #[tsify(type = "Uint32Array")]
+    pub theme: (),
+    /// Index into `periods`.
+    #[tsify(type = "Uint32Array")]
+    pub period: (),
+    /// The status given: index into `statuses`.
+    #[tsify(type = "Int16Array")]
+    pub status: (),
+    /// What the roll-up said.
+    #[tsify(type = "Int16Array")]
+    #[serde(rename = "computedStatus")]
+    pub computed_status: (),
+}
+
+/// The result of `evaluateStatuses`: the same judgements as `evaluate`
+/// without names, comparators, SPC or explanations, in columns (typed
+/// arrays of indexes into the small tables).
+#[derive(Tsify)]
+pub struct StatusColumns {
+    /// Entity names (`""` is the default entity).
+    pub entities: Vec<String>,
+    /// Indicator ids, in scorecard order.
+    pub indicators: Vec<String>,
+    /// Theme ids, in scorecard order.
+    pub themes: Vec<String>,
+    /// Status ids: the ranked statuses, then `no_data`.
+    pub statuses: Vec<String>,
+    /// Periods.
+    pub periods: Vec<String>,
+    /// Direction names.
+    pub directions: Vec<Direction>,
+    /// One row per indicator result.
+    pub results: StatusResultColumns,
+    /// One row per theme result.
+    #[tsify(type = "StatusThemeColumns")]
+    #[serde(rename = "themeResults")]
+    pub theme_results: (),
+    /// Input rows that could not be used.
+    pub rejected: Vec<Rejected>,
+    /// Input rows = used + rejected.
+    pub rows: RowCounts,
+}

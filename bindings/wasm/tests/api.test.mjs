@@ -330,3 +330,35 @@ test('a scorecard object that JSON cannot hold is an error, not silently changed
   thrown(() => Scorecard.fromJson(card), ScorecardError);
   thrown(() => Scorecard.fromJson([1, 2]), DataError);
 });
+
+test('evaluateStatuses gives the same judgements as evaluate, in columns', () => {
+  const card = example();
+  const obs = card.observations(read(join(EXAMPLE, 'data.csv')));
+  const options = { overrides: read(join(EXAMPLE, 'overrides.csv')) };
+  const full = card.evaluateObservations(obs, options);
+  const cols = card.evaluateStatuses(obs, options);
+  const r = cols.results;
+  assert.ok(r.entity instanceof Uint32Array && r.status instanceof Int16Array);
+  assert.equal(r.entity.length, full.results.length);
+  full.results.forEach((x, i) => {
+    assert.equal(cols.entities[r.entity[i]], x.entity ?? '');
+    assert.equal(cols.indicators[r.indicator[i]], x.indicator);
+    assert.equal(cols.periods[r.period[i]], x.period);
+    assert.equal(r.status[i] === -1 ? null : cols.statuses[r.status[i]], x.status);
+    assert.equal(r.computedStatus[i] === -1 ? null : cols.statuses[r.computedStatus[i]], x.computed_status);
+    assert.equal(cols.directions[r.direction[i]], x.direction);
+    assert.equal(r.value[i], x.value);
+    assert.equal(r.gap[i], x.gap);
+  });
+  const t = cols.themeResults;
+  assert.equal(t.theme.length, full.themes.length);
+  full.themes.forEach((x, i) => {
+    assert.equal(cols.themes[t.theme[i]], x.theme);
+    assert.equal(cols.periods[t.period[i]], x.period);
+    assert.equal(cols.statuses[t.status[i]], x.status);
+    assert.equal(cols.statuses[t.computedStatus[i]], x.computed_status);
+  });
+  assert.deepStrictEqual(cols.rows, full.rows);
+  // An override shows as a given status different from the computed one.
+  assert.ok([...r.status].some((s, i) => s !== r.computedStatus[i]));
+});

@@ -1,0 +1,244 @@
+// The demo in headless Chromium (Debian's chromium, driven by playwright-core):
+// served from 127.0.0.1, the rendered statuses for the example's latest month
+// and for an earlier month equal the CLI's JSON; a broken scorecard shows an
+// inline alert; a screenshot is saved to target/wasm-demo.png.
+//
+// The CLI is `$RAGULATOR_CLI` when set, else `cargo run -q -p ragulator-cli --`.
+// Chromium is `$CHROMIUM` or /usr/bin/chromium. Without chromium or
+// playwright-core the test is skipped with the reason, and fails under CI=true.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const WASM = resolve(here, '..');
+const REPO = resolve(WASM, '..', '..');
+const EXAMPLE = join(REPO, 'examples', 'childrens-social-care');
+const CI = (process.env.CI ?? '').toLowerCase() === 'true';
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const SCREENSHOT = join(REPO, 'target', 'wasm-demo.png');
+const ENTITY = 'southampton';
+const LATEST = '2022-06';
+const EARLIER = '2021-11';
+
+let playwright = null;
+let why = null;
+try {
+  playwright = await import('playwright-core');
+} catch (e) {
+  why = `playwright-core is not installed in bindings/wasm (npm install): ${e.message}`;
+}
+if (!why && !existsSync(CHROMIUM)) why = `no chromium at ${CHROMIUM} (apt-get install chromium)`;
+if (!why && !existsSync(join(WASM, 'pkg', 'ragulator-scorecard.js'))) why = 'the package is not built (scripts/build-wasm)';
+
+/** The CLI's JSON for the example at a period, for the entity. */
+function cli(period) {
+  const args = [
+    'evaluate',
+    '--scorecard', join(EXAMPLE, 'scorecard.toml'),
+    '--data', join(EXAMPLE, 'data.csv'),
+    '--overrides', join(EXAMPLE, 'overrides.csv'),
+    '--period', period,
+    '--entity', ENTITY,
+    '--format', 'json',
+  ];
+  const [cmd, pre] = process.env.RAGULATOR_CLI
+    ? [process.env.RAGULATOR_CLI, []]
+    : ['cargo', ['run', '-q', '-p', 'ragulator-cli', '--']];
+  return JSON.parse(execFileSync(cmd, [...pre, ...args], { cwd: REPO, encoding: 'utf8', maxBuffer: 1 << 28 }));
+}
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.csv': 'text/csv; charset=utf-8',
+  '.toml': 'application/toml',
+  '.css': 'text/css',
+};
+
+/** A static server for the repository on 127.0.0.1 and a free port. */
+function serve(root) {
+  const server = createServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
+    let file = join(root, path);
+    if (!file.startsWith(root + sep) && file !== root) { res.writeHead(403).end(); return; }
+    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
+    if (!existsSync(file)) { res.writeHead(404).end('not found'); return; }
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    createReadStream(file).pipe(res);
+  });
+  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
+}
+
+let server;
+let context;
+let page;
+let base;
+const pageErrors = [];
+
+before(async () => {
+  if (why) return;
+  server = await serve(REPO);
+  base = `http://127.0.0.1:${server.address().port}`;
+  const profile = mkdtempSync(join(tmpdir(), 'ragulator-chromium-'));
+  context = await playwright.chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1280, height: 900 },
+  });
+  context.profile = profile;
+  page = context.pages()[0] ?? await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error' && !/favicon/.test(m.text())) pageErrors.push(m.text()); });
+});
+
+after(async () => {
+  await context?.close();
+  if (context?.profile) rmSync(context.profile, { recursive: true, force: true });
+  server?.close();
+});
+
+function skipOrFail(t) {
+  if (!why) return false;
+  if (CI) assert.fail(why);
+  t.skip(why);
+  return true;
+}
+
+/** Waits for the demo's card to show `period`, then reads what it rendered. */
+async function rendered(period) {
+  await page.waitForFunction((p) => {
+    const card = document.getElementById('card');
+    return card && !card.hasAttribute('aria-busy') && card.evaluation
+      && card.evaluation.results.length > 0 && card.evaluation.results.every((r) => r.period === p);
+  }, period);
+  return page.evaluate(() => {
+    const root = document.getElementById('card').shadowRoot;
+    const rows = [...root.querySelectorAll('tr[part="row"]')].map((tr) => ({
+      indicator: tr.dataset.indicator,
+      status: tr.dataset.status || null,
+      label: tr.querySelector('.badge')?.textContent ?? null,
+      value: tr.querySelector('[part="value"]').textContent,
+      explanation: tr.querySelector('[part="explanation"]').textContent,
+    }));
+    const themes = [...root.querySelectorAll('[part="theme-summary"]')].map((li) => ({
+      theme: li.dataset.theme, status: li.dataset.status, label: li.querySelector('.badge').textContent,
+    }));
+    const caption = root.querySelector('caption').textContent;
+    const headers = [...root.querySelectorAll('thead th')].map((th) => th.getAttribute('scope'));
+    return { rows, themes, caption, headers };
+  });
+}
+
+function compare(shown, expected) {
+  const results = expected.results.filter((r) => r.entity === ENTITY);
+  assert.equal(shown.rows.length, results.length, 'one row per indicator');
+  for (const r of results) {
+    const row = shown.rows.find((x) => x.indicator === r.indicator);
+    assert.ok(row, `a row for ${r.indicator}`);
+    assert.equal(row.status, r.status, `${r.indicator}: status`);
+    if (r.status !== null) assert.equal(row.label, r.label, `${r.indicator}: label`);
+    assert.equal(row.explanation, r.explanation, `${r.indicator}: explanation`);
+  }
+  const themes = expected.themes.filter((t) => t.entity === ENTITY);
+  assert.deepStrictEqual(
+    shown.themes.map(({ theme, status, label }) => ({ theme, status, label })),
+    themes.map(({ theme, status, label }) => ({ theme, status, label })),
+  );
+}
+
+test('the demo shows the CLI statuses for the latest month, then for another month', async (t) => {
+  if (skipOrFail(t)) return;
+  const latest = cli(LATEST);
+  const earlier = cli(EARLIER);
+  await page.goto(`${base}/bindings/wasm/demo/index.html`);
+
+  const first = await rendered(LATEST);
+  compare(first, latest);
+  assert.match(first.caption, /southampton · 2022-06/);
+  assert.ok(first.headers.every((s) => s === 'col'), 'column headers have scope=col');
+  // The override in the example shows: given amber, computed green.
+  assert.ok(latest.results.some((r) => r.override), 'the example has an overridden result');
+
+  // The period picker lists the data's months, newest first.
+  const options = await page.$$eval('#period option', (os) => os.map((o) => o.value));
+  assert.equal(options[0], LATEST);
+  assert.ok(options.includes(EARLIER));
+
+  await page.selectOption('#period', EARLIER);
+  compare(await rendered(EARLIER), earlier);
+
+  await page.selectOption('#period', LATEST);
+  compare(await rendered(LATEST), latest);
+  assert.deepStrictEqual(pageErrors, []);
+});
+
+test('a broken scorecard shows an inline alert with the problem, located', async (t) => {
+  if (skipOrFail(t)) return;
+  await page.goto(`${base}/bindings/wasm/demo/index.html`);
+  await rendered(LATEST);
+  const alert = await page.evaluate(async () => {
+    const el = document.createElement('ragulator-scorecard');
+    el.id = 'broken';
+    el.setAttribute('data', '../../../examples/childrens-social-care/data.csv');
+    const script = document.createElement('script');
+    script.type = 'application/toml';
+    script.textContent = 'ragulator = 1\n[[indicator]]\nid = "x"\nname = "X"\nunit = "percent"\npolarity = "sideways"\n';
+    el.append(script);
+    const errored = new Promise((ok) => el.addEventListener('ragulator-error', (e) => ok(e.detail.error.name)));
+    document.querySelector('main').append(el);
+    const name = await errored;
+    const box = el.shadowRoot.querySelector('[role="alert"]');
+    return { name, text: box && box.textContent, part: box && box.getAttribute('part') };
+  });
+  assert.equal(alert.name, 'ScorecardError');
+  assert.equal(alert.part, 'error');
+  assert.match(alert.text, /The scorecard is not valid/);
+  assert.match(alert.text, /indicator\[0\]\.polarity line 6, column \d+: .*higher_is_better/);
+
+  // Fixing the inline scorecard re-renders without the alert.
+  const fixed = await page.evaluate(async () => {
+    const el = document.getElementById('broken');
+    const done = new Promise((ok) => el.addEventListener('ragulator-evaluated', () => ok(true), { once: true }));
+    el.querySelector('script').textContent = 'ragulator = 1\n[[indicator]]\nid = "re_referrals"\nname = "Re-referrals"\nunit = "percent"\npolarity = "lower_is_better"\ntarget = 20\nrag = { rule = "target", amber = 2 }\n';
+    el.setAttribute('entity', 'southampton');
+    await done;
+    return { alert: !!el.shadowRoot.querySelector('[role="alert"]'), rows: el.shadowRoot.querySelectorAll('tr[part="row"]').length };
+  });
+  assert.deepStrictEqual(fixed, { alert: false, rows: 1 });
+
+  // A data URL that does not exist is an alert too.
+  const missing = await page.evaluate(async () => {
+    const el = document.getElementById('broken');
+    const errored = new Promise((ok) => el.addEventListener('ragulator-error', () => ok(), { once: true }));
+    el.setAttribute('data', 'no-such-file.csv');
+    await errored;
+    return el.shadowRoot.querySelector('[role="alert"]').textContent;
+  });
+  assert.match(missing, /no-such-file\.csv could not be fetched: HTTP 404/);
+});
+
+test('screenshot of the demo', async (t) => {
+  if (skipOrFail(t)) return;
+  await page.goto(`${base}/bindings/wasm/demo/index.html`);
+  await rendered(LATEST);
+  // Open one explanation so the screenshot shows one.
+  await page.evaluate(() => {
+    const details = document.getElementById('card').shadowRoot.querySelector('tr[data-indicator="re_referrals"] details');
+    details.open = true;
+  });
+  mkdirSync(dirname(SCREENSHOT), { recursive: true });
+  await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  assert.ok(statSync(SCREENSHOT).size > 10_000);
+  t.diagnostic(`screenshot: ${SCREENSHOT}`);
+});
