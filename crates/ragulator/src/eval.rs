@@ -216,7 +216,7 @@ pub struct IndicatorResult {
     /// What the rule looked at (empty when explanations are off).
     pub trace: Trace,
     /// SPC at this period, for indicators with `spc`.
-    pub spc: Option<SpcState>,
+    pub spc: Option<Box<SpcState>>,
     /// Index of the indicator, for roll-ups.
     #[serde(skip)]
     pub(crate) indicator_ix: u32,
@@ -1026,7 +1026,9 @@ impl<'a> Evaluator<'a> {
             no_data_reason: j.no_data_reason,
             explanation: String::new(),
             trace: Trace::default(),
-            spc: j.spc.map(|b| *b),
+            // Boxed: most results have no SPC, and the state is ~130 bytes
+            // (the 1M-result batch stays under 1 GB with explanations).
+            spc: j.spc,
             indicator_ix: u.ix as u32,
             given_ix: j.given,
         };
@@ -1035,7 +1037,11 @@ impl<'a> Evaluator<'a> {
                 trace.rule = "none".into();
             }
             result.trace = trace;
-            result.explanation = explain::indicator(self.sc, u.indicator, &result);
+            let mut explanation = explain::indicator(self.sc, u.indicator, &result);
+            // One explanation per result: spare capacity adds up (~60 MB
+            // over a million results).
+            explanation.shrink_to_fit();
+            result.explanation = explanation;
         }
         result
     }

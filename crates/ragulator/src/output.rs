@@ -53,7 +53,7 @@ fn trace_json(t: &Trace) -> Value {
     json!({ "rule": t.rule, "clause": t.clause, "condition": t.condition, "operands": operands })
 }
 
-fn spc_json(s: &Option<SpcState>) -> Value {
+fn spc_json(s: Option<&SpcState>) -> Value {
     match s {
         None => Value::Null,
         Some(s) => json!({
@@ -91,7 +91,7 @@ pub fn result_json(r: &IndicatorResult) -> Value {
         "no_data_reason": r.no_data_reason.as_ref().map(|n| n.phrase()),
         "explanation": r.explanation,
         "trace": trace_json(&r.trace),
-        "spc": spc_json(&r.spc),
+        "spc": spc_json(r.spc.as_deref()),
     })
 }
 
