@@ -1,0 +1,5 @@
+//! Fuzz target `expr`: see `ragulator_fuzz::expr` (shared with the stable
+//! regression test `crates/ragulator/tests/fuzz_regressions.rs`).
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| ragulator_fuzz::expr(data));
