@@ -1,0 +1,516 @@
+//! Reliability (issue 7): property tests (serialisation round trip of random
+//! scorecards, idempotent rounding, polarity symmetry, explanations), the
+//! input limits with their messages, and one scorecard shared by threads.
+//!
+//! The random scorecards come from the fuzz generator (`fuzz/src/lib.rs`,
+//! `arbitrary_spec`), fed by proptest's bytes: the same structurally valid
+//! scorecards the `evaluate_arbitrary` fuzz target builds, covering scales,
+//! rule sets, comparators, bands, blue and `missing`, which the round-trip
+//! property of `tests/scorecard.rs` does not.
+
+#[allow(dead_code)]
+#[path = "../../../fuzz/src/lib.rs"]
+mod harness;
+
+use std::sync::Arc;
+
+use arbitrary::Unstructured;
+use proptest::prelude::*;
+use ragulator::eval::round_value;
+use ragulator::expr::{self, CheckContext, Expr, Scope};
+use ragulator::load::{MAX_INDICATORS, MAX_SCORECARD_BYTES};
+use ragulator::model::ScorecardSpec;
+use ragulator::observations::MAX_ROW_BYTES;
+use ragulator::{Cell, EvaluateOptions, Format, Polarity, RawRow, Scorecard};
+use rust_decimal::Decimal;
+
+const FORMATS: [Format; 3] = [Format::Toml, Format::Json, Format::Yaml];
+
+/// A structurally valid random scorecard from the fuzz generator.
+fn spec() -> impl Strategy<Value = ScorecardSpec> {
+    proptest::collection::vec(any::<u8>(), 64..2048)
+        .prop_filter_map("the generator ran out of bytes", |bytes| {
+            harness::arbitrary_spec(&mut Unstructured::new(&bytes)).ok()
+        })
+}
+
+/// Any decimal: a 96-bit mantissa at any scale 0..=28.
+fn any_decimal() -> impl Strategy<Value = Decimal> {
+    (
+        any::<u32>(),
+        any::<u32>(),
+        any::<u32>(),
+        any::<bool>(),
+        0u32..=28,
+    )
+        .prop_map(|(lo, mid, hi, negative, scale)| {
+            Decimal::from_parts(lo, mid, hi, negative, scale)
+        })
+}
+
+/// An everyday decimal: ±10,000 with up to 3 places.
+fn decimal() -> impl Strategy<Value = Decimal> {
+    (-10_000_000i64..=10_000_000, 0u32..=3).prop_map(|(m, s)| Decimal::new(m, s))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// Write in every format, load again: the same spec.
+    #[test]
+    fn random_scorecards_round_trip_through_every_format(spec in spec()) {
+        let scorecard = Scorecard::from_spec(spec.clone())
+            .map_err(|e| TestCaseError::fail(format!("a valid spec was refused: {e}")))?;
+        for format in FORMATS {
+            let text = scorecard.to_string(format).map_err(TestCaseError::fail)?;
+            let again = Scorecard::from_str(&text, format)
+                .map_err(|e| TestCaseError::fail(format!("{format:?} did not reload: {e}\n{text}")))?;
+            prop_assert_eq!(again.spec(), &spec, "via {:?}:\n{}", format, text);
+        }
+    }
+
+    /// Rounding twice is rounding once, at every scale and for every decimal.
+    #[test]
+    fn rounding_is_idempotent(v in any_decimal(), decimals in proptest::option::of(0u32..=28)) {
+        let once = round_value(v, decimals);
+        let twice = round_value(once, decimals);
+        prop_assert_eq!(once, twice);
+        prop_assert_eq!(once.scale(), twice.scale());
+        prop_assert_eq!(once.to_string(), twice.to_string());
+    }
+
+    /// `lower_is_better` on negated values and targets judges exactly as
+    /// `higher_is_better`: the target rule (units and percent tolerances,
+    /// blue), and bands with negated thresholds.
+    #[test]
+    fn lower_is_better_mirrors_higher_is_better(
+        target in decimal(),
+        amber in (0i64..5_000).prop_map(|m| Decimal::new(m, 2)),
+        blue in proptest::option::of((1i64..5_000).prop_map(|m| Decimal::new(m, 2))),
+        percent in any::<bool>(),
+        decimals in proptest::option::of(0u32..=3),
+        bands in proptest::collection::btree_set(-100_000i64..100_000, 3),
+        values in proptest::collection::vec(proptest::option::of(decimal()), 1..12),
+    ) {
+        let tol = |d: Decimal| if percent { format!("\"{d}%\"") } else { format!("\"{d}\"") };
+        let blue_rule = blue.map(|b| format!(", blue = {}", tol(b))).unwrap_or_default();
+        let decimals = decimals.map(|d| format!("decimals = {d}\n")).unwrap_or_default();
+        // Best first: descending for higher is better; negated, ascending.
+        let high: Vec<Decimal> = bands.iter().rev().map(|&t| Decimal::new(t, 1)).collect();
+        let list = |ts: &[Decimal]| ts.iter().map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(", ");
+        let low: Vec<Decimal> = high.iter().map(|t| -t).collect();
+        let indicator = |id: &str, polarity: &str, target: Decimal, rag: String| format!(
+            "[[indicator]]\nid = \"{id}\"\nname = \"{id}\"\nunit = \"count\"\npolarity = \"{polarity}\"\n{decimals}target = \"{target}\"\nrag = {rag}\n"
+        );
+        let card = format!(
+            "ragulator = 1\n[[status]]\nid = \"blue\"\n[[status]]\nid = \"green\"\n[[status]]\nid = \"amber\"\n[[status]]\nid = \"red\"\n{}{}{}{}",
+            indicator("t_hi", "higher_is_better", target, format!("{{ rule = \"target\", amber = {}{blue_rule} }}", tol(amber))),
+            indicator("t_lo", "lower_is_better", -target, format!("{{ rule = \"target\", amber = {}{blue_rule} }}", tol(amber))),
+            indicator("b_hi", "higher_is_better", target, format!("{{ rule = \"bands\", thresholds = [{}] }}", list(&high))),
+            indicator("b_lo", "lower_is_better", -target, format!("{{ rule = \"bands\", thresholds = [{}] }}", list(&low))),
+        );
+        let scorecard = Scorecard::from_toml(&card).map_err(|e| TestCaseError::fail(format!("{card}\n{e}")))?;
+        let mut csv = String::from("indicator,period,value\n");
+        for (m, v) in values.iter().enumerate() {
+            let period = format!("2022-{:02}", m + 1);
+            let (v, neg) = v.map_or((String::new(), String::new()), |v| (v.to_string(), (-v).to_string()));
+            for (id, text) in [("t_hi", &v), ("t_lo", &neg), ("b_hi", &v), ("b_lo", &neg)] {
+                csv.push_str(&format!("{id},{period},{text}\n"));
+            }
+        }
+        let data = scorecard.read_csv(csv.as_bytes()).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert!(data.rejected().is_empty(), "{:?}", data.rejected());
+        let evaluation = scorecard.evaluate(&data, &EvaluateOptions::default())
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let status = |id: &str, period: &str| evaluation.results.iter()
+            .find(|r| &*r.indicator == id && r.period.to_string() == period)
+            .and_then(|r| r.status.clone());
+        for (m, value) in values.iter().enumerate() {
+            let period = format!("2022-{:02}", m + 1);
+            for (hi, lo) in [("t_hi", "t_lo"), ("b_hi", "b_lo")] {
+                if value.is_some() {
+                    // A real judgement, not two matching no-data results.
+                    let s = status(hi, &period);
+                    prop_assert!(s.as_deref().is_some_and(|s| s != "no_data"), "{} at {}: {:?}", hi, period, s);
+                }
+                prop_assert_eq!(status(hi, &period), status(lo, &period),
+                    "{} vs {} at {} (value {:?})\n{}", hi, lo, period, value, card);
+            }
+        }
+    }
+
+    /// Explanations never panic and always name the indicator, whatever
+    /// its name, rule, scale, data (missing values too) and comparators.
+    #[test]
+    fn explanations_name_the_indicator(
+        mut spec in spec(),
+        names in proptest::collection::vec("[A-Za-z0-9][A-Za-z0-9 ,'%&()<>/-]{0,30}[A-Za-z0-9)%]", 6),
+        values in proptest::collection::vec(
+            (0usize..6, 0u32..24, proptest::option::of(decimal()), any::<bool>()), 0..40),
+    ) {
+        for (ind, name) in spec.indicator.iter_mut().zip(&names) {
+            ind.name = name.clone();
+        }
+        let scorecard = Scorecard::from_spec(spec.clone())
+            .map_err(|e| TestCaseError::fail(format!("a valid spec was refused: {e}")))?;
+        let ids: Vec<String> = scorecard.indicators().iter().map(|i| i.id.clone()).collect();
+        let periods: Vec<String> = values.iter()
+            .map(|&(_, m, _, _)| format!("{}-{:02}", 2021 + m / 12, m % 12 + 1))
+            .collect();
+        let texts: Vec<String> = values.iter().map(|(_, _, v, _)| v.map(|v| v.to_string()).unwrap_or_default()).collect();
+        let mut builder = scorecard.observations();
+        for (k, &(i, _, _, comparator)) in values.iter().enumerate() {
+            builder.push(RawRow {
+                indicator: Some(&ids[i % ids.len()]),
+                period: Some(&periods[k]),
+                series: comparator.then_some("sn"),
+                value: if texts[k].is_empty() { Cell::Empty } else { Cell::Text(&texts[k]) },
+                ..RawRow::default()
+            });
+        }
+        let data = builder.finish();
+        let options = EvaluateOptions { explain: true, ..EvaluateOptions::default() };
+        let evaluation = scorecard.evaluate(&data, &options).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        for r in &evaluation.results {
+            let name = &scorecard.indicator(&r.indicator).expect("a result's indicator exists").name;
+            prop_assert!(r.explanation.contains(name.as_str()),
+                "{}: explanation {:?} does not name {:?}", r.indicator, r.explanation, name);
+        }
+    }
+}
+
+// ------------------------------------------------------------------ limits
+
+fn load_error(text: &str, format: Format) -> String {
+    match Scorecard::from_str(text, format) {
+        Ok(_) => panic!("expected a load error"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn a_scorecard_over_the_size_limit_is_refused_before_parsing() {
+    assert_eq!(MAX_SCORECARD_BYTES, 4 * 1024 * 1024);
+    // Valid TOML all the way (a long comment): only the size is wrong.
+    let text = format!("ragulator = 1\n#{}\n", "x".repeat(MAX_SCORECARD_BYTES));
+    for format in FORMATS {
+        let message = load_error(&text, format);
+        assert!(
+            message.contains(&format!(
+                "the scorecard is {} bytes; the limit is {MAX_SCORECARD_BYTES} bytes (4 MiB)",
+                text.len()
+            )),
+            "{format:?}: {message}"
+        );
+    }
+}
+
+fn ctx<'a>(statuses: &'a [String]) -> CheckContext<'a> {
+    CheckContext {
+        scope: Scope::Indicator,
+        comparators: &[],
+        statuses,
+        polarity: Polarity::HigherIsBetter,
+    }
+}
+
+#[test]
+fn an_expression_over_the_length_limit_is_an_error() {
+    assert_eq!(expr::MAX_LENGTH, 4096);
+    let long = format!("value >= 0{}", " or value >= 1".repeat(300));
+    assert!(long.len() > expr::MAX_LENGTH);
+    let message = format!(
+        "the expression is too long: {} bytes, at most {}",
+        long.len(),
+        expr::MAX_LENGTH
+    );
+    assert_eq!(expr::parse(&long).unwrap_err().message, message);
+    assert_eq!(
+        Expr::compile(&long, &ctx(&[])).unwrap_err().message,
+        message
+    );
+    // And in a scorecard: a diagnostic naming the rule set and clause.
+    let card = format!(
+        "ragulator = 1\n[rules.long]\nwhen = [{{ status = \"green\", if = \"{long}\" }}]\notherwise = \"red\"\n\
+         [[indicator]]\nid = \"x\"\nname = \"X\"\nunit = \"count\"\npolarity = \"higher_is_better\"\nrag = \"long\"\n"
+    );
+    let e = load_error(&card, Format::Toml);
+    assert!(
+        e.contains("in rule set 'long', clause 1") && e.contains(&message),
+        "{e}"
+    );
+}
+
+#[test]
+fn an_expression_over_the_depth_limit_is_an_error_not_a_stack_overflow() {
+    assert_eq!(expr::MAX_DEPTH, 48);
+    let message = format!(
+        "the expression is nested too deeply (more than {} levels)",
+        expr::MAX_DEPTH
+    );
+    let at_limit = format!(
+        "{}value{} >= 0",
+        "(".repeat(expr::MAX_DEPTH - 2),
+        ")".repeat(expr::MAX_DEPTH - 2)
+    );
+    assert!(Expr::compile(&at_limit, &ctx(&[])).is_ok(), "{at_limit}");
+    let nested = [
+        format!("{}value{} >= 0", "(".repeat(100), ")".repeat(100)),
+        format!("{}value >= 0", "not ".repeat(100)),
+        format!("{}value{} >= 0", "abs(".repeat(100), ")".repeat(100)),
+        format!("value{} >= 0", " + 1".repeat(200)),
+        // Within the length limit but as deep as it allows.
+        "(".repeat(expr::MAX_LENGTH),
+    ];
+    for source in nested {
+        let e = Expr::compile(&source, &ctx(&[])).unwrap_err();
+        assert_eq!(e.message, message, "{}", &source[..40]);
+    }
+}
+
+#[test]
+fn more_than_10000_indicators_is_an_error() {
+    assert_eq!(MAX_INDICATORS, 10_000);
+    let card = |n: usize| {
+        let mut s = String::from("ragulator = 1\n");
+        for i in 0..n {
+            s.push_str(&format!(
+                "[[indicator]]\nid = \"i{i}\"\nname = \"I\"\nunit = \"count\"\npolarity = \"none\"\n"
+            ));
+        }
+        s
+    };
+    assert!(Scorecard::from_toml(&card(MAX_INDICATORS)).is_ok());
+    let e = load_error(&card(MAX_INDICATORS + 1), Format::Toml);
+    assert!(
+        e.contains("the scorecard has 10001 indicators; the limit is 10000"),
+        "{e}"
+    );
+}
+
+fn one_indicator() -> Scorecard {
+    Scorecard::from_toml(
+        "ragulator = 1\n[[indicator]]\nid = \"x\"\nname = \"X\"\nunit = \"count\"\npolarity = \"higher_is_better\"\ntarget = 5\nrag = { rule = \"target\", amber = 1 }\n",
+    )
+    .expect("the scorecard loads")
+}
+
+#[test]
+fn a_csv_line_over_the_row_limit_is_a_rejected_row() {
+    assert_eq!(MAX_ROW_BYTES, 64 * 1024);
+    let s = one_indicator();
+    let long_entity = "e".repeat(MAX_ROW_BYTES);
+    let csv = format!(
+        "entity,indicator,period,value\na,x,2022-01,4\n{long_entity},x,2022-01,4\nb,x,2022-01,6\n"
+    );
+    let data = s.read_csv(csv.as_bytes()).expect("the file reads");
+    assert_eq!(data.input_rows(), 3);
+    assert_eq!(data.len(), 2, "the rows either side are used");
+    let rejected = data.rejected();
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(rejected[0].row, 2);
+    assert_eq!(
+        rejected[0].reason,
+        format!(
+            "row is {} bytes long; the limit is {MAX_ROW_BYTES} bytes",
+            MAX_ROW_BYTES + "x20220014".len()
+        )
+    );
+}
+
+#[test]
+fn values_beyond_decimal_range_are_rejected_rows() {
+    let s = one_indicator();
+    let csv = "indicator,period,value\nx,2022-01,79228162514264337593543950336\nx,2022-02,-1e29\nx,2022-03,1e-40\nx,2022-04,5\n";
+    let data = s.read_csv(csv.as_bytes()).expect("the file reads");
+    let reasons: Vec<(usize, &str)> = data
+        .rejected()
+        .iter()
+        .map(|r| (r.row, r.reason.as_str()))
+        .collect();
+    let range = "is out of range: decimals must lie within ±79,228,162,514,264,337,593,543,950,335";
+    assert_eq!(reasons.len(), 3, "{reasons:?}");
+    assert_eq!(reasons[0].0, 1);
+    assert!(
+        reasons[0]
+            .1
+            .contains(&format!("'79228162514264337593543950336' {range}")),
+        "{reasons:?}"
+    );
+    assert_eq!(reasons[1].0, 2);
+    assert!(
+        reasons[1].1.contains(&format!("'-1e29' {range}")),
+        "{reasons:?}"
+    );
+    // Too many decimal places is out of range too, and says so.
+    assert_eq!(reasons[2].0, 3);
+    assert!(
+        reasons[2].1.contains(
+            "'1e-40' is out of range: decimals have at most 28 decimal places (the smallest non-zero size is 1e-28)"
+        ),
+        "{reasons:?}"
+    );
+    assert_eq!(data.len(), 1);
+
+    // Floats from bindings: beyond range and infinities are rejected too.
+    let mut b = s.observations();
+    for (month, v) in [(1, 1e300), (2, f64::INFINITY), (3, 4.5)] {
+        let period = format!("2022-{month:02}");
+        b.push(RawRow {
+            indicator: Some("x"),
+            period: Some(&period),
+            value: Cell::Float(v),
+            ..RawRow::default()
+        });
+    }
+    let data = b.finish();
+    assert_eq!(data.len(), 1);
+    let reasons: Vec<&str> = data.rejected().iter().map(|r| r.reason.as_str()).collect();
+    assert!(reasons[0].contains("out of range"), "{reasons:?}");
+    assert!(reasons[1].contains("infinit"), "{reasons:?}");
+    let rows: Vec<usize> = data.rejected().iter().map(|r| r.row).collect();
+    assert_eq!(rows, vec![1, 2]);
+}
+
+#[test]
+fn periods_outside_1900_to_2200_are_rejected_rows() {
+    assert_eq!(
+        (ragulator::period::MIN_YEAR, ragulator::period::MAX_YEAR),
+        (1900, 2200)
+    );
+    let s = one_indicator();
+    let csv = "indicator,period,value\nx,1899-12,4\nx,1900-01,4\nx,2200-12,4\nx,2201-01,4\nx,2201/02,4\nx,1899-Q4,4\n";
+    let data = s.read_csv(csv.as_bytes()).expect("the file reads");
+    let reasons: Vec<(usize, &str)> = data
+        .rejected()
+        .iter()
+        .map(|r| (r.row, r.reason.as_str()))
+        .collect();
+    assert_eq!(data.len(), 2, "1900-01 and 2200-12 are inside: {reasons:?}");
+    let rows: Vec<usize> = reasons.iter().map(|r| r.0).collect();
+    assert_eq!(rows, vec![1, 4, 5, 6]);
+    for (row, year) in [(1, 1899), (4, 2201), (5, 2201), (6, 1899)] {
+        let reason = reasons.iter().find(|r| r.0 == row).expect("rejected").1;
+        assert!(
+            reason.contains(&format!(
+                "year {year} is outside the supported range 1900 to 2200"
+            )),
+            "row {row}: {reason}"
+        );
+    }
+}
+
+/// Identical duplicate rows are used (one observation), not lost: rows used
+/// = input rows - rejected. Found by the `evaluate_arbitrary` fuzz harness.
+#[test]
+fn identical_duplicates_count_as_used_rows() {
+    let s = one_indicator();
+    let csv = "indicator,period,value\nx,2022-01,4\nx,2022-01,4.0\nx,2022-02,4\nx,2022-02,5\n";
+    let data = s.read_csv(csv.as_bytes()).expect("the file reads");
+    assert_eq!(data.input_rows(), 4);
+    assert_eq!(data.rejected().len(), 2, "the conflicting pair");
+    assert_eq!(data.len(), 2, "both identical rows are used");
+    let evaluation = s.evaluate(&data, &EvaluateOptions::default()).unwrap();
+    assert_eq!(evaluation.to_json()["rows"]["used"], 2);
+}
+
+// ------------------------------------------------------------- concurrency
+
+#[path = "../benches/common/mod.rs"]
+mod common;
+
+/// The CSV of batch `k`: its own entities, months and values.
+fn batch_csv(k: usize, indicators: usize) -> String {
+    let mut s = String::from("entity,indicator,period,value\n");
+    for e in 0..3 + k {
+        for i in 0..indicators {
+            for m in 0..6 + 2 * k {
+                let v = 60 + (e * 7 + i * 13 + m * 5 + k * 11) % 35;
+                let (year, month) = (2021 + (3 + m) / 12, (3 + m) % 12 + 1);
+                s.push_str(&format!(
+                    "b{k}e{e},ind{i},{year}-{month:02},{v}.{}\n",
+                    (e + m) % 10
+                ));
+            }
+        }
+    }
+    s
+}
+
+#[test]
+fn one_scorecard_shared_by_8_threads_gives_the_sequential_results() {
+    fn shared<T: Send + Sync>(_: &T) {}
+    let scorecard = Arc::new(
+        Scorecard::from_toml(&common::scorecard_toml(20)).expect("the bench scorecard loads"),
+    );
+    shared(&*scorecard);
+    let batches: Vec<String> = (0..8).map(|k| batch_csv(k, 20)).collect();
+    let options = EvaluateOptions {
+        explain: true,
+        ..EvaluateOptions::default()
+    };
+    let run = |s: &Scorecard, csv: &str| {
+        let data = s.read_csv(csv.as_bytes()).expect("the batch reads");
+        let evaluation = s.evaluate(&data, &options).expect("the batch evaluates");
+        (evaluation.results.len(), evaluation.to_json())
+    };
+    let sequential: Vec<_> = batches.iter().map(|csv| run(&scorecard, csv)).collect();
+    let parallel: Vec<_> = std::thread::scope(|scope| {
+        let handles: Vec<_> = batches
+            .iter()
+            .map(|csv| {
+                let scorecard = Arc::clone(&scorecard);
+                let run = &run;
+                scope.spawn(move || run(&scorecard, csv))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("no thread panicked"))
+            .collect()
+    });
+    for (k, (seq, par)) in sequential.iter().zip(&parallel).enumerate() {
+        assert!(seq.0 > 0, "batch {k} has results");
+        assert_eq!(seq, par, "batch {k}");
+    }
+    // The batches differ, so equal results are not a coincidence.
+    assert_ne!(sequential[0].1, sequential[1].1);
+}
+
+/// A percentage tolerance of a target near Decimal's limit overflowed
+/// `target × percent` and panicked inside rust_decimal (found by the
+/// explanation property); it now saturates and judges normally.
+#[test]
+fn a_percentage_tolerance_of_a_huge_target_does_not_overflow() {
+    let card = "ragulator = 1\n[[status]]\nid = \"blue\"\n[[status]]\nid = \"green\"\n[[status]]\nid = \"amber\"\n[[status]]\nid = \"red\"\n\
+        [[indicator]]\nid = \"x\"\nname = \"Huge\"\nunit = \"count\"\npolarity = \"lower_is_better\"\n\
+        target = \"70000000000000000000000000000\"\nrag = { rule = \"target\", amber = \"5000%\", blue = \"90%\" }\n";
+    let s = Scorecard::from_toml(card).expect("the scorecard loads");
+    let data = s
+        .read_csv(b"indicator,period,value\nx,2022-01,-70000000000000000000000000000\nx,2022-02,79228162514264337593543950335\n")
+        .expect("the data reads");
+    assert!(data.rejected().is_empty(), "{:?}", data.rejected());
+    let options = EvaluateOptions {
+        explain: true,
+        ..EvaluateOptions::default()
+    };
+    let evaluation = s.evaluate(&data, &options).expect("evaluates");
+    let statuses: Vec<Option<&str>> = evaluation
+        .results
+        .iter()
+        .map(|r| r.status.as_deref())
+        .collect();
+    // -7e28 beats the target by 1.4e29 (overflow: no gap, so no data), and
+    // 7.9e28 is 0.9e28 worse, well inside a 5000% tolerance.
+    assert_eq!(statuses.len(), 2);
+    assert_eq!(
+        statuses,
+        vec![Some("no_data"), Some("amber")],
+        "{:?}",
+        evaluation.to_json()
+    );
+    assert!(evaluation
+        .results
+        .iter()
+        .all(|r| r.explanation.contains("Huge")));
+}
