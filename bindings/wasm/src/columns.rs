@@ -1,11 +1,13 @@
-//! The core's compact status rows (`StatusTable`) as JS columns: typed
-//! arrays of indexes into small tables, decimals as strings.
+//! Large results as JS values: the evaluation JSON in chunks, and the core's
+//! compact status rows (`StatusTable`) as columns (typed arrays of indexes
+//! into small tables, decimals as strings).
 
 use std::collections::HashMap;
 
-use js_sys::{Array, Int16Array, Object, Reflect, Uint32Array, Uint8Array};
-use ragulator::{Direction, Period, Scorecard, StatusTable};
-use wasm_bindgen::JsValue;
+use js_sys::{Array, Int16Array, Object, Reflect, Uint32Array, Uint8Array, JSON};
+use ragulator::output::{result_json, theme_json};
+use ragulator::{Direction, Evaluation, Period, Scorecard, StatusTable};
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::errors::to_js;
 use crate::types::{Rejected, RowCounts};
@@ -28,6 +30,69 @@ fn strings<'a>(items: impl Iterator<Item = &'a str>) -> Array {
     items.map(JsValue::from_str).collect()
 }
 
+/// Results per `JSON.parse` call: big enough to cross the boundary rarely,
+/// small enough that no JS string nears V8's length limit (~512 MiB).
+const CHUNK: usize = 4096;
+
+/// Items written by the core's JSON function, parsed into one JS array a
+/// chunk at a time: a million results never make one giant string or one
+/// giant `serde_json::Value` (which overflowed wasm32's 4 GiB).
+fn chunked<T>(items: &[T], json: fn(&T) -> serde_json::Value) -> Result<Array, JsValue> {
+    let out = Array::new_with_length(items.len() as u32);
+    let mut text = Vec::new();
+    for (c, chunk) in items.chunks(CHUNK).enumerate() {
+        text.clear();
+        text.push(b'[');
+        for (k, item) in chunk.iter().enumerate() {
+            if k > 0 {
+                text.push(b',');
+            }
+            serde_json::to_writer(&mut text, &json(item))
+                .map_err(|e| JsValue::from_str(&e.to_string()))?;
+        }
+        text.push(b']');
+        let parsed: Array = JSON::parse(&String::from_utf8_lossy(&text))?.unchecked_into();
+        let base = (c * CHUNK) as u32;
+        for (k, v) in parsed.iter().enumerate() {
+            out.set(base + k as u32, v);
+        }
+    }
+    Ok(out)
+}
+
+/// The evaluation as the JSON of DESIGN.md section 4 (`Evaluation::to_json`),
+/// built from the core's per-item JSON. The golden tests compare it with
+/// the CLI's output exactly, so a change to `to_json` is caught.
+pub(crate) fn evaluation(e: &Evaluation) -> Result<JsValue, JsValue> {
+    let out = Object::new();
+    set(&out, "results", &chunked(&e.results, result_json)?.into())?;
+    set(&out, "themes", &chunked(&e.themes, theme_json)?.into())?;
+    let rejected: Vec<Rejected> = e
+        .rejected
+        .iter()
+        .map(|r| Rejected {
+            row: r.row,
+            reason: r.reason.clone(),
+        })
+        .collect();
+    set(&out, "rejected", &to_js(&rejected))?;
+    set(
+        &out,
+        "rows",
+        &to_js(&row_counts(e.input_rows, e.rejected.len())),
+    )?;
+    Ok(out.into())
+}
+
+/// Input rows = used + rejected.
+fn row_counts(input: usize, rejected: usize) -> RowCounts {
+    RowCounts {
+        input,
+        used: input - rejected.min(input),
+        rejected,
+    }
+}
+
 /// Interns periods: each distinct period once in the table, rows hold its index.
 #[derive(Default)]
 struct Periods {
@@ -45,8 +110,31 @@ impl Periods {
     }
 }
 
-fn decimal(d: Option<rust_decimal::Decimal>) -> JsValue {
-    d.map_or(JsValue::NULL, |d| JsValue::from_str(&d.to_string()))
+fn push_decimal(
+    out: &mut String,
+    d: Option<rust_decimal::Decimal>,
+    i: usize,
+    missing: &mut Vec<u32>,
+) {
+    use std::fmt::Write;
+    match d {
+        Some(d) => {
+            let _ = write!(out, "{d}");
+        }
+        None => missing.push(i as u32),
+    }
+}
+
+/// `n` lines as a JS array of strings, with null at the `missing` rows.
+fn split_lines(text: &str, n: usize, missing: &[u32]) -> Array {
+    if n == 0 {
+        return Array::new();
+    }
+    let lines = js_sys::JsString::from(text).split("\n");
+    for &i in missing {
+        lines.set(i, JsValue::NULL);
+    }
+    lines
 }
 
 /// The table as the `StatusColumns` object of the TypeScript declarations.
@@ -63,10 +151,12 @@ pub(crate) fn status_columns(sc: &Scorecard, table: &StatusTable) -> Result<JsVa
         Vec::with_capacity(n),
         Vec::with_capacity(n),
     );
-    let (value, gap) = (
-        Array::new_with_length(n as u32),
-        Array::new_with_length(n as u32),
-    );
+    // Decimals as one '\n'-joined string split in JS: two boundary
+    // crossings per column instead of one per value; missing values are
+    // then set to null (few, usually).
+    let mut value = String::with_capacity(n * 6);
+    let mut gap = String::with_capacity(n * 6);
+    let (mut no_value, mut no_gap) = (Vec::new(), Vec::new());
     for (i, r) in table.results.iter().enumerate() {
         entity.push(r.entity);
         indicator.push(r.indicator);
@@ -79,9 +169,15 @@ pub(crate) fn status_columns(sc: &Scorecard, table: &StatusTable) -> Result<JsVa
                 .position(|d| *d == r.direction)
                 .unwrap_or(5) as u8,
         );
-        value.set(i as u32, decimal(r.value));
-        gap.set(i as u32, decimal(r.gap));
+        if i > 0 {
+            value.push('\n');
+            gap.push('\n');
+        }
+        push_decimal(&mut value, r.value, i, &mut no_value);
+        push_decimal(&mut gap, r.gap, i, &mut no_gap);
     }
+    let value = split_lines(&value, n, &no_value);
+    let gap = split_lines(&gap, n, &no_gap);
     let results = Object::new();
     set(&results, "entity", &Uint32Array::from(&entity[..]))?;
     set(&results, "indicator", &Uint32Array::from(&indicator[..]))?;
@@ -152,15 +248,10 @@ pub(crate) fn status_columns(sc: &Scorecard, table: &StatusTable) -> Result<JsVa
         })
         .collect();
     set(&out, "rejected", &to_js(&rejected))?;
-    let used = table.input_rows - table.rejected.len().min(table.input_rows);
     set(
         &out,
         "rows",
-        &to_js(&RowCounts {
-            input: table.input_rows,
-            used,
-            rejected: table.rejected.len(),
-        }),
+        &to_js(&row_counts(table.input_rows, table.rejected.len())),
     )?;
     Ok(out.into())
 }

@@ -546,7 +546,7 @@ impl Scorecard {
                 explain: o.explain.unwrap_or(true),
             },
         )?;
-        parse_json(&evaluation.to_json()).map(Ts::new_unchecked)
+        columns::evaluation(&evaluation).map(Ts::new_unchecked)
     }
 }
 
