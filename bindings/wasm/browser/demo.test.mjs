@@ -226,6 +226,17 @@ test('a broken scorecard shows an inline alert with the problem, located', async
     return el.shadowRoot.querySelector('[role="alert"]').textContent;
   });
   assert.match(missing, /no-such-file\.csv could not be fetched: HTTP 404/);
+
+  // An entity the data does not have is an alert naming the ones it has.
+  const unknown = await page.evaluate(async () => {
+    const el = document.getElementById('broken');
+    const errored = new Promise((ok) => el.addEventListener('ragulator-error', () => ok(), { once: true }));
+    el.setAttribute('data', '../../../examples/childrens-social-care/data.csv');
+    el.setAttribute('entity', 'atlantis');
+    await errored;
+    return el.shadowRoot.querySelector('[role="alert"]').textContent;
+  });
+  assert.match(unknown, /no entity 'atlantis'; its entities are: .*southampton/);
 });
 
 test('screenshot of the demo', async (t) => {

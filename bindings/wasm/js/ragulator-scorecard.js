@@ -312,6 +312,9 @@ export class RagulatorScorecard extends HTMLElement {
       const period = this.getAttribute('period') || this.periods.at(-1);
       if (!period) throw new Error('the data has no observations to show');
       const entity = this.getAttribute('entity') || undefined;
+      if (entity !== undefined && this.entities.length > 0 && !this.entities.includes(entity)) {
+        throw new Error(`the data has no entity '${entity}'; its entities are: ${this.entities.join(', ')}`);
+      }
       const result = this.#scorecard.evaluateObservations(this.#observations, { ...this.#overrides, period, entity });
       if (stale()) return;
       this.evaluation = result;
