@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::error::DataError;
 use crate::explain;
-use crate::expr::{Env, Value, Var, When};
+use crate::expr::{compare, Env, Value, Var, When};
 use crate::load::{CompiledRollup, CompiledRuleSet, Indicator, Rule, Scorecard, SpcMap, StatusIx};
 use crate::model::{Override, OverrideTarget, Polarity, TargetValue, Tolerance};
 use crate::observations::{Observations, Reading, ACTUAL, TARGET};
@@ -283,6 +283,8 @@ struct Unit<'a> {
     indicator: &'a Indicator,
     t: &'a Timeline,
     period: Period,
+    /// The index of `period`'s slot in `t`, when the walk knows it.
+    slot: Option<usize>,
 }
 
 /// What the rules decided for one indicator, entity and period.
@@ -393,6 +395,20 @@ struct Timeline {
 }
 
 impl Timeline {
+    /// The slot at index `i` (whose period is `period`) and the value of
+    /// the period before it.
+    fn at(&self, i: usize, period: Period) -> (Option<&Slot>, Option<Decimal>) {
+        let before = i.checked_sub(1).and_then(|j| self.slots.get(j));
+        let previous = match before {
+            Some(b) if period.follows(&b.period) => b.value,
+            _ => period
+                .previous()
+                .and_then(|p| self.slot(p))
+                .and_then(|s| s.value),
+        };
+        (self.slots.get(i), previous)
+    }
+
     fn slot(&self, period: Period) -> Option<&Slot> {
         self.slots
             .binary_search_by(|s| s.period.cmp(&period))
@@ -404,17 +420,7 @@ impl Timeline {
     /// previous slot is usually the neighbour, so check that first.
     fn slot_and_previous(&self, period: Period) -> (Option<&Slot>, Option<Decimal>) {
         match self.slots.binary_search_by(|s| s.period.cmp(&period)) {
-            Ok(i) => {
-                let before = i.checked_sub(1).and_then(|j| self.slots.get(j));
-                let previous = match before {
-                    Some(b) if period.follows(&b.period) => b.value,
-                    _ => period
-                        .previous()
-                        .and_then(|p| self.slot(p))
-                        .and_then(|s| s.value),
-                };
-                (self.slots.get(i), previous)
-            }
+            Ok(i) => self.at(i, period),
             Err(_) => (
                 None,
                 period
@@ -488,9 +494,10 @@ fn gap_pct(gap: Decimal, reference: Decimal) -> Option<Decimal> {
 
 /// Whether `a` is better than `b` (strict) for a polarity.
 pub(crate) fn better(polarity: Polarity, a: Decimal, b: Decimal, or_equal: bool) -> bool {
+    let order = compare(a, b);
     match polarity {
-        Polarity::HigherIsBetter => a > b || (or_equal && a == b),
-        Polarity::LowerIsBetter => a < b || (or_equal && a == b),
+        Polarity::HigherIsBetter => order.is_gt() || (or_equal && order.is_eq()),
+        Polarity::LowerIsBetter => order.is_lt() || (or_equal && order.is_eq()),
         Polarity::Range | Polarity::None => false,
     }
 }
@@ -706,7 +713,14 @@ impl<'a> Evaluator<'a> {
                 let lo = rows.partition_point(|o| (o.indicator as usize) < ix);
                 let hi = rows.partition_point(|o| (o.indicator as usize) <= ix);
                 self.build_timeline(&rows[lo..hi], &mut timeline);
-                for period in self.periods_for(&entity_name, ix, &timeline) {
+                for (i, period) in self
+                    .periods_for(&entity_name, ix, &timeline)
+                    .into_iter()
+                    .enumerate()
+                {
+                    // Without a period option or overrides, the periods are the slots'.
+                    let slot =
+                        (timeline.slots.get(i).map(|s| s.period) == Some(period)).then_some(i);
                     let unit = Unit {
                         entity: &entity,
                         entity_name: &entity_name,
@@ -715,13 +729,14 @@ impl<'a> Evaluator<'a> {
                         indicator,
                         t: &timeline,
                         period,
+                        slot,
                     };
                     let j = self.judge(&unit);
                     rollup.push((period, ix as u32, j.given));
                     emit(self, &unit, j);
                 }
             }
-            self.roll_up(entity_ix as u32, &entity, &entity_name, &mut rollup, themes);
+            self.roll_up(entity_ix as u32, &entity, &entity_name, &rollup, themes);
         }
     }
 
@@ -903,7 +918,10 @@ impl<'a> Evaluator<'a> {
     /// the rich results and the status table.
     fn judge(&self, u: &Unit<'_>) -> Judgement {
         let (indicator, t, period) = (u.indicator, u.t, u.period);
-        let (slot, previous) = t.slot_and_previous(period);
+        let (slot, previous) = match u.slot {
+            Some(i) => t.at(i, period),
+            None => t.slot_and_previous(period),
+        };
         let value = slot.and_then(|s| s.value);
         let target = slot
             .and_then(|s| s.target)
@@ -913,15 +931,22 @@ impl<'a> Evaluator<'a> {
             (Some(v), Some(tv)) => gap(indicator.polarity, v, tv),
             _ => None,
         };
-        let env = IndicatorEnv {
+        let mut env = IndicatorEnv {
             ev: self,
             indicator,
             t,
             period,
+            now: Now {
+                value,
+                target,
+                gap,
+                previous,
+            },
             spc: None,
         };
-        let spc = indicator.spc.as_ref().and_then(|_| env.spc_state());
-        let env = IndicatorEnv { spc, ..env };
+        if indicator.spc.is_some() {
+            env.spc = env.spc_state();
+        }
         let absent_reason = match slot.and_then(|s| s.actual) {
             Some(Reading::ZeroDenominator) => Some(NoDataReason::ZeroDenominator),
             Some(Reading::Value(_)) => None,
@@ -1070,14 +1095,14 @@ impl<'a> Evaluator<'a> {
                               blue: Option<Tolerance>|
          -> StatusIx {
             if let Some(b) = blue {
-                if gap >= b.in_units(reference) {
+                if compare(gap, b.in_units(reference)).is_ge() {
                     return named("blue");
                 }
             }
             // A sign test, not a comparison: rust_decimal compares by rescaling.
             if !gap.is_sign_negative() || gap.is_zero() {
                 named("green")
-            } else if gap >= -amber.in_units(reference) {
+            } else if compare(gap, -amber.in_units(reference)).is_ge() {
                 named("amber")
             } else {
                 named("red")
@@ -1136,9 +1161,14 @@ impl<'a> Evaluator<'a> {
                     trace.operands = vec![("value".into(), Some(value))];
                 }
                 let higher = indicator.polarity == Polarity::HigherIsBetter;
-                let pos = thresholds
-                    .iter()
-                    .position(|&t| if higher { value >= t } else { value <= t });
+                let pos = thresholds.iter().position(|&t| {
+                    let order = compare(value, t);
+                    if higher {
+                        order.is_ge()
+                    } else {
+                        order.is_le()
+                    }
+                });
                 (pos.unwrap_or(thresholds.len()) as StatusIx, None)
             }
             Rule::Spc(map) => {
@@ -1208,21 +1238,43 @@ impl<'a> Evaluator<'a> {
         entity_ix: u32,
         entity: &Option<Arc<str>>,
         entity_name: &str,
-        statuses: &mut [(Period, u32, Option<StatusIx>)],
+        statuses: &[(Period, u32, Option<StatusIx>)],
         out: &mut Vec<ThemeStatus>,
     ) {
         if self.sc.themes.is_empty() {
             return;
         }
-        // A grid period × indicator of given statuses.
-        statuses.sort_unstable_by_key(|s| s.0);
-        let mut periods: Vec<Period> = statuses.iter().map(|s| s.0).collect();
-        periods.dedup();
+        // A grid period × indicator of given statuses. An entity has few
+        // distinct periods and many statuses: collect the periods (mostly
+        // seen already, so the search is short) rather than sort the statuses.
+        let mut periods: Vec<Period> = Vec::new();
+        let mut next = 0;
+        for &(period, _, _) in statuses.iter() {
+            next = match periods.get(next) {
+                Some(p) if *p == period => next + 1,
+                _ => match periods.binary_search(&period) {
+                    Ok(i) => i + 1,
+                    Err(at) => {
+                        periods.insert(at, period);
+                        at + 1
+                    }
+                },
+            };
+        }
         let n_ind = self.sc.indicators.len();
         let absent = u8::MAX;
         let mut grid = vec![absent; periods.len() * n_ind];
+        let mut next = 0;
         for &(period, ix, given) in statuses.iter() {
-            let (Ok(p), Some(st)) = (periods.binary_search(&period), given) else {
+            let p = match periods.get(next) {
+                Some(p) if *p == period => next,
+                _ => match periods.binary_search(&period) {
+                    Ok(i) => i,
+                    Err(_) => continue,
+                },
+            };
+            next = p + 1;
+            let Some(st) = given else {
                 continue;
             };
             if let Some(cell) = grid.get_mut(p * n_ind + ix as usize) {
@@ -1390,7 +1442,7 @@ fn direction(polarity: Polarity, value: Option<Decimal>, previous: Option<Decima
     let (Some(v), Some(p)) = (value, previous) else {
         return Direction::NotComparable;
     };
-    if v == p {
+    if compare(v, p).is_eq() {
         return Direction::NoChange;
     }
     match polarity {
@@ -1418,7 +1470,28 @@ struct IndicatorEnv<'a> {
     indicator: &'a Indicator,
     t: &'a Timeline,
     period: Period,
+    /// What `judge` already worked out, so rule-set conditions do not look
+    /// the current period up again.
+    now: Now,
     spc: Option<SpcState>,
+}
+
+/// The current period's value, target and gap, and the previous value.
+#[derive(Clone, Copy)]
+struct Now {
+    value: Option<Decimal>,
+    target: Option<TargetValue>,
+    gap: Option<Decimal>,
+    previous: Option<Decimal>,
+}
+
+/// The number a target stands for in an expression: a range's midpoint
+/// (missing if that overflows).
+fn target_number(t: TargetValue) -> Option<Decimal> {
+    match t {
+        TargetValue::Value(v) => Some(v.0),
+        TargetValue::Range { low, high } => low.0.checked_add(high.0)?.checked_div(Decimal::TWO),
+    }
 }
 
 impl IndicatorEnv<'_> {
@@ -1501,6 +1574,13 @@ pub(crate) fn improvement(p: Polarity) -> Improvement {
 
 impl Env for IndicatorEnv<'_> {
     fn var(&self, var: Var, when: When) -> Option<Decimal> {
+        match (var, when) {
+            (Var::Value, When::Current) => return self.now.value,
+            (Var::Value, When::Previous) => return self.now.previous,
+            (Var::Target, When::Current) => return self.now.target.and_then(target_number),
+            (Var::Gap, When::Current) => return self.now.gap,
+            _ => {}
+        }
         let period = self.period_at(when)?;
         let slot = self.t.slot(period);
         let value = || slot.and_then(|s| s.value);
@@ -1511,10 +1591,7 @@ impl Env for IndicatorEnv<'_> {
         };
         match var {
             Var::Value => value(),
-            Var::Target => target().map(|t| match t {
-                TargetValue::Value(v) => v.0,
-                TargetValue::Range { low, high } => (low.0 + high.0) / Decimal::TWO,
-            }),
+            Var::Target => target().and_then(target_number),
             Var::Gap => gap(self.indicator.polarity, value()?, target()?),
             Var::GapPct => {
                 let (v, t) = (value()?, target()?);

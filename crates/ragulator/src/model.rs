@@ -677,6 +677,18 @@ impl Tolerance {
             // tolerance that large covers every gap anyway).
             Tolerance::Percent(p) => {
                 let r = reference.abs();
+                // The common case, exactly what the checked chain below
+                // gives when nothing overflows and the product is not zero
+                // (rust_decimal returns a zero at scale 0): mantissas
+                // multiplied, scales added, plus two places for the hundredth.
+                let product = r.mantissa().saturating_mul(p.mantissa());
+                if product != 0 {
+                    if let Ok(x) =
+                        Decimal::try_from_i128_with_scale(product, r.scale() + p.scale() + 2)
+                    {
+                        return x;
+                    }
+                }
                 let hundredth = Decimal::new(1, 2);
                 r.checked_mul(p)
                     .and_then(|x| x.checked_mul(hundredth))

@@ -313,15 +313,29 @@ impl Period {
         if self.kind != earlier.kind {
             return false;
         }
-        let months = |d: NaiveDate| i64::from(d.year()) * 12 + i64::from(d.month0());
-        let step = match self.kind {
-            PeriodKind::Month => 1,
-            PeriodKind::Quarter => 3,
-            PeriodKind::FinancialYear | PeriodKind::Year => 12,
-            PeriodKind::Week | PeriodKind::Day => return self.previous() == Some(*earlier),
+        // Both starts are first days of months. Two of those are one, three
+        // or twelve months apart exactly when the days between them fall in
+        // these ranges (no other month count gives such a span), and a day
+        // count is cheaper than calendar months.
+        // Year and ordinal day are plain fields of chrono's date; a
+        // duration or the month would need calendar arithmetic.
+        let (year, earlier_year) = (self.start.year(), earlier.start.year());
+        let before = match year - earlier_year {
+            0 => 0,
+            1 => {
+                let y = earlier_year;
+                365 + i32::from(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
+            }
+            _ => return false,
         };
-        months(self.start) - months(earlier.start) == step
-            && self.start.day() == earlier.start.day()
+        let days = before + self.start.ordinal() as i32 - earlier.start.ordinal() as i32;
+        match self.kind {
+            PeriodKind::Month => (28..=31).contains(&days),
+            PeriodKind::Quarter => (89..=92).contains(&days),
+            PeriodKind::FinancialYear | PeriodKind::Year => (365..=366).contains(&days),
+            PeriodKind::Week => days == 7,
+            PeriodKind::Day => days == 1,
+        }
     }
 
     /// The period of the same kind just before this one; `None` before 1900.
@@ -668,6 +682,44 @@ mod tests {
         let jan = Period::parse("2022/23", 1).unwrap();
         let jul = Period::parse("2022/23", 7).unwrap();
         assert!(jan < p("2022/23") && p("2022/23") < jul);
+    }
+
+    #[test]
+    fn follows_agrees_with_previous() {
+        // Every kind, leap years, and financial years of different start
+        // months (which must never follow each other).
+        let mut all: Vec<Period> = Vec::new();
+        for start_month in [1, 4, 7] {
+            for year in 2019..2026 {
+                all.push(
+                    Period::parse(&format!("{year}/{:02}", (year + 1) % 100), start_month).unwrap(),
+                );
+            }
+        }
+        for year in 2019..2026 {
+            all.push(p(&year.to_string()));
+            for q in 1..=4 {
+                all.push(p(&format!("{year}-Q{q}")));
+            }
+            for m in 1..=12 {
+                all.push(p(&format!("{year}-{m:02}")));
+            }
+            for w in 1..=53 {
+                if let Ok(week) = Period::parse(&format!("{year}-W{w:02}"), 4) {
+                    all.push(week);
+                }
+            }
+        }
+        let mut day = Period::parse("2023-12-25", 4).unwrap();
+        for _ in 0..70 {
+            all.push(day);
+            day = day.next().unwrap();
+        }
+        for a in &all {
+            for b in &all {
+                assert_eq!(a.follows(b), a.previous() == Some(*b), "{a} follows {b}");
+            }
+        }
     }
 
     #[test]

@@ -7,6 +7,8 @@
 //! false. Recursion follows the tree, whose height is at most
 //! [`super::MAX_DEPTH`].
 
+use std::cmp::Ordering;
+
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::checker::{Arith, Cmp, Typed};
@@ -14,6 +16,21 @@ use super::Env;
 use crate::model::Polarity;
 
 const HUNDRED: Decimal = Decimal::ONE_HUNDRED;
+
+/// Compares two decimals exactly, quickly when their scales agree.
+///
+/// Values, targets and thresholds are held at the indicator's decimals, so
+/// most comparisons in evaluation are between equal scales; there the
+/// mantissas decide, while `Decimal`'s `Ord` always takes its general path
+/// (an out-of-line call that checks zeros, signs and rescales).
+#[inline]
+pub(crate) fn compare(a: Decimal, b: Decimal) -> Ordering {
+    if a.scale() == b.scale() {
+        a.mantissa().cmp(&b.mantissa())
+    } else {
+        a.cmp(&b)
+    }
+}
 
 /// Evaluates a number-typed node (`None` = missing).
 pub(crate) fn number(node: &Typed, env: &dyn Env) -> Option<Decimal> {
@@ -68,13 +85,14 @@ pub(crate) fn boolean(node: &Typed, env: &dyn Env) -> bool {
             let (Some(a), Some(b)) = (number(a, env), number(b, env)) else {
                 return false;
             };
+            let order = compare(a, b);
             match op {
-                Cmp::Lt => a < b,
-                Cmp::Le => a <= b,
-                Cmp::Gt => a > b,
-                Cmp::Ge => a >= b,
-                Cmp::Eq => a == b,
-                Cmp::Ne => a != b,
+                Cmp::Lt => order.is_lt(),
+                Cmp::Le => order.is_le(),
+                Cmp::Gt => order.is_gt(),
+                Cmp::Ge => order.is_ge(),
+                Cmp::Eq => order.is_eq(),
+                Cmp::Ne => order.is_ne(),
             }
         }
         Typed::EqStr { ne, lhs, rhs } => match (string(lhs, env), string(rhs, env)) {
@@ -91,11 +109,12 @@ pub(crate) fn boolean(node: &Typed, env: &dyn Env) -> bool {
             let (Some(a), Some(b)) = (number(lhs, env), number(rhs, env)) else {
                 return false;
             };
+            let order = compare(a, b);
             match (env.polarity(), strict) {
-                (Polarity::HigherIsBetter, true) => a > b,
-                (Polarity::HigherIsBetter, false) => a >= b,
-                (Polarity::LowerIsBetter, true) => a < b,
-                (Polarity::LowerIsBetter, false) => a <= b,
+                (Polarity::HigherIsBetter, true) => order.is_gt(),
+                (Polarity::HigherIsBetter, false) => order.is_ge(),
+                (Polarity::LowerIsBetter, true) => order.is_lt(),
+                (Polarity::LowerIsBetter, false) => order.is_le(),
                 (Polarity::Range | Polarity::None, _) => false,
             }
         }

@@ -59,6 +59,7 @@ use rust_decimal::Decimal;
 
 use crate::model::Polarity;
 
+pub(crate) use eval::compare;
 pub use parser::{parse, Ast, BinaryOp, Node, UnaryOp};
 
 /// The longest expression accepted, in bytes of source.
