@@ -143,18 +143,20 @@ pub fn render(
 /// The entity reported: the one asked for (checked), else the only one.
 fn choose_entity(data: &Observations, asked: Option<&str>) -> Result<String, ReportError> {
     let entities: Vec<String> = data.entities().map(str::to_string).collect();
+    // Observations always list the blank entity (rows without one), used
+    // or not: with named entities it is not a choice of its own.
+    let named: Vec<String> = entities.iter().filter(|e| !e.is_empty()).cloned().collect();
     match asked {
         Some(e) if entities.iter().any(|x| x == e) => Ok(e.to_string()),
         Some(e) => Err(ReportError::UnknownEntity {
             entity: e.to_string(),
-            entities: entities.into_iter().filter(|e| !e.is_empty()).collect(),
+            entities: named,
         }),
-        None => match entities.as_slice() {
-            [] => Err(ReportError::NoData(None)),
-            [one] => Ok(one.clone()),
-            _ => Err(ReportError::EntityRequired(
-                entities.into_iter().filter(|e| !e.is_empty()).collect(),
-            )),
+        None => match (named.as_slice(), entities.is_empty()) {
+            ([], true) => Err(ReportError::NoData(None)),
+            ([], false) => Ok(String::new()),
+            ([one], _) => Ok(one.clone()),
+            _ => Err(ReportError::EntityRequired(named)),
         },
     }
 }

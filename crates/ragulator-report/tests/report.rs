@@ -344,6 +344,33 @@ fn several_entities_need_one_chosen() {
 }
 
 #[test]
+fn data_of_one_named_entity_needs_no_choice() {
+    let (scorecard, _, options) = example();
+    // The example's rows for plymouth only: one entity, named.
+    let csv = std::fs::read_to_string(format!("{EXAMPLE}/data.csv")).expect("example data");
+    let mut lines = csv.lines();
+    let header = lines.next().expect("header");
+    let only: String = std::iter::once(header)
+        .chain(lines.filter(|l| l.starts_with("plymouth,")))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let one = scorecard
+        .read_csv(only.as_bytes())
+        .expect("plymouth's rows");
+    let chosen = ReportOptions {
+        entity: Some("plymouth".into()),
+        ..options.clone()
+    };
+    let none = ReportOptions {
+        entity: None,
+        ..options
+    };
+    let html = render(&scorecard, &one, &none).expect("no entity needed");
+    assert!(html.contains("June 2022 — Plymouth</title>"));
+    assert_eq!(html, render(&scorecard, &one, &chosen).expect("plymouth"));
+}
+
+#[test]
 fn an_earlier_period_is_charted_up_to_that_period() {
     let (scorecard, data, options) = example();
     let march = ReportOptions {
