@@ -443,12 +443,38 @@ impl Timeline {
 pub fn round_value(v: Decimal, decimals: Option<u32>) -> Decimal {
     match decimals {
         None => v,
+        // Data usually has the indicator's places already, or a few more.
+        Some(d) if v.scale() == d => v,
         Some(d) => {
+            if let Some(r) = round_small(v, d) {
+                return r;
+            }
             let mut r = v.round_dp_with_strategy(d, RoundingStrategy::MidpointAwayFromZero);
             r.rescale(d);
             r
         }
     }
+}
+
+/// [`round_value`] in 64-bit integers, for a value with more than `d`
+/// places and a small mantissa: the quotient by `10^(scale - d)`, away from
+/// zero on a remainder of half or more. `None` (use rust_decimal) outside
+/// that, and for a negative value that rounds to zero (whose sign
+/// rust_decimal decides).
+fn round_small(v: Decimal, d: u32) -> Option<Decimal> {
+    let places = v.scale().checked_sub(d).filter(|p| (1..=18).contains(p))?;
+    let m = i64::try_from(v.mantissa()).ok()?;
+    let p = 10_i64.checked_pow(places)?;
+    let (q, r) = (m / p, m % p);
+    let q = if r.unsigned_abs() >= p.unsigned_abs() - r.unsigned_abs() {
+        q + m.signum()
+    } else {
+        q
+    };
+    if q == 0 && v.is_sign_negative() {
+        return None;
+    }
+    Decimal::try_new(q, d).ok()
 }
 
 /// `gap` for a value against a target (DESIGN.md 3.3): `>= 0` means met.
@@ -1746,3 +1772,39 @@ impl Env for ThemeEnv<'_> {
 /// Evaluates an expression's value in an indicator environment, for tests
 /// and tools; returns `Value::Missing` when the indicator has no data.
 pub(crate) fn _value_of(_: &Value) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The general path of [`round_value`].
+    fn rounded_by_rust_decimal(v: Decimal, d: u32) -> Decimal {
+        let mut r = v.round_dp_with_strategy(d, RoundingStrategy::MidpointAwayFromZero);
+        r.rescale(d);
+        r
+    }
+
+    proptest! {
+        #[test]
+        fn integer_rounding_matches_rust_decimal(m in any::<i64>(), small in -2_000_000i64..2_000_000, scale in 0u32..28, d in 0u32..10) {
+            for mantissa in [m, small] {
+                let v = Decimal::new(mantissa, scale);
+                if let Some(r) = round_small(v, d) {
+                    let want = rounded_by_rust_decimal(v, d);
+                    prop_assert_eq!((r, r.scale(), r.to_string()), (want, want.scale(), want.to_string()), "{} to {}", v, d);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn integer_rounding_edges() {
+        let r = |t: &str, d| round_value(t.parse().unwrap_or_default(), Some(d)).to_string();
+        assert_eq!(r("84.95", 1), "85.0");
+        assert_eq!(r("-84.95", 1), "-85.0");
+        assert_eq!(r("84.949", 1), "84.9");
+        assert_eq!(r("-0.04", 1), "0.0");
+        assert_eq!(r("7", 2), "7.00");
+    }
+}

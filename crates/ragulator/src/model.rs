@@ -132,6 +132,9 @@ pub fn decimal_from_f64(v: f64) -> Result<Decimal, String> {
             "{v} is not a number: NaN and infinities are not allowed"
         ));
     }
+    if let Some(d) = short_decimal(v) {
+        return Ok(d);
+    }
     // `{}` prints the shortest string that round-trips, never in exponent form.
     // Written to the stack first: this runs once per float cell (DataFrames).
     let mut text = ShortText::default();
@@ -141,6 +144,33 @@ pub fn decimal_from_f64(v: f64) -> Result<Decimal, String> {
         }
     }
     parse_decimal(&format!("{v}"))
+}
+
+/// The shortest decimal of a float with few digits (most data: 84.95,
+/// 0.1, 1200), without formatting it: the fewest places `s` for which
+/// `round(v × 10^s) / 10^s` is `v` again. The same as formatting's
+/// shortest round trip while `v × 10^s` stays below 2^50: the candidates
+/// at that scale are then more than four ulps apart, so at most one rounds
+/// to `v` (the one nearest `v`, as formatting picks). `None` otherwise.
+fn short_decimal(v: f64) -> Option<Decimal> {
+    // 2^50: exact integers, with room for the product's rounding error.
+    const LIMIT: f64 = 1_125_899_906_842_624.0;
+    if v == 0.0 || v.abs() >= LIMIT {
+        return None; // -0.0 keeps its sign through formatting
+    }
+    let mut power = 1.0_f64; // exactly 10^scale for scale <= 15
+    for scale in 0..=15u32 {
+        let scaled = v * power;
+        if scaled.abs() >= LIMIT {
+            return None;
+        }
+        let m = scaled.round();
+        if m / power == v {
+            return Some(Decimal::new(m as i64, scale));
+        }
+        power *= 10.0;
+    }
+    None
 }
 
 /// A small stack buffer for formatting one number; writing more fails.
@@ -955,4 +985,58 @@ pub enum OverrideTarget {
     Indicator(String),
     /// A theme id.
     Theme(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The slow path: formatting's shortest round trip, parsed.
+    fn formatted(v: f64) -> Decimal {
+        Decimal::from_str(&format!("{v}")).unwrap_or_default()
+    }
+
+    fn agrees(v: f64) {
+        if let Some(d) = short_decimal(v) {
+            let f = formatted(v);
+            assert_eq!((d, d.scale()), (f, f.scale()), "{v:?}");
+        }
+    }
+
+    #[test]
+    fn short_decimals_match_formatting_on_typical_data() {
+        for cents in -100_000i64..100_000 {
+            agrees(cents as f64 / 100.0);
+        }
+        for x in [
+            0.1,
+            0.2,
+            0.3,
+            1e-7,
+            123.456,
+            1e14 + 0.5,
+            999_999_999_999.99,
+            2.5e-15,
+        ] {
+            agrees(x);
+            agrees(-x);
+        }
+        assert_eq!(
+            short_decimal(84.95).map(|d| d.to_string()).as_deref(),
+            Some("84.95")
+        );
+        assert_eq!(short_decimal(-0.0), None);
+    }
+
+    proptest! {
+        #[test]
+        fn short_decimals_match_formatting(bits in any::<u64>(), m in any::<i64>(), k in 0u32..18) {
+            let v = f64::from_bits(bits);
+            if v.is_finite() {
+                agrees(v);
+            }
+            agrees((m % 10_000_000_000) as f64 / 10f64.powi(k as i32));
+        }
+    }
 }

@@ -154,6 +154,10 @@ pub struct ObservationsBuilder<'s> {
     next_row: usize,
     /// Set by the measure code: its rows may give measured indicators' values.
     pub(crate) computing: bool,
+    /// The previous row's indicator and entity: data usually comes grouped,
+    /// and comparing one string is cheaper than hashing it.
+    last_indicator: usize,
+    last_entity: u32,
 }
 
 impl<'s> ObservationsBuilder<'s> {
@@ -177,6 +181,8 @@ impl<'s> ObservationsBuilder<'s> {
             rejected: Vec::new(),
             next_row: 0,
             computing: false,
+            last_indicator: usize::MAX,
+            last_entity: 0,
         }
     }
 
@@ -209,11 +215,15 @@ impl<'s> ObservationsBuilder<'s> {
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .ok_or("no indicator given")?;
-        let indicator_ix = *self
-            .scorecard
-            .indicator_by_id
-            .get(indicator_id)
-            .ok_or_else(|| format!("unknown indicator '{indicator_id}'"))?;
+        let indicator_ix = match self.scorecard.indicators.get(self.last_indicator) {
+            Some(last) if last.id == indicator_id => self.last_indicator,
+            _ => *self
+                .scorecard
+                .indicator_by_id
+                .get(indicator_id)
+                .ok_or_else(|| format!("unknown indicator '{indicator_id}'"))?,
+        };
+        self.last_indicator = indicator_ix;
         let indicator = &self.scorecard.indicators[indicator_ix];
         let period_text = raw
             .period
@@ -236,8 +246,13 @@ impl<'s> ObservationsBuilder<'s> {
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .unwrap_or("actual");
-        let series = match self.series_ix.get(series_name) {
-            Some(&s) => s,
+        let known = if series_name == "actual" {
+            Some(ACTUAL)
+        } else {
+            self.series_ix.get(series_name).copied()
+        };
+        let series = match known {
+            Some(s) => s,
             None => {
                 let s = self.series_names.len() as u32;
                 self.series_names.push(series_name.to_string());
@@ -283,8 +298,17 @@ impl<'s> ObservationsBuilder<'s> {
             (None, None, None) => (Reading::Missing, None),
         };
         let entity_name = raw.entity.map(str::trim).unwrap_or("");
-        let entity = match self.entity_ix.get(entity_name) {
-            Some(&e) => e,
+        let same = self
+            .entities
+            .get(self.last_entity as usize)
+            .is_some_and(|e| e == entity_name);
+        let known = if same {
+            Some(self.last_entity)
+        } else {
+            self.entity_ix.get(entity_name).copied()
+        };
+        let entity = match known {
+            Some(e) => e,
             None => {
                 let e = self.entities.len() as u32;
                 self.entities.push(entity_name.to_string());
@@ -292,6 +316,7 @@ impl<'s> ObservationsBuilder<'s> {
                 e
             }
         };
+        self.last_entity = entity;
         self.rows.push(Obs {
             row: row as u32,
             entity,
