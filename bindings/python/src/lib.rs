@@ -5,6 +5,7 @@
 
 mod arrow;
 mod errors;
+mod records;
 mod rows;
 mod statuses;
 
@@ -427,6 +428,17 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Observations>()?;
     m.add_class::<Overrides>()?;
     m.add_class::<Evaluation>()?;
+    m.add_class::<records::Records>()?;
+    m.add_class::<records::RecordSet>()?;
+    m.add_class::<records::FailingRecords>()?;
+    m.add_function(wrap_pyfunction!(records::sources, m)?)?;
+    m.add_function(wrap_pyfunction!(records::read_records_csv, m)?)?;
+    m.add_function(wrap_pyfunction!(records::read_records_json, m)?)?;
+    m.add_function(wrap_pyfunction!(records::read_records_rows, m)?)?;
+    m.add_function(wrap_pyfunction!(records::read_records_arrow, m)?)?;
+    m.add_function(wrap_pyfunction!(records::record_set, m)?)?;
+    m.add_function(wrap_pyfunction!(records::measure, m)?)?;
+    m.add_function(wrap_pyfunction!(records::failing_records, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -16,6 +16,7 @@ the WASM package); this module converts types. Values are ``decimal.Decimal``.
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -37,15 +38,20 @@ __all__ = [
     "DataError",
     "Diagnostic",
     "Evaluation",
+    "FailingRecord",
+    "FailingRecords",
     "Indicator",
     "IndicatorResult",
     "Observations",
     "OverrideNote",
     "RagulatorError",
+    "RecordSet",
     "Rejected",
+    "RejectedRecord",
     "RowCounts",
     "Scorecard",
     "ScorecardError",
+    "Source",
     "SpcChart",
     "SpcGroup",
     "SpcPoint",
@@ -688,6 +694,97 @@ class Scorecard:
         obs = self.observations(data)
         return SpcChart(json.loads(self._native.spc(obs._native, indicator, entity)))
 
+    # case records (docs/measures.md)
+
+    @property
+    def sources(self) -> tuple[Source, ...]:
+        """The record sources the scorecard declares (``[sources.<name>]``)."""
+        return tuple(Source(n, dict(columns), e) for n, columns, e in _native.sources(self._native))
+
+    def records(self, records: Mapping[str, RecordData]) -> RecordSet:
+        """Reads case records, by source name: ``{"assessments": df, ...}``.
+
+        Each table is a pandas or polars DataFrame, a pyarrow Table (anything
+        with ``__arrow_c_stream__``), a list of dicts, or a path to a CSV file
+        (a ``.json`` path is read as a JSON array of record objects). The
+        columns a source declares are required (matched ignoring case and
+        surrounding spaces); others are ignored. Dates may be text
+        (``YYYY-MM-DD``), Arrow dates, ``datetime.date`` or timestamps at
+        midnight. Bad rows are kept in ``rejected`` with their reasons.
+        """
+        if isinstance(records, RecordSet):
+            return self._record_set(records)
+        if not isinstance(records, Mapping):
+            raise TypeError(
+                f"records must be a mapping from source name to its table, not {type(records).__name__}"
+            )
+        tables = []
+        for source, table in records.items():
+            if not isinstance(source, str):
+                raise TypeError(f"a source name must be a str, not {type(source).__name__}")
+            tables.append(self._read_records(source, table))
+        return RecordSet(_native.record_set(tables), self._native)
+
+    def _read_records(self, source: str, table: Any) -> _native.Records:
+        if isinstance(table, (str, os.PathLike)):
+            name = os.fspath(table)
+            with open(name, "rb") as f:
+                raw = f.read()
+            if name.lower().endswith(".json"):
+                return _native.read_records_json(self._native, source, raw)
+            return _native.read_records_csv(self._native, source, raw)
+        if hasattr(table, "__arrow_c_stream__"):
+            return _native.read_records_arrow(self._native, source, table)
+        if isinstance(table, (list, tuple)):
+            rows = [{k: _record_value(v) for k, v in r.items()} if isinstance(r, Mapping) else r for r in table]
+            return _native.read_records_rows(self._native, source, rows)
+        raise TypeError(
+            f"cannot read the records of '{source}' from {type(table).__name__}: pass a pandas or polars "
+            "DataFrame, a pyarrow Table, a list of dicts, or a path to a CSV or JSON file"
+        )
+
+    def _record_set(self, records: RecordSet | Mapping[str, RecordData]) -> RecordSet:
+        if isinstance(records, RecordSet):
+            if records._scorecard is not self._native:
+                raise DataError(
+                    "these records were read for another scorecard; read them again with this scorecard's records()"
+                )
+            return records
+        return self.records(records)
+
+    def measure(self, records: RecordSet | Mapping[str, RecordData], data: Data | None = None) -> Observations:
+        """The measured indicators' values computed from case records: one
+        numerator/denominator row per entity and period, as ``ragulator
+        evaluate --records`` computes them. With ``data`` (targets,
+        comparators, indicators given as values), the two are merged as the
+        CLI merges ``--data`` and ``--records``. Pass the result to
+        :meth:`evaluate` or :meth:`spc`.
+        The GIL is released while the core computes.
+        """
+        rs = self._record_set(records)
+        obs = None if data is None else self.observations(data)
+        native = _native.measure(self._native, rs._native, None if obs is None else obs._native)
+        return Observations(native, self._native)
+
+    def failing_records(
+        self,
+        records: RecordSet | Mapping[str, RecordData],
+        indicator: str,
+        period: str,
+        entity: str | None = None,
+    ) -> FailingRecords:
+        """The records behind a measured indicator's result (``ragulator
+        records``): for timeliness the records not in time, for intervals
+        each visit after too long a gap, for recurrences the recurrences,
+        for rolling counts and rates the records or children counted.
+        ``entity=None`` lists every entity's. Raises :class:`DataError` for
+        an indicator without a measure, a source not given, a bad period or
+        an unknown entity.
+        """
+        rs = self._record_set(records)
+        native = _native.failing_records(self._native, rs._native, indicator, period, entity)
+        return FailingRecords(native, indicator, period, entity)
+
 
 def _json_default(v: Any) -> Any:
     if isinstance(v, Decimal):
@@ -1017,3 +1114,152 @@ class SpcChart:
             f"<ragulator.SpcChart {self.indicator}{' / ' + self.entity if self.entity else ''}: "
             f"{len(self.points)} points, variation {self.variation}, assurance {self.assurance}>"
         )
+
+
+# -------------------------------------------------------------- case records
+
+RecordData = Union[
+    "pandas.DataFrame",
+    "polars.DataFrame",
+    "pyarrow.Table",
+    Sequence[Mapping[str, Any]],
+    str,
+    "os.PathLike[str]",
+]
+
+
+def _record_value(v: Any) -> Any:
+    """A dict value for the core's JSON record reader: dates as ``YYYY-MM-DD``.
+
+    A datetime at midnight without a time zone is its date; any other
+    datetime is passed as its ISO text, which the core rejects (with the row
+    and reason) rather than the time being dropped unnoticed."""
+    if isinstance(v, datetime.datetime):
+        if v.tzinfo is None and v.time() == datetime.time(0):
+            return v.date().isoformat()
+        return v.isoformat(sep=" ")
+    if isinstance(v, datetime.date):
+        return v.isoformat()
+    return v
+
+
+@dataclass(frozen=True)
+class Source:
+    """A record source the scorecard declares: its columns (name to type:
+    ``id``, ``date``, ``category`` or ``number``) and its entity column."""
+
+    name: str
+    columns: dict[str, str]
+    entity: str | None
+
+
+@dataclass(frozen=True)
+class RejectedRecord:
+    """A record row not used: its source, 1-based row number and why."""
+
+    source: str
+    row: int
+    reason: str
+
+
+class RecordSet:
+    """Case records of a scorecard's sources, read and checked once (made by
+    :meth:`Scorecard.records`): measure them and drill down many times."""
+
+    __slots__ = ("_native", "_scorecard")
+
+    def __init__(self, native: _native.RecordSet, scorecard: _native.Scorecard) -> None:
+        self._native = native
+        # Checked against one scorecard's sources: not valid for another.
+        self._scorecard = scorecard
+
+    @property
+    def sources(self) -> list[str]:
+        """The sources given, in order."""
+        return [t[0] for t in self._native.tables]
+
+    @property
+    def rows(self) -> dict[str, RowCounts]:
+        """Input, used and rejected rows by source; input = used + rejected."""
+        return {s: RowCounts(read, used, read - used) for s, used, read in self._native.tables}
+
+    @property
+    def rejected(self) -> list[RejectedRecord]:
+        """Rows not used, by source and row, with their reasons (a missing or
+        unreadable date, an end before its start)."""
+        return [RejectedRecord(s, row, reason) for s, row, reason in self._native.rejected]
+
+    def __len__(self) -> int:
+        """Records used, over every source."""
+        return sum(used for _, used, _ in self._native.tables)
+
+    def __repr__(self) -> str:
+        parts = ", ".join(f"{s}: {c.used}" for s, c in self.rows.items())
+        return f"<ragulator.RecordSet {parts}; {len(self._native.rejected)} rejected>"
+
+
+@dataclass(frozen=True)
+class FailingRecord:
+    """A record behind a measured result: its source, 1-based row, entity,
+    id (the child) and why it is listed, with the dates concerned."""
+
+    source: str
+    row: int
+    entity: str | None
+    id: str | None
+    reason: str
+
+
+class FailingRecords:
+    """The records behind one measured result (:meth:`Scorecard.failing_records`),
+    as ``ragulator records`` lists them."""
+
+    __slots__ = ("_native", "indicator", "period", "entity", "records")
+
+    def __init__(self, native: _native.FailingRecords, indicator: str, period: str, entity: str | None) -> None:
+        self._native = native
+        self.indicator: str = indicator
+        self.period: str = period
+        self.entity: str | None = entity
+        self.records: list[FailingRecord] = [FailingRecord(*r) for r in native.rows]
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def __iter__(self) -> Iterator[FailingRecord]:
+        return iter(self.records)
+
+    def __repr__(self) -> str:
+        who = f" / {self.entity}" if self.entity else ""
+        return f"<ragulator.FailingRecords {self.indicator} {self.period}{who}: {len(self)} records>"
+
+    def to_json(self, pretty: bool = True) -> str:
+        """The records as the core's JSON array (``source``, ``row``,
+        ``entity``, ``id``, ``reason``): the ``records`` of ``ragulator
+        records --format json``."""
+        return self._native.to_json(pretty)
+
+    def to_csv(self) -> str:
+        """The records as CSV: exactly ``ragulator records --format csv``."""
+        return self._native.to_csv()
+
+    def _columns(self) -> _Columns:
+        cols = _Columns()
+        cols.add("source", "str", [r.source for r in self.records])
+        cols.add("row", "int", [r.row for r in self.records])
+        cols.add("entity", "str", [r.entity for r in self.records])
+        cols.add("id", "str", [r.id for r in self.records])
+        cols.add("reason", "str", [r.reason for r in self.records])
+        return cols
+
+    def to_pandas(self) -> pandas.DataFrame:
+        """One row per record: source, row (int64), entity, id, reason (``string`` dtype)."""
+        return self._columns().to_pandas()
+
+    def to_polars(self) -> polars.DataFrame:
+        """As :meth:`to_pandas`, for polars."""
+        return self._columns().to_polars()
+
+    def to_arrow(self) -> pyarrow.Table:
+        """As :meth:`to_pandas`, as a pyarrow Table."""
+        return self._columns().to_arrow()

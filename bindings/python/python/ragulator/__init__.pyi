@@ -14,7 +14,7 @@ from . import _native
 
 __version__: str
 
-__all__ = ['Comparator', 'DataError', 'Diagnostic', 'Evaluation', 'Indicator', 'IndicatorResult', 'Observations', 'OverrideNote', 'RagulatorError', 'Rejected', 'RowCounts', 'Scorecard', 'ScorecardError', 'SpcChart', 'SpcGroup', 'SpcPoint', 'SpcState', 'Status', 'StatusTable', 'TargetRange', 'Theme', 'ThemeResult', 'Trace']
+__all__ = ['Comparator', 'DataError', 'Diagnostic', 'Evaluation', 'FailingRecord', 'FailingRecords', 'Indicator', 'IndicatorResult', 'Observations', 'OverrideNote', 'RagulatorError', 'RecordSet', 'Rejected', 'RejectedRecord', 'RowCounts', 'Scorecard', 'ScorecardError', 'Source', 'SpcChart', 'SpcGroup', 'SpcPoint', 'SpcState', 'Status', 'StatusTable', 'TargetRange', 'Theme', 'ThemeResult', 'Trace']
 
 class RagulatorError(ValueError):
     """Base of every error ragulator raises about its input."""
@@ -187,6 +187,15 @@ Data: TypeAlias = (
     | Observations
 )
 
+RecordData: TypeAlias = (
+    pandas.DataFrame
+    | polars.DataFrame
+    | pyarrow.Table
+    | Sequence[Mapping[str, Any]]
+    | str
+    | os.PathLike[str]
+)
+
 class Scorecard:
     """A loaded, validated scorecard: immutable and safe to share across threads."""
     def __init__(self, native: _native.Scorecard) -> None: ...
@@ -273,6 +282,22 @@ class Scorecard:
     def spc(self, data: Data, indicator: str, entity: str | None = None) -> SpcChart:
         """The statistical process control (XmR) chart of an indicator for an
         entity (``entity`` is needed when the data has several)."""
+    @property
+    def sources(self) -> tuple[Source, ...]:
+        """The record sources the scorecard declares (``[sources.<name>]``)."""
+    def records(self, records: Mapping[str, RecordData]) -> RecordSet:
+        """Reads case records, by source name: ``{"assessments": df, ...}``."""
+    def measure(self, records: RecordSet | Mapping[str, RecordData], data: Data | None = None) -> Observations:
+        """The measured indicators' values computed from case records, merged
+        after ``data`` when given; pass the result to :meth:`evaluate`."""
+    def failing_records(
+        self,
+        records: RecordSet | Mapping[str, RecordData],
+        indicator: str,
+        period: str,
+        entity: str | None = None,
+    ) -> FailingRecords:
+        """The records behind a measured indicator's result (``ragulator records``)."""
 
 class Evaluation:
     """The result of :meth:`Scorecard.evaluate`: indicator results, theme
@@ -369,3 +394,67 @@ class SpcChart:
     def to_arrow(self) -> pyarrow.Table:
         """As :meth:`to_pandas`, as a pyarrow Table."""
     def __repr__(self) -> str: ...
+
+@dataclass(frozen=True)
+class Source:
+    """A record source the scorecard declares: its columns (name to type:
+    ``id``, ``date``, ``category`` or ``number``) and its entity column."""
+    name: str
+    columns: dict[str, str]
+    entity: str | None
+
+@dataclass(frozen=True)
+class RejectedRecord:
+    """A record row not used: its source, 1-based row number and why."""
+    source: str
+    row: int
+    reason: str
+
+class RecordSet:
+    """Case records of a scorecard's sources, read and checked once (made by
+    :meth:`Scorecard.records`): measure them and drill down many times."""
+    def __init__(self, native: _native.RecordSet, scorecard: _native.Scorecard) -> None: ...
+    @property
+    def sources(self) -> list[str]:
+        """The sources given, in order."""
+    @property
+    def rows(self) -> dict[str, RowCounts]:
+        """Input, used and rejected rows by source; input = used + rejected."""
+    @property
+    def rejected(self) -> list[RejectedRecord]:
+        """Rows not used, by source and row, with their reasons."""
+    def __len__(self) -> int:
+        """Records used, over every source."""
+    def __repr__(self) -> str: ...
+
+@dataclass(frozen=True)
+class FailingRecord:
+    """A record behind a measured result: its source, 1-based row, entity,
+    id (the child) and why it is listed, with the dates concerned."""
+    source: str
+    row: int
+    entity: str | None
+    id: str | None
+    reason: str
+
+class FailingRecords:
+    """The records behind one measured result (:meth:`Scorecard.failing_records`),
+    as ``ragulator records`` lists them."""
+    indicator: str
+    period: str
+    entity: str | None
+    records: list[FailingRecord]
+    def __init__(self, native: _native.FailingRecords, indicator: str, period: str, entity: str | None) -> None: ...
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[FailingRecord]: ...
+    def __repr__(self) -> str: ...
+    def to_json(self, pretty: bool = True) -> str:
+        """The records as the core's JSON array: the ``records`` of ``ragulator records --format json``."""
+    def to_csv(self) -> str:
+        """The records as CSV: exactly ``ragulator records --format csv``."""
+    def to_pandas(self) -> pandas.DataFrame:
+        """One row per record: source, row (int64), entity, id, reason."""
+    def to_polars(self) -> polars.DataFrame:
+        """As :meth:`to_pandas`, for polars."""
+    def to_arrow(self) -> pyarrow.Table:
+        """As :meth:`to_pandas`, as a pyarrow Table."""
