@@ -6,6 +6,7 @@
 mod arrow;
 mod errors;
 mod records;
+mod report;
 mod rows;
 mod statuses;
 
@@ -439,6 +440,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(records::record_set, m)?)?;
     m.add_function(wrap_pyfunction!(records::measure, m)?)?;
     m.add_function(wrap_pyfunction!(records::failing_records, m)?)?;
+    m.add_function(wrap_pyfunction!(report::html_report, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -666,8 +666,12 @@ class Scorecard:
         evaluates, so threads can evaluate concurrently.
         """
         obs = self.observations(data)
-        native = self._native.evaluate(obs._native, self._overrides(overrides), period, entity, explain)
-        return Evaluation(self, native)
+        ovr = self._overrides(overrides)
+        native = self._native.evaluate(obs._native, ovr, period, entity, explain)
+        ev = Evaluation(self, native)
+        # What to_html_report needs to render this evaluation's report.
+        ev._inputs = (obs, ovr, period, entity)
+        return ev
 
     def evaluate_statuses(
         self,
@@ -693,6 +697,58 @@ class Scorecard:
         entity (``entity`` is needed when the data has several)."""
         obs = self.observations(data)
         return SpcChart(json.loads(self._native.spc(obs._native, indicator, entity)))
+
+    # the monthly report (docs/report.md)
+
+    def html_report(
+        self,
+        data: Data,
+        overrides: Any = None,
+        period: str | None = None,
+        entity: str | None = None,
+        *,
+        narrative: str | os.PathLike[str] | Mapping[str, Any] | None = None,
+        history: int | None = None,
+        path: str | os.PathLike[str] | None = None,
+    ) -> str:
+        """The monthly report as one self-contained HTML document: the same
+        renderer and the same HTML as ``ragulator report``.
+
+        ``data`` and ``overrides`` are as for :meth:`evaluate`; ``period`` is
+        the month reported (default: the latest with a value) and ``entity``
+        the area (needed when the data has several). ``narrative`` is a
+        narrative file (``.toml``, ``.json``, ``.yaml``, ``.yml``) or the same
+        content as a mapping (``{"assessment": {"2022-06": {"analysis": ...,
+        "next_steps": ...}}}``). ``history`` is the number of periods charted
+        (default: the CLI's, 24).
+        With ``path`` the HTML is also written there (UTF-8). Raises
+        :class:`DataError` for an unknown entity, a period without values or
+        an invalid narrative. The GIL is released while the report is made.
+        """
+        obs = self.observations(data)
+        return self._html_report(obs, self._overrides(overrides), period, entity, narrative, history, path)
+
+    def _html_report(
+        self,
+        obs: Observations,
+        overrides: _native.Overrides | None,
+        period: str | None,
+        entity: str | None,
+        narrative: str | os.PathLike[str] | Mapping[str, Any] | None,
+        history: int | None,
+        path: str | os.PathLike[str] | None,
+    ) -> str:
+        if history is not None and (isinstance(history, bool) or not isinstance(history, int)):
+            raise TypeError(f"history must be an int (periods charted), not {type(history).__name__}")
+        text, format, name = _narrative(narrative)
+        html = _native.html_report(
+            self._native, obs._native, overrides, period, entity, text, format, name, history
+        )
+        if path is not None:
+            # newline="": the same bytes as the CLI writes, on every platform.
+            with open(os.fspath(path), "w", encoding="utf-8", newline="") as f:
+                f.write(html)
+        return html
 
     # case records (docs/measures.md)
 
@@ -758,7 +814,7 @@ class Scorecard:
         evaluate --records`` computes them. With ``data`` (targets,
         comparators, indicators given as values), the two are merged as the
         CLI merges ``--data`` and ``--records``. Pass the result to
-        :meth:`evaluate` or :meth:`spc`.
+        :meth:`evaluate`, :meth:`spc` or :meth:`html_report`.
         The GIL is released while the core computes.
         """
         rs = self._record_set(records)
@@ -800,11 +856,13 @@ class Evaluation:
     roll-ups and rejected rows. Records and data frames are built from the
     core's JSON (:meth:`to_json`), the same JSON the CLI prints."""
 
-    __slots__ = ("_scorecard", "_native", "_doc", "_results", "_themes")
+    __slots__ = ("_scorecard", "_native", "_doc", "_results", "_themes", "_inputs")
 
     def __init__(self, scorecard: Scorecard, native: _native.Evaluation) -> None:
         self._scorecard = scorecard
         self._native = native
+        # (observations, overrides, period, entity) evaluated, set by Scorecard.evaluate.
+        self._inputs: tuple[Observations, _native.Overrides | None, str | None, str | None] | None = None
         self._doc: dict[str, Any] | None = None
         self._results: tuple[IndicatorResult, ...] | None = None
         self._themes: tuple[ThemeResult, ...] | None = None
@@ -881,6 +939,43 @@ class Evaluation:
 
     def _repr_html_(self) -> str:
         return self.to_html()
+
+    def to_html_report(
+        self,
+        *,
+        narrative: str | os.PathLike[str] | Mapping[str, Any] | None = None,
+        history: int | None = None,
+        path: str | os.PathLike[str] | None = None,
+        period: str | None = None,
+        entity: str | None = None,
+    ) -> str:
+        """The monthly report of this evaluation's data, overrides, period
+        and entity as one self-contained HTML document (the HTML of
+        ``ragulator report``; see :meth:`Scorecard.html_report`). ``period``
+        and ``entity`` choose them when the evaluation did not (an
+        evaluation of several entities needs ``entity``). With ``path`` the
+        HTML is also written there.
+        """
+        if self._inputs is None:
+            raise RagulatorError(
+                "this evaluation was not made by Scorecard.evaluate; use Scorecard.html_report(data, ...)"
+            )
+        obs, overrides, evaluated_period, evaluated_entity = self._inputs
+        for option, given, evaluated in (("period", period, evaluated_period), ("entity", entity, evaluated_entity)):
+            if given is not None and evaluated is not None and given != evaluated:
+                raise DataError(
+                    f"this evaluation is of {option} '{evaluated}', not '{given}'; "
+                    "evaluate again or use Scorecard.html_report(data, ...)"
+                )
+        return self._scorecard._html_report(
+            obs,
+            overrides,
+            period if period is not None else evaluated_period,
+            entity if entity is not None else evaluated_entity,
+            narrative,
+            history,
+            path,
+        )
 
     # data frames
 
@@ -1114,6 +1209,27 @@ class SpcChart:
             f"<ragulator.SpcChart {self.indicator}{' / ' + self.entity if self.entity else ''}: "
             f"{len(self.points)} points, variation {self.variation}, assurance {self.assurance}>"
         )
+
+
+# ------------------------------------------------------------ monthly report
+
+
+def _narrative(narrative: Any) -> tuple[str | None, str, str | None]:
+    """(text, format, file name) of a narrative given as a path or a mapping."""
+    if narrative is None:
+        return None, "toml", None
+    if isinstance(narrative, (str, os.PathLike)):
+        name = os.fspath(narrative)
+        ext = os.path.splitext(name)[1].lower().lstrip(".")
+        if ext not in ("toml", "json", "yaml", "yml"):
+            raise DataError(f"{name}: a narrative must be .toml, .json, .yaml or .yml")
+        with open(name, encoding="utf-8") as f:
+            return f.read(), ext, name
+    if isinstance(narrative, Mapping):
+        return json.dumps(narrative, default=_json_default), "json", None
+    raise TypeError(
+        f"a narrative is a path to a .toml, .json or .yaml file or a mapping, not {type(narrative).__name__}"
+    )
 
 
 # -------------------------------------------------------------- case records

@@ -282,6 +282,19 @@ class Scorecard:
     def spc(self, data: Data, indicator: str, entity: str | None = None) -> SpcChart:
         """The statistical process control (XmR) chart of an indicator for an
         entity (``entity`` is needed when the data has several)."""
+    def html_report(
+        self,
+        data: Data,
+        overrides: Any = None,
+        period: str | None = None,
+        entity: str | None = None,
+        *,
+        narrative: str | os.PathLike[str] | Mapping[str, Any] | None = None,
+        history: int | None = None,
+        path: str | os.PathLike[str] | None = None,
+    ) -> str:
+        """The monthly report as one self-contained HTML document: the same
+        renderer and the same HTML as ``ragulator report``."""
     @property
     def sources(self) -> tuple[Source, ...]:
         """The record sources the scorecard declares (``[sources.<name>]``)."""
@@ -333,6 +346,17 @@ class Evaluation:
         """The indicator results as CSV text (the CLI's ``--format csv``)."""
     def to_html(self) -> str:
         """The evaluation as an HTML table grouped by theme (the core's renderer)."""
+    def to_html_report(
+        self,
+        *,
+        narrative: str | os.PathLike[str] | Mapping[str, Any] | None = None,
+        history: int | None = None,
+        path: str | os.PathLike[str] | None = None,
+        period: str | None = None,
+        entity: str | None = None,
+    ) -> str:
+        """The monthly report of this evaluation's data, overrides, period and
+        entity as one self-contained HTML document (``ragulator report``'s HTML)."""
     def to_pandas(self, table: Literal["results", "themes", "rejected"] = "results") -> pandas.DataFrame:
         """A pandas DataFrame of the ``results`` (default), ``themes`` or
         ``rejected`` rows. Decimal columns hold ``decimal.Decimal`` (object

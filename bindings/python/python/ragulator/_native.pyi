@@ -18,6 +18,7 @@ __all__ = [
     "record_set",
     "measure",
     "failing_records",
+    "html_report",
     "__version__",
 ]
 
@@ -120,3 +121,14 @@ def measure(scorecard: Scorecard, records: RecordSet, data: Observations | None 
 def failing_records(
     scorecard: Scorecard, records: RecordSet, indicator: str, period: str, entity: str | None = None
 ) -> FailingRecords: ...
+def html_report(
+    scorecard: Scorecard,
+    data: Observations,
+    overrides: Overrides | None = None,
+    period: str | None = None,
+    entity: str | None = None,
+    narrative: str | None = None,
+    narrative_format: str = "toml",
+    narrative_name: str | None = None,
+    history: int | None = None,
+) -> str: ...
