@@ -1041,7 +1041,10 @@ impl<'a> Evaluator<'a> {
 
     /// The rich result: the judgement with names, comparators and the explanation.
     fn indicator_result(&self, u: &Unit<'_>, j: Judgement) -> IndicatorResult {
-        let slot = u.t.slot(u.period);
+        let slot = match u.slot {
+            Some(i) => u.t.slots.get(i),
+            None => u.t.slot(u.period),
+        };
         let last_year = u
             .period
             .last_year()

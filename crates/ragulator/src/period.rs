@@ -392,7 +392,21 @@ impl Period {
                 iso_monday(year, week.week().min(iso_weeks_in(year)))
             }
             // chrono clamps 29 February to 28 February here.
-            _ => self.start.checked_sub_months(Months::new(12)),
+            PeriodKind::Day => self.start.checked_sub_months(Months::new(12)),
+            // The first of a month: the same month a year before, by ordinal
+            // day (cheap fields of chrono's date; evaluation asks this for
+            // every result). After February a leap day shifts the ordinal.
+            PeriodKind::Month
+            | PeriodKind::Quarter
+            | PeriodKind::FinancialYear
+            | PeriodKind::Year => {
+                let (year, ordinal) = (self.start.year(), self.start.ordinal());
+                let leap = |y: i32| y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+                let after_february = ordinal > 59 + u32::from(leap(year));
+                let ordinal = ordinal - u32::from(after_february && leap(year))
+                    + u32::from(after_february && leap(year - 1));
+                NaiveDate::from_yo_opt(year - 1, ordinal)
+            }
         }?;
         Period::new(self.kind, start)
     }
@@ -719,6 +733,23 @@ mod tests {
             for b in &all {
                 assert_eq!(a.follows(b), a.previous() == Some(*b), "{a} follows {b}");
             }
+        }
+    }
+
+    #[test]
+    fn last_year_is_twelve_months_back_for_every_month() {
+        for year in 1901..=2200 {
+            for month in 1..=12 {
+                let text = format!("{year}-{month:02}");
+                let want = NaiveDate::from_ymd_opt(year - 1, month, 1)
+                    .and_then(|d| Period::new(PeriodKind::Month, d));
+                assert_eq!(p(&text).last_year(), want, "{text}");
+            }
+            let fy = Period::parse(&format!("{year}/{:02}", (year + 1) % 100), 4).unwrap();
+            assert_eq!(
+                fy.last_year().map(|p| p.start()),
+                NaiveDate::from_ymd_opt(year - 1, 4, 1)
+            );
         }
     }
 
