@@ -3,6 +3,11 @@
 //!
 //! Parsing stops at the first syntax or type error (with its path and
 //! line/column); validation then reports *every* semantic problem at once.
+//!
+//! Each format's parser builds one tree (modules `parse`, `tree`) from which the
+//! model is deserialised: a syntax error anywhere in the document is found
+//! before any type error. The tree keeps every value's position, so semantic
+//! diagnostics get a line and column without parsing the text again.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -18,6 +23,9 @@ use crate::model::{
 };
 use crate::period::Period;
 use crate::spc::ChartOptions;
+
+mod parse;
+mod tree;
 
 /// Largest scorecard document accepted, in bytes.
 pub const MAX_SCORECARD_BYTES: usize = 4 * 1024 * 1024;
@@ -271,13 +279,10 @@ impl Scorecard {
     /// ```
     #[allow(clippy::should_implement_trait)]
     pub fn from_str(text: &str, format: Format) -> Result<Scorecard, LoadError> {
-        let spec = parse_spec(text, format)?;
+        let tree = parse_tree(text, format)?;
+        let spec = spec_from_tree(&tree, text, format)?;
         Scorecard::from_spec(spec).map_err(|mut e| {
-            match format {
-                Format::Toml => locate_toml(text, &mut e.diagnostics),
-                Format::Json => locate_in(json_tree(text), text, &mut e.diagnostics),
-                Format::Yaml => locate_in(yaml_tree(text), text, &mut e.diagnostics),
-            }
+            locate(&tree, format, text, &mut e.diagnostics);
             e
         })
     }
@@ -402,6 +407,13 @@ impl Scorecard {
 /// Parses the document into the model, stopping at the first syntax or type
 /// error.
 pub fn parse_spec(text: &str, format: Format) -> Result<ScorecardSpec, LoadError> {
+    let tree = parse_tree(text, format)?;
+    spec_from_tree(&tree, text, format)
+}
+
+/// Parses the document with its format's parser into one tree (see
+/// [`tree`]): syntax errors, with line, column and path.
+fn parse_tree(text: &str, format: Format) -> Result<tree::Node, LoadError> {
     if text.len() > MAX_SCORECARD_BYTES {
         return Err(Diagnostic::at(
             "",
@@ -413,60 +425,57 @@ pub fn parse_spec(text: &str, format: Format) -> Result<ScorecardSpec, LoadError
         )
         .into());
     }
+    let syntax = |e: parse::SyntaxError, message: String| -> LoadError {
+        Diagnostic {
+            path: e.path,
+            line: e.line_col.map(|(l, _)| l),
+            column: e.line_col.map(|(_, c)| c),
+            message,
+        }
+        .into()
+    };
     match format {
-        Format::Toml => {
-            let de =
-                toml::Deserializer::parse(text).map_err(|e| toml_error(text, &e, String::new()))?;
-            serde_path_to_error::deserialize(de).map_err(|e| {
-                let path = display_path(e.path());
-                toml_error(text, e.inner(), path)
-            })
-        }
-        Format::Json => {
-            let mut de = serde_json::Deserializer::from_str(text);
-            let spec: ScorecardSpec = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-                let inner = e.inner();
-                Diagnostic {
-                    path: display_path(e.path()),
-                    line: Some(inner.line()),
-                    column: Some(inner.column()),
-                    message: plain_types(&strip_position(&inner.to_string())),
-                }
-            })?;
-            de.end().map_err(|e| Diagnostic {
-                path: String::new(),
-                line: Some(e.line()),
-                column: Some(e.column()),
-                message: strip_position(&e.to_string()),
-            })?;
-            Ok(spec)
-        }
-        Format::Yaml => {
-            let mut options = serde_saphyr::Options::default();
-            // NaN and infinities reach our decimal parser, whose message says
-            // what is allowed, instead of a "rejected by policy" error.
-            options.non_finite_float_policy = serde_saphyr::NonFiniteFloatPolicy::PassThrough;
-            options.with_snippet = false;
-            let mut path = String::new();
-            serde_saphyr::with_deserializer_from_str_with_options(text, options, |de| {
-                serde_path_to_error::deserialize(de).map_err(|e| {
-                    path = display_path(e.path());
-                    e.into_inner()
-                })
-            })
-            .map_err(|e| {
-                let loc = e.location();
-                let rendered = e.render_with_formatter(&serde_saphyr::UserMessageFormatter);
-                Diagnostic {
-                    path,
-                    line: loc.as_ref().map(|l| l.line() as usize),
-                    column: loc.as_ref().map(|l| l.column() as usize),
-                    message: yaml_message(rendered.lines().next().unwrap_or("")),
-                }
-                .into()
-            })
-        }
+        Format::Toml => parse::toml(text).map_err(|e| toml_error(text, &e, String::new())),
+        Format::Json => parse::json(text).map_err(|e| {
+            let message = plain_types(&strip_position(&e.message));
+            syntax(e, message)
+        }),
+        Format::Yaml => parse::yaml(text).map_err(|e| {
+            let message = yaml_message(e.message.lines().next().unwrap_or(""));
+            syntax(e, message)
+        }),
     }
+}
+
+/// Deserialises the model from the tree: type errors, worded and placed as
+/// the format's own serde deserializer would.
+fn spec_from_tree(
+    node: &tree::Node,
+    text: &str,
+    format: Format,
+) -> Result<ScorecardSpec, LoadError> {
+    use serde::Deserialize;
+    let de = tree::De {
+        node,
+        format,
+        path: &tree::Path::Root,
+    };
+    ScorecardSpec::deserialize(de).map_err(|e| {
+        let message = e.message(format);
+        let message = match format {
+            Format::Toml => plain_types(message.trim()),
+            Format::Json => plain_types(&strip_position(&message)),
+            Format::Yaml => yaml_message(&tree::escape_controls(&message)),
+        };
+        let at = e.at.map(|p| p.line_col(text));
+        Diagnostic {
+            path: e.path.clone().unwrap_or_default(),
+            line: at.map(|(l, _)| l),
+            column: at.map(|(_, c)| c),
+            message,
+        }
+        .into()
+    })
 }
 
 /// serde's Rust type names in words a scorecard author knows.
@@ -499,21 +508,6 @@ fn yaml_message(message: &str) -> String {
         ),
         Some("bool") => "expected true or false".to_string(),
         _ => m,
-    }
-}
-
-fn display_path(p: &serde_path_to_error::Path) -> String {
-    let s = p.to_string();
-    // `?` is serde_path_to_error's "a key not yet read" (a syntax error
-    // inside a map): the path up to it is what the user can act on.
-    let s = s
-        .strip_suffix(".?")
-        .or_else(|| s.strip_suffix('?'))
-        .unwrap_or(&s);
-    if s == "." {
-        String::new()
-    } else {
-        s.to_string()
     }
 }
 
@@ -555,242 +549,50 @@ fn toml_error(text: &str, e: &toml::de::Error, path: String) -> LoadError {
     .into()
 }
 
-/// Adds line and column to semantic diagnostics by walking the TOML tree to
-/// each diagnostic's path.
-fn locate_toml(text: &str, diagnostics: &mut [Diagnostic]) {
-    let Ok(root) = toml::de::DeTable::parse(text) else {
-        return;
-    };
+/// Adds line and column to semantic diagnostics by walking the tree to each
+/// diagnostic's path: in TOML to the key (no position when a key is missing),
+/// in JSON and YAML to the value (the deepest part of the path that exists).
+fn locate(root: &tree::Node, format: Format, text: &str, diagnostics: &mut [Diagnostic]) {
+    use tree::Value;
     for d in diagnostics
         .iter_mut()
         .filter(|d| d.line.is_none() && !d.path.is_empty())
     {
-        if let Some(span) = find_toml_span(root.get_ref(), &d.path) {
-            let (l, c) = line_col(text, span.start);
+        let mut node = root;
+        let mut at = None;
+        for segment in split_path(&d.path) {
+            let found = match (segment, &node.value) {
+                (PathSegment::Key(k), Value::Map(map)) => {
+                    let entry = map.entries.iter().find(|e| e.key_text() == Some(k));
+                    if entry.is_none() && format == Format::Toml {
+                        at = None;
+                    }
+                    entry.map(|e| {
+                        let pos = match format {
+                            Format::Toml => e.key_loc,
+                            _ => e.value.loc,
+                        };
+                        (pos, &e.value)
+                    })
+                }
+                (PathSegment::Index(i), Value::Seq(items)) => {
+                    let item = items.get(i);
+                    if item.is_none() && format == Format::Toml {
+                        at = None;
+                    }
+                    item.map(|n| (n.loc, n))
+                }
+                _ => None,
+            };
+            let Some((pos, next)) = found else { break };
+            at = Some(pos);
+            node = next;
+        }
+        if let Some((l, c)) = at.map(|p| p.line_col(text)) {
             d.line = Some(l);
             d.column = Some(c);
         }
     }
-}
-
-fn find_toml_span(root: &toml::de::DeTable<'_>, path: &str) -> Option<std::ops::Range<usize>> {
-    use toml::de::DeValue;
-    let mut table = root;
-    let mut span = None;
-    let mut value: Option<&DeValue<'_>> = None;
-    for segment in split_path(path) {
-        match segment {
-            PathSegment::Key(k) => {
-                let t = match value {
-                    None => table,
-                    Some(DeValue::Table(t)) => t,
-                    Some(_) => return span,
-                };
-                let (key, v) = t.iter().find(|(key, _)| key.get_ref().as_ref() == k)?;
-                span = Some(key.span());
-                value = Some(v.get_ref());
-                table = t;
-            }
-            PathSegment::Index(i) => match value {
-                Some(DeValue::Array(items)) => {
-                    let item = items.get(i)?;
-                    span = Some(item.span());
-                    value = Some(item.get_ref());
-                }
-                _ => return span,
-            },
-        }
-    }
-    let _ = table;
-    span
-}
-
-/// A parsed JSON or YAML document reduced to its shape and the byte offset
-/// of every value, so semantic diagnostics can be given a line and column.
-#[derive(Debug)]
-enum Located {
-    Map(Vec<(String, Pos, Located)>),
-    Seq(Vec<(Pos, Located)>),
-    Leaf,
-}
-
-/// Where a value starts: a byte offset (JSON, turned into a line only for the
-/// few values a diagnostic names) or serde-saphyr's 1-based line and column.
-#[derive(Debug, Clone, Copy)]
-enum Pos {
-    Offset(usize),
-    LineCol(usize, usize),
-}
-
-fn locate_in(tree: Option<Located>, text: &str, diagnostics: &mut [Diagnostic]) {
-    let Some(root) = tree else {
-        return;
-    };
-    for d in diagnostics
-        .iter_mut()
-        .filter(|d| d.line.is_none() && !d.path.is_empty())
-    {
-        let mut node = &root;
-        let mut offset = None;
-        for segment in split_path(&d.path) {
-            let found = match (segment, node) {
-                (PathSegment::Key(k), Located::Map(entries)) => entries
-                    .iter()
-                    .find(|(key, _, _)| key == k)
-                    .map(|(_, o, v)| (*o, v)),
-                (PathSegment::Index(i), Located::Seq(items)) => items.get(i).map(|(o, v)| (*o, v)),
-                _ => None,
-            };
-            // The deepest part of the path that exists is the best place to point.
-            let Some((o, v)) = found else { break };
-            offset = Some(o);
-            node = v;
-        }
-        let (l, c) = match offset {
-            Some(Pos::Offset(o)) => line_col(text, o),
-            Some(Pos::LineCol(l, c)) => (l, c),
-            None => continue,
-        };
-        d.line = Some(l);
-        d.column = Some(c);
-    }
-}
-
-/// The shape of a JSON document (already known to be valid JSON, so its
-/// nesting is within serde_json's recursion limit).
-fn json_tree(text: &str) -> Option<Located> {
-    fn skip_ws(b: &[u8], mut i: usize) -> usize {
-        while b.get(i).is_some_and(|c| c.is_ascii_whitespace()) {
-            i += 1;
-        }
-        i
-    }
-    fn string_end(b: &[u8], mut i: usize) -> Option<usize> {
-        i += 1; // the opening quote
-        loop {
-            match b.get(i)? {
-                b'\\' => i += 2,
-                b'"' => return Some(i + 1),
-                _ => i += 1,
-            }
-        }
-    }
-    fn value(text: &str, i: usize) -> Option<(Located, usize)> {
-        let b = text.as_bytes();
-        match b.get(i)? {
-            b'{' => {
-                let mut entries = Vec::new();
-                let mut j = skip_ws(b, i + 1);
-                if b.get(j) == Some(&b'}') {
-                    return Some((Located::Map(entries), j + 1));
-                }
-                loop {
-                    let end = string_end(b, j)?;
-                    let key: String = serde_json::from_str(text.get(j..end)?).ok()?;
-                    j = skip_ws(b, end);
-                    j = skip_ws(b, j + 1); // the colon
-                    let (v, after) = value(text, j)?;
-                    entries.push((key, Pos::Offset(j), v));
-                    j = skip_ws(b, after);
-                    match b.get(j)? {
-                        b',' => j = skip_ws(b, j + 1),
-                        _ => return Some((Located::Map(entries), j + 1)),
-                    }
-                }
-            }
-            b'[' => {
-                let mut items = Vec::new();
-                let mut j = skip_ws(b, i + 1);
-                if b.get(j) == Some(&b']') {
-                    return Some((Located::Seq(items), j + 1));
-                }
-                loop {
-                    let (v, after) = value(text, j)?;
-                    items.push((Pos::Offset(j), v));
-                    j = skip_ws(b, after);
-                    match b.get(j)? {
-                        b',' => j = skip_ws(b, j + 1),
-                        _ => return Some((Located::Seq(items), j + 1)),
-                    }
-                }
-            }
-            b'"' => Some((Located::Leaf, string_end(b, i)?)),
-            _ => {
-                let mut j = i;
-                while b
-                    .get(j)
-                    .is_some_and(|c| !matches!(c, b',' | b'}' | b']') && !c.is_ascii_whitespace())
-                {
-                    j += 1;
-                }
-                Some((Located::Leaf, j))
-            }
-        }
-    }
-    let start = skip_ws(text.as_bytes(), 0);
-    value(text, start).map(|(v, _)| v)
-}
-
-/// The shape of a YAML document, with serde-saphyr's position of each value.
-fn yaml_tree(text: &str) -> Option<Located> {
-    struct Node(Located);
-    fn pos(loc: &serde_saphyr::Location) -> Pos {
-        Pos::LineCol(loc.line() as usize, loc.column() as usize)
-    }
-    use serde::de::{MapAccess, SeqAccess, Visitor};
-    struct V;
-    impl<'de> Visitor<'de> for V {
-        type Value = Located;
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("any YAML value")
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Located, A::Error> {
-            let mut entries = Vec::new();
-            while let Some(key) = m.next_key::<String>()? {
-                let v: serde_saphyr::Spanned<Node> = m.next_value()?;
-                entries.push((key, pos(&v.referenced), v.value.0));
-            }
-            Ok(Located::Map(entries))
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Located, A::Error> {
-            let mut items = Vec::new();
-            while let Some(v) = s.next_element::<serde_saphyr::Spanned<Node>>()? {
-                items.push((pos(&v.referenced), v.value.0));
-            }
-            Ok(Located::Seq(items))
-        }
-        fn visit_bool<E>(self, _: bool) -> Result<Located, E> {
-            Ok(Located::Leaf)
-        }
-        fn visit_i64<E>(self, _: i64) -> Result<Located, E> {
-            Ok(Located::Leaf)
-        }
-        fn visit_u64<E>(self, _: u64) -> Result<Located, E> {
-            Ok(Located::Leaf)
-        }
-        fn visit_f64<E>(self, _: f64) -> Result<Located, E> {
-            Ok(Located::Leaf)
-        }
-        fn visit_str<E>(self, _: &str) -> Result<Located, E> {
-            Ok(Located::Leaf)
-        }
-        fn visit_unit<E>(self) -> Result<Located, E> {
-            Ok(Located::Leaf)
-        }
-        fn visit_none<E>(self) -> Result<Located, E> {
-            Ok(Located::Leaf)
-        }
-    }
-    impl<'de> serde::Deserialize<'de> for Node {
-        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            d.deserialize_any(V).map(Node)
-        }
-    }
-    let mut options = serde_saphyr::Options::default();
-    options.non_finite_float_policy = serde_saphyr::NonFiniteFloatPolicy::PassThrough;
-    serde_saphyr::from_str_with_options::<Node>(text, options)
-        .ok()
-        .map(|n| n.0)
 }
 
 enum PathSegment<'a> {
