@@ -1455,11 +1455,13 @@ fn polarity_name(p: Polarity) -> &'static str {
     }
 }
 
+/// `amber_high` as `Amber high`. Ids are ASCII identifiers (checked), so
+/// ASCII upper case suffices (and keeps Unicode's case tables out of the
+/// WebAssembly package).
 fn title_case(id: &str) -> String {
     let mut c = id.chars();
     match c.next() {
-        Some(f) => f
-            .to_uppercase()
+        Some(f) => std::iter::once(f.to_ascii_uppercase())
             .chain(c.map(|c| if c == '_' { ' ' } else { c }))
             .collect(),
         None => String::new(),
