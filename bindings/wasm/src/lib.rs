@@ -9,6 +9,7 @@
 
 mod columns;
 mod errors;
+mod records;
 mod rows;
 pub mod types;
 
@@ -97,6 +98,12 @@ impl Options for ExplainOptions {
 }
 impl Options for SpcOptions {
     const NAMES: &'static [&'static str] = &["indicator", "entity", "format"];
+}
+impl Options for types::MeasureOptions {
+    const NAMES: &'static [&'static str] = &["data", "format"];
+}
+impl Options for types::FailingOptions {
+    const NAMES: &'static [&'static str] = &["indicator", "period", "entity"];
 }
 
 /// Required options as their Rust mirror; the message names the call.

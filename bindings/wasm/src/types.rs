@@ -163,6 +163,35 @@ pub struct SpcOptions {
     pub format: Option<DataFormat>,
 }
 
+/// Options of `Scorecard.measure`.
+#[derive(Tsify, Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MeasureOptions {
+    /// Observations to merge the measured ones after (comparators, targets,
+    /// indicators not measured), as for `evaluate`.
+    #[tsify(optional, type = "Data")]
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    pub data: JsValue,
+    /// How text data is read: `"csv"` (default) or `"json"`.
+    #[tsify(optional)]
+    #[serde(default)]
+    pub format: Option<DataFormat>,
+}
+
+/// Options of `Scorecard.failingRecords`.
+#[derive(Tsify, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FailingOptions {
+    /// The measured indicator's id.
+    pub indicator: String,
+    /// The result's period (`2022-06`, `2022-Q2`, `2022/23`, ...).
+    pub period: String,
+    /// One entity's records (default: every entity's).
+    #[tsify(optional)]
+    #[serde(default)]
+    pub entity: Option<String>,
+}
+
 /// A scorecard document's format.
 #[derive(Tsify, Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
 #[tsify(missing_as_null, hashmap_as_object)]
@@ -545,6 +574,50 @@ pub struct Rejected {
     /// 1-based data row (header not counted; JSON: array index + 1).
     pub row: usize,
     /// Why.
+    pub reason: String,
+}
+
+/// A record source the scorecard declares (`[sources.<name>]`).
+#[derive(Tsify, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[tsify(missing_as_null, hashmap_as_object)]
+pub struct SourceInfo {
+    /// The source's name: the key to give its records under.
+    pub name: String,
+    /// The columns used, with their types (`id`, `date`, `category`, `number`).
+    pub columns: BTreeMap<String, String>,
+    /// The column saying which entity a record belongs to, if any.
+    pub entity: Option<String>,
+}
+
+/// A case record that could not be used, with the reason.
+#[derive(Tsify, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[tsify(missing_as_null, hashmap_as_object)]
+#[serde(deny_unknown_fields)]
+pub struct RejectedRecord {
+    /// The source.
+    pub source: String,
+    /// 1-based row (header not counted; JSON: array index + 1).
+    pub row: usize,
+    /// Why.
+    pub reason: String,
+}
+
+/// A record behind a measured result: one that failed the measure (a late
+/// assessment), or for recurrences, rolling counts and rates one that was
+/// counted. The objects of `ragulator records --format json`'s `records`.
+#[derive(Tsify, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[tsify(missing_as_null, hashmap_as_object)]
+#[serde(deny_unknown_fields)]
+pub struct FailingRecord {
+    /// The source.
+    pub source: String,
+    /// The record's 1-based row in its input (header not counted).
+    pub row: usize,
+    /// The entity, when the source has an entity column.
+    pub entity: Option<String>,
+    /// The id (the child), for measures that have one.
+    pub id: Option<String>,
+    /// Why it is listed, with the dates concerned.
     pub reason: String,
 }
 

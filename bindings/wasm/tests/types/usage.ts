@@ -3,6 +3,7 @@
 import init, {
   Scorecard, ScorecardError, DataError, RagulatorError,
   type EvaluationResult, type IndicatorResult, type SpcChart, type Diagnostic, type StatusColumns,
+  type RecordSet, type FailingRecord, type SourceInfo, type RowCounts,
 } from 'ragulator';
 import { RagulatorScorecard } from 'ragulator/ragulator-scorecard.js';
 
@@ -23,6 +24,14 @@ export async function use(text: string, csv: string, bytes: Uint8Array): Promise
   const cols: StatusColumns = card.evaluateStatuses(card.observations(bytes, { format: 'json' }));
   const status: Int16Array = cols.results.status;
   const explained: IndicatorResult[] = card.explain(csv, { indicator: 'x', period: '2022-06' });
+  const sources: SourceInfo[] = card.sources;
+  const columnType: string | undefined = sources[0]?.columns['child_id'];
+  const records: RecordSet = card.records({ assessments: csv, visits: bytes, referrals: [{ child_id: 'c1', referred_on: '2022-06-01' }] });
+  const counts: RowCounts | undefined = records.rows['assessments'];
+  const reason: string | undefined = records.rejected[0]?.reason;
+  const measured: EvaluationResult = card.evaluateObservations(card.measure(records, { data: csv }), { period: '2022-06' });
+  const failing: FailingRecord[] = card.failingRecords(records, { indicator: 'x', period: '2022-06', entity: 'a' });
+  const child: string | null = failing[0]?.id ?? null;
   try {
     Scorecard.fromJson({ ragulator: 1 });
   } catch (e) {
@@ -35,5 +44,6 @@ export async function use(text: string, csv: string, bytes: Uint8Array): Promise
   el.addEventListener('ragulator-evaluated', (e) => console.log(e.detail.result.rows.used, e.detail.periods));
   const themeCount: number = rows.themes.length + card.themes.length + card.indicators.filter((i) => i.rag).length;
   return [String(line), String(value), String(low), String(direction), String(variation), String(status.length),
-    String(explained.length), String(themeCount), String(typed.periods.length)];
+    String(explained.length), String(themeCount), String(typed.periods.length), String(columnType), String(counts?.used),
+    String(reason), String(measured.rows.used), String(child), String(records.length)];
 }
