@@ -163,15 +163,22 @@ impl Entry {
     }
 }
 
-/// Control characters written as Rust escapes (`\n`), as serde-saphyr
-/// renders its messages, so a message stays on one line.
+/// Control characters written as Rust escapes (`\n`, `\u{1b}`), as
+/// serde-saphyr renders its messages (with `char::escape_debug`, whose
+/// Unicode tables this avoids), so a message stays on one line.
 pub(crate) fn escape_controls(message: &str) -> String {
+    use std::fmt::Write;
     let mut out = String::with_capacity(message.len());
     for c in message.chars() {
-        if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
-            out.extend(c.escape_debug());
-        } else {
-            out.push(c);
+        match c {
+            '\0' => out.push_str("\\0"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            '\n' => out.push_str("\\n"),
+            c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
         }
     }
     out
@@ -1301,4 +1308,25 @@ fn float_incl_overflow(text: &str, tagged: bool) -> Option<f64> {
         return None;
     }
     t.parse::<f64>().ok().filter(|v| v.is_infinite())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape_controls;
+
+    #[test]
+    fn control_characters_are_escaped_as_escape_debug_writes_them() {
+        for c in (0u32..0x200)
+            .chain([0x2028, 0x2029])
+            .filter_map(char::from_u32)
+        {
+            let expected = if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+                c.escape_debug().to_string()
+            } else {
+                c.to_string()
+            };
+            assert_eq!(escape_controls(&c.to_string()), expected, "{:x}", c as u32);
+        }
+        assert_eq!(escape_controls("a\nb\u{1b}c é"), "a\\nb\\u{1b}c é");
+    }
 }
