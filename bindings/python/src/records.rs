@@ -498,41 +498,7 @@ fn arrow_records(
         .iter()
         .map(|f| f.name().trim().to_lowercase())
         .collect();
-    let mut index = Vec::with_capacity(builder.columns().len());
-    for (name, _) in builder.columns() {
-        let lower = name.to_lowercase();
-        let found: Vec<usize> = names
-            .iter()
-            .enumerate()
-            .filter(|(_, n)| **n == lower)
-            .map(|(i, _)| i)
-            .collect();
-        match found.as_slice() {
-            [one] => index.push(*one),
-            [] => {
-                return Err(column_error(
-                    name,
-                    format!(
-                        "the records of '{source}' have no '{name}' column; the columns are: {}",
-                        if names.is_empty() {
-                            "none".to_string()
-                        } else {
-                            names.join(", ")
-                        }
-                    ),
-                ))
-            }
-            _ => {
-                return Err(column_error(
-                    name,
-                    format!(
-                        "the records of '{source}' have {} columns named '{name}'; a column must appear once",
-                        found.len()
-                    ),
-                ))
-            }
-        }
-    }
+    let index = builder.column_positions(&names)?;
     let wanted: Vec<String> = builder.columns().iter().map(|(n, _)| n.clone()).collect();
     for batch in batches {
         let columns = index

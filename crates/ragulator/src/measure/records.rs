@@ -250,6 +250,48 @@ impl RecordsBuilder {
         &self.source.columns
     }
 
+    /// Where each of the source's columns ([`RecordsBuilder::columns`]) is
+    /// among a table's column names (already trimmed and lower-cased):
+    /// matched without case; an absent or repeated column is an error.
+    /// Shared by the CSV reader and bindings that read tables.
+    pub fn column_positions(&self, names: &[String]) -> Result<Vec<usize>, DataError> {
+        let source = &self.source.name;
+        let mut index = Vec::with_capacity(self.source.columns.len());
+        for (name, _) in &self.source.columns {
+            let lower = name.to_lowercase();
+            let found: Vec<usize> = names
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| **n == lower)
+                .map(|(i, _)| i)
+                .collect();
+            let message = match found.as_slice() {
+                [one] => {
+                    index.push(*one);
+                    continue;
+                }
+                [] => format!(
+                    "the records of '{source}' have no '{name}' column; the columns are: {}",
+                    if names.is_empty() {
+                        "none".to_string()
+                    } else {
+                        names.join(", ")
+                    }
+                ),
+                _ => format!(
+                    "the records of '{source}' have {} columns named '{name}'; a column must appear once",
+                    found.len()
+                ),
+            };
+            return Err(DataError {
+                message,
+                row: None,
+                column: Some(name.clone()),
+            });
+        }
+        Ok(index)
+    }
+
     /// Checks and adds the next row (rows are numbered from 1 in push order);
     /// `cells` are in the order of [`RecordsBuilder::columns`].
     pub fn push(&mut self, cells: &[RecordCell<'_>]) {
@@ -551,43 +593,7 @@ impl Scorecard {
             .iter()
             .map(|h| String::from_utf8_lossy(h).trim().to_lowercase())
             .collect();
-        let mut index = Vec::with_capacity(builder.source.columns.len());
-        for (name, _) in &builder.source.columns {
-            let lower = name.to_lowercase();
-            let found: Vec<usize> = names
-                .iter()
-                .enumerate()
-                .filter(|(_, n)| **n == lower)
-                .map(|(i, _)| i)
-                .collect();
-            match found.as_slice() {
-                [one] => index.push(*one),
-                [] => {
-                    return Err(DataError {
-                        message: format!(
-                            "the records of '{source}' have no '{name}' column; the columns are: {}",
-                            if names.is_empty() {
-                                "none".to_string()
-                            } else {
-                                names.join(", ")
-                            }
-                        ),
-                        row: None,
-                        column: Some(name.clone()),
-                    })
-                }
-                _ => {
-                    return Err(DataError {
-                        message: format!(
-                            "the records of '{source}' have {} columns named '{name}'; a column must appear once",
-                            found.len()
-                        ),
-                        row: None,
-                        column: Some(name.clone()),
-                    })
-                }
-            }
-        }
+        let index = builder.column_positions(&names)?;
         let mut record = csv::ByteRecord::new();
         loop {
             match reader.read_byte_record(&mut record) {
