@@ -26,6 +26,9 @@ use ragulator::{EvaluateOptions, Format, Override, OverrideTarget, Scorecard};
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
+#[path = "support/statuses.rs"]
+mod statuses;
+
 fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
 }
@@ -99,7 +102,14 @@ fn run(dir: &Path) -> Result<Value, String> {
         options.entity = v.get("entity").and_then(Value::as_str).map(String::from);
     }
     Ok(match scorecard.evaluate(&observations, &options) {
-        Ok(evaluation) => evaluation.to_json(),
+        Ok(evaluation) => {
+            // The compact status path must say the same.
+            let table = scorecard
+                .evaluate_statuses(&observations, &options)
+                .map_err(|e| format!("evaluate_statuses fails where evaluate does not: {e}"))?;
+            statuses::same_statuses(&scorecard, &evaluation, &table)?;
+            evaluation.to_json()
+        }
         Err(e) => json!({ "error": e.to_string() }),
     })
 }

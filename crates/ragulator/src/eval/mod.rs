@@ -21,6 +21,8 @@ use crate::observations::{Observations, Reading, ACTUAL, TARGET};
 use crate::period::Period;
 use crate::spc::{self, Improvement};
 
+mod kernel;
+
 /// Options of one evaluation.
 #[derive(Debug, Clone)]
 pub struct EvaluateOptions {
@@ -567,6 +569,47 @@ impl Scorecard {
     }
 }
 
+/// Where the walk puts its judgements.
+trait Sink {
+    /// The status rows, for a sink that takes them from integer kernels.
+    fn rows(&mut self) -> Option<&mut Vec<StatusRow>>;
+    /// One judged period.
+    fn judged(&mut self, ev: &Evaluator<'_>, unit: &Unit<'_>, j: Judgement);
+}
+
+/// Rich results, for [`Scorecard::evaluate`].
+struct Results(Vec<IndicatorResult>);
+
+impl Sink for Results {
+    fn rows(&mut self) -> Option<&mut Vec<StatusRow>> {
+        None
+    }
+    fn judged(&mut self, ev: &Evaluator<'_>, unit: &Unit<'_>, j: Judgement) {
+        self.0.push(ev.indicator_result(unit, j));
+    }
+}
+
+/// Status rows, for [`Scorecard::evaluate_statuses`].
+struct StatusRows(Vec<StatusRow>);
+
+impl Sink for StatusRows {
+    fn rows(&mut self) -> Option<&mut Vec<StatusRow>> {
+        Some(&mut self.0)
+    }
+    fn judged(&mut self, _: &Evaluator<'_>, unit: &Unit<'_>, j: Judgement) {
+        self.0.push(StatusRow {
+            entity: unit.entity_ix,
+            indicator: unit.ix as u32,
+            period: unit.period,
+            value: j.value,
+            gap: j.gap,
+            status: j.given,
+            computed_status: j.computed,
+            direction: j.direction,
+        });
+    }
+}
+
 struct Evaluator<'a> {
     sc: &'a Scorecard,
     data: &'a Observations,
@@ -722,12 +765,20 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Walks every entity and indicator timeline, judging each period, and
-    /// hands each judgement to `emit`; then rolls the themes up.
-    fn walk(
-        &self,
-        mut emit: impl FnMut(&Self, &Unit<'_>, Judgement),
-        themes: &mut Vec<ThemeStatus>,
-    ) {
+    /// hands each judgement to `sink`; then rolls the themes up.
+    fn walk(&self, sink: &mut impl Sink, themes: &mut Vec<ThemeStatus>) {
+        // Integer kernels write status rows directly; they judge as `judge`
+        // does only without overrides or a period option.
+        let kernels: Vec<Option<kernel::Kernel>> =
+            if sink.rows().is_some() && self.overrides.is_empty() && self.period.is_none() {
+                self.sc
+                    .indicators
+                    .iter()
+                    .map(|ind| kernel::Kernel::new(self.sc, ind, self.lights))
+                    .collect()
+            } else {
+                Vec::new()
+            };
         let mut timeline = Timeline::default();
         let mut rollup: Vec<(Period, u32, Option<StatusIx>)> = Vec::new();
         for (entity_ix, (entity_name, range)) in self.entities().into_iter().enumerate() {
@@ -738,6 +789,11 @@ impl<'a> Evaluator<'a> {
             for (ix, indicator) in self.sc.indicators.iter().enumerate() {
                 let lo = rows.partition_point(|o| (o.indicator as usize) < ix);
                 let hi = rows.partition_point(|o| (o.indicator as usize) <= ix);
+                if let (Some(Some(k)), Some(out)) = (kernels.get(ix), sink.rows()) {
+                    if k.run(&rows[lo..hi], entity_ix as u32, ix as u32, out, &mut rollup) {
+                        continue;
+                    }
+                }
                 self.build_timeline(&rows[lo..hi], &mut timeline);
                 for (i, period) in self
                     .periods_for(&entity_name, ix, &timeline)
@@ -759,7 +815,7 @@ impl<'a> Evaluator<'a> {
                     };
                     let j = self.judge(&unit);
                     rollup.push((period, ix as u32, j.given));
-                    emit(self, &unit, j);
+                    sink.judged(self, &unit, j);
                 }
             }
             self.roll_up(entity_ix as u32, &entity, &entity_name, &rollup, themes);
@@ -767,18 +823,15 @@ impl<'a> Evaluator<'a> {
     }
 
     fn run(self) -> Result<Evaluation, DataError> {
-        let mut results = Vec::with_capacity(self.data.rows.len());
+        let mut sink = Results(Vec::with_capacity(self.data.rows.len()));
         let mut theme_rows = Vec::new();
-        self.walk(
-            |ev, unit, j| results.push(ev.indicator_result(unit, j)),
-            &mut theme_rows,
-        );
+        self.walk(&mut sink, &mut theme_rows);
         let themes = theme_rows
             .into_iter()
             .map(|t| self.theme_result(t))
             .collect();
         Ok(Evaluation {
-            results,
+            results: sink.0,
             themes,
             rejected: self.data.rejected().to_vec(),
             input_rows: self.data.input_rows(),
@@ -786,24 +839,10 @@ impl<'a> Evaluator<'a> {
     }
 
     fn run_statuses(self) -> Result<StatusTable, DataError> {
-        let mut results = Vec::with_capacity(self.data.rows.len());
+        let mut sink = StatusRows(Vec::with_capacity(self.data.rows.len()));
         let entities: Vec<String> = self.entities().into_iter().map(|(name, _)| name).collect();
         let mut theme_rows = Vec::new();
-        self.walk(
-            |_, unit, j| {
-                results.push(StatusRow {
-                    entity: unit.entity_ix,
-                    indicator: unit.ix as u32,
-                    period: unit.period,
-                    value: j.value,
-                    gap: j.gap,
-                    status: j.given,
-                    computed_status: j.computed,
-                    direction: j.direction,
-                })
-            },
-            &mut theme_rows,
-        );
+        self.walk(&mut sink, &mut theme_rows);
         let themes = theme_rows
             .into_iter()
             .map(|t| ThemeStatusRow {
@@ -816,7 +855,7 @@ impl<'a> Evaluator<'a> {
             .collect();
         Ok(StatusTable {
             entities,
-            results,
+            results: sink.0,
             themes,
             rejected: self.data.rejected().to_vec(),
             input_rows: self.data.input_rows(),

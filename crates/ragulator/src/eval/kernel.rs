@@ -1,0 +1,339 @@
+//! Integer kernels for the status path ([`Scorecard::evaluate_statuses`]).
+//!
+//! Most indicators compare a value held at the indicator's decimals with a
+//! fixed target, comparator or band. Their thresholds are turned into
+//! bounds on the value's integer mantissa once per evaluation, so judging a
+//! period is a few `i64` comparisons instead of decimal arithmetic. A
+//! kernel only takes a timeline it can judge exactly as
+//! [`Evaluator::judge`](super) would (every row an actual reading at the
+//! indicator's scale, no overrides, no period option); anything else takes
+//! the general path. `tests/status_kernel.rs` checks the two agree.
+//!
+//! [`Scorecard::evaluate_statuses`]: crate::Scorecard::evaluate_statuses
+
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
+
+use super::{Direction, StatusRow};
+use crate::expr::compare;
+use crate::load::{CompiledTarget, Indicator, Rule, Scorecard, StatusIx};
+use crate::model::{Polarity, TargetValue, Tolerance};
+use crate::observations::{Obs, Reading, ACTUAL};
+use crate::period::Period;
+
+/// A decimal `mantissa / 10^scale` the kernel can hold in an `i64`.
+#[derive(Debug, Clone, Copy)]
+struct Fixed {
+    mantissa: i64,
+    scale: u32,
+}
+
+/// `10^n` as an `i64`, for `n <= 18`.
+fn pow10(n: u32) -> Option<i64> {
+    10_i64.checked_pow(n)
+}
+
+impl Fixed {
+    fn of(d: Decimal) -> Option<Fixed> {
+        Some(Fixed {
+            mantissa: i64::try_from(d.mantissa()).ok()?,
+            scale: d.scale(),
+        })
+    }
+
+    /// The same number at a larger scale.
+    fn at(self, scale: u32) -> Option<i64> {
+        self.mantissa
+            .checked_mul(pow10(scale.checked_sub(self.scale)?)?)
+    }
+}
+
+/// `ceil(x × 10^scale)` (or the floor), when it fits an `i64`: the bound on
+/// a mantissa at `scale` equivalent to comparing its number with `x`.
+fn bound(x: Decimal, scale: u32, ceil: bool) -> Option<i64> {
+    let scaled = x.checked_mul(Decimal::from(pow10(scale)?))?;
+    let whole = if ceil { scaled.ceil() } else { scaled.floor() };
+    whole.to_i64()
+}
+
+/// A gap `value − reference` (or `reference − value` for lower is better)
+/// at a fixed scale.
+#[derive(Debug, Clone, Copy)]
+struct Gap {
+    /// The reference's mantissa at `scale`.
+    reference: i64,
+    /// `10^(scale − the indicator's decimals)`: brings a value to `scale`.
+    up: i64,
+    /// The scale of the gap, as rust_decimal's subtraction gives it.
+    scale: u32,
+    higher: bool,
+}
+
+impl Gap {
+    fn new(reference: Decimal, decimals: u32, higher: bool) -> Option<Gap> {
+        let r = Fixed::of(reference)?;
+        let scale = decimals.max(r.scale);
+        Some(Gap {
+            reference: r.at(scale)?,
+            up: pow10(scale - decimals)?,
+            scale,
+            higher,
+        })
+    }
+
+    /// The gap's mantissa for a value's mantissa at the indicator's scale.
+    fn of(&self, value: i64) -> Option<i64> {
+        let v = value.checked_mul(self.up)?;
+        if self.higher {
+            v.checked_sub(self.reference)
+        } else {
+            self.reference.checked_sub(v)
+        }
+    }
+}
+
+/// A tolerance rule (`target` or `comparator`) as bounds on the gap's mantissa.
+#[derive(Debug, Clone, Copy)]
+struct Tolerated {
+    gap: Gap,
+    /// A gap at least this is blue.
+    blue: Option<i64>,
+    /// A gap at least this (and below zero) is amber; below it, red.
+    amber: i64,
+    /// Green, amber, red, blue.
+    lights: [StatusIx; 4],
+}
+
+impl Tolerated {
+    fn new(
+        reference: Decimal,
+        decimals: u32,
+        higher: bool,
+        amber: Tolerance,
+        blue: Option<Tolerance>,
+        lights: [StatusIx; 4],
+    ) -> Option<Tolerated> {
+        let gap = Gap::new(reference, decimals, higher)?;
+        let blue = match blue {
+            Some(b) => Some(bound(b.in_units(reference), gap.scale, true)?),
+            None => None,
+        };
+        Some(Tolerated {
+            gap,
+            blue,
+            amber: bound(-amber.in_units(reference), gap.scale, true)?,
+            lights,
+        })
+    }
+
+    fn status(&self, value: i64) -> Option<StatusIx> {
+        let g = self.gap.of(value)?;
+        Some(match self.blue {
+            Some(b) if g >= b => self.lights[3],
+            _ if g >= 0 => self.lights[0],
+            _ if g >= self.amber => self.lights[1],
+            _ => self.lights[2],
+        })
+    }
+}
+
+/// How a kernel decides the status of a value's mantissa.
+#[derive(Debug, Clone)]
+enum Decide {
+    /// A context indicator: no status.
+    Context,
+    Tolerance(Tolerated),
+    /// Bounds on the mantissa, best band first.
+    Bands {
+        bounds: Vec<i64>,
+        higher: bool,
+    },
+}
+
+/// An indicator's status rule in integers, for one evaluation.
+#[derive(Debug, Clone)]
+pub(super) struct Kernel {
+    decimals: u32,
+    higher: bool,
+    /// The target and the gap against it, for the status row.
+    target: Option<(Decimal, Gap)>,
+    decide: Decide,
+    /// The status of a period without a value.
+    missing: StatusIx,
+}
+
+impl Kernel {
+    /// The kernel of an indicator, when its rule can be judged in integers:
+    /// higher or lower is better, fixed decimals, a constant single-number
+    /// target (or none), and a `target`, `bands` or constant `comparator`
+    /// rule (or none). `lights` are the green, amber, red and blue indexes.
+    pub(super) fn new(sc: &Scorecard, ind: &Indicator, lights: [StatusIx; 4]) -> Option<Kernel> {
+        let decimals = ind.decimals.filter(|&d| d <= 18)?;
+        let higher = match ind.polarity {
+            Polarity::HigherIsBetter => true,
+            Polarity::LowerIsBetter => false,
+            Polarity::Range | Polarity::None => return None,
+        };
+        let target = match &ind.target {
+            CompiledTarget::None => None,
+            CompiledTarget::Constant(TargetValue::Value(t)) => Some(t.0),
+            CompiledTarget::Constant(TargetValue::Range { .. }) | CompiledTarget::Steps(_) => {
+                return None
+            }
+        };
+        let decide = match &ind.rule {
+            None => Decide::Context,
+            Some(Rule::Target { amber, blue }) => Decide::Tolerance(Tolerated::new(
+                target?, decimals, higher, *amber, *blue, lights,
+            )?),
+            Some(Rule::Comparator {
+                against,
+                amber,
+                blue,
+            }) => {
+                let c = ind
+                    .comparators
+                    .iter()
+                    .find(|(cix, _)| cix == against)
+                    .map(|&(_, v)| v)?;
+                Decide::Tolerance(Tolerated::new(c, decimals, higher, *amber, *blue, lights)?)
+            }
+            Some(Rule::Bands { thresholds }) => Decide::Bands {
+                bounds: thresholds
+                    .iter()
+                    .map(|&t| bound(t, decimals, higher))
+                    .collect::<Option<_>>()?,
+                higher,
+            },
+            Some(Rule::Spc(_) | Rule::Named(_)) => return None,
+        };
+        Some(Kernel {
+            decimals,
+            higher,
+            target: match target {
+                Some(t) => Some((t, Gap::new(t, decimals, higher)?)),
+                None => None,
+            },
+            decide,
+            missing: ind.missing.unwrap_or(sc.no_data_index()),
+        })
+    }
+
+    /// A value's mantissa at the indicator's decimals, when it is held so.
+    fn mantissa(&self, v: Decimal) -> Option<i64> {
+        (v.scale() == self.decimals)
+            .then(|| i64::try_from(v.mantissa()).ok())
+            .flatten()
+    }
+
+    /// The computed status and gap of one period's reading, or `None` where
+    /// an integer would overflow.
+    fn judge(&self, reading: Reading) -> Option<(Option<StatusIx>, Option<Decimal>)> {
+        let Reading::Value(v) = reading else {
+            let status = match self.decide {
+                Decide::Context => None,
+                _ => Some(self.missing),
+            };
+            return Some((status, None));
+        };
+        let m = self.mantissa(v)?;
+        let gap = match &self.target {
+            // rust_decimal returns a zero operand's partner as it is (its
+            // scale, its sign): leave those to it.
+            Some((t, _)) if m == 0 || t.is_zero() => {
+                super::gap(self.polarity(), v, TargetValue::Value((*t).into()))
+            }
+            Some((_, g)) => Some(Decimal::try_new(g.of(m)?, g.scale).ok()?),
+            None => None,
+        };
+        let status = match &self.decide {
+            Decide::Context => None,
+            Decide::Tolerance(t) => Some(t.status(m)?),
+            Decide::Bands { bounds, higher } => {
+                let band = bounds
+                    .iter()
+                    .position(|&b| if *higher { m >= b } else { m <= b });
+                Some(band.unwrap_or(bounds.len()) as StatusIx)
+            }
+        };
+        Some((status, gap))
+    }
+
+    /// Judges a timeline (one entity and indicator, sorted by period),
+    /// writing a status row per period and the given statuses for the
+    /// roll-up. Returns `false`, having written nothing, when a row is not
+    /// an actual reading at the indicator's decimals, two rows share a
+    /// period, or an integer would overflow: the general path takes those.
+    pub(super) fn run(
+        &self,
+        rows: &[Obs],
+        entity: u32,
+        indicator: u32,
+        out: &mut Vec<StatusRow>,
+        rollup: &mut Vec<(Period, u32, Option<StatusIx>)>,
+    ) -> bool {
+        let (out_len, rollup_len) = (out.len(), rollup.len());
+        let mut before: Option<(Period, Option<Decimal>)> = None;
+        for (i, o) in rows.iter().enumerate() {
+            let judged = match before {
+                Some((p, _)) if p >= o.period => None,
+                _ if o.series != ACTUAL => None,
+                _ => self.judge(o.reading),
+            };
+            let Some((status, gap)) = judged else {
+                out.truncate(out_len);
+                rollup.truncate(rollup_len);
+                return false;
+            };
+            let value = match o.reading {
+                Reading::Value(v) => Some(v),
+                Reading::Missing | Reading::ZeroDenominator => None,
+            };
+            let previous = match before {
+                Some((p, v)) if o.period.follows(&p) => v,
+                // As the general path: the period before, wherever it is.
+                _ => o.period.previous().and_then(|p| {
+                    let earlier = rows.get(..i).unwrap_or(&[]);
+                    let at = earlier.binary_search_by(|e| e.period.cmp(&p)).ok()?;
+                    match earlier.get(at)?.reading {
+                        Reading::Value(v) => Some(v),
+                        _ => None,
+                    }
+                }),
+            };
+            out.push(StatusRow {
+                entity,
+                indicator,
+                period: o.period,
+                value,
+                gap,
+                status,
+                computed_status: status,
+                direction: self.direction(value, previous),
+            });
+            rollup.push((o.period, indicator, status));
+            before = Some((o.period, value));
+        }
+        true
+    }
+
+    fn polarity(&self) -> Polarity {
+        if self.higher {
+            Polarity::HigherIsBetter
+        } else {
+            Polarity::LowerIsBetter
+        }
+    }
+
+    fn direction(&self, value: Option<Decimal>, previous: Option<Decimal>) -> Direction {
+        let (Some(v), Some(p)) = (value, previous) else {
+            return Direction::NotComparable;
+        };
+        match compare(v, p) {
+            std::cmp::Ordering::Equal => Direction::NoChange,
+            std::cmp::Ordering::Greater if self.higher => Direction::Improving,
+            std::cmp::Ordering::Less if !self.higher => Direction::Improving,
+            _ => Direction::Worsening,
+        }
+    }
+}
