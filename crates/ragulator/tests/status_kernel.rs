@@ -51,7 +51,7 @@ fn indicator(i: usize) -> impl Strategy<Value = String> {
     let decimals = prop_oneof![1 => Just(None), 4 => (0u32..=3).prop_map(Some)];
     let target = (0u8..8, number(), number());
     let rule = (
-        0u8..12,
+        0u8..14,
         tolerance(),
         proptest::option::of(tolerance()),
         proptest::collection::btree_set(number(), 3..=3),
@@ -78,7 +78,9 @@ fn indicator(i: usize) -> impl Strategy<Value = String> {
                 ("range", _) => format!("rag = {{ rule = \"target\", amber = {amber}{blue} }}\n"),
                 (_, 5..=7) => format!("rag = {{ rule = \"bands\", thresholds = [{}] }}\n", bands.join(", ")),
                 (_, 8..=10) => format!("rag = {{ rule = \"comparator\", against = \"sn\", amber = {amber}{blue} }}\n"),
-                _ => "rag = \"gap_rule\"\n".to_string(),
+                (_, 11) => "rag = \"current\"\n".to_string(),
+                (_, 12) => "rag = \"looking_back\"\n".to_string(),
+                _ => "rag = \"history\"\n".to_string(),
             };
             let decimals = decimals.map(|d| format!("decimals = {d}\n")).unwrap_or_default();
             let comparator = comparator
@@ -96,7 +98,9 @@ fn scorecard() -> impl Strategy<Value = String> {
         let rollup = if majority { "majority" } else { "worst" };
         format!(
             "ragulator = 1\n[[status]]\nid = \"blue\"\n[[status]]\nid = \"green\"\n[[status]]\nid = \"amber\"\n[[status]]\nid = \"red\"\n[comparators]\nsn = \"Statistical neighbours\"\n[[theme]]\nid = \"t\"\nname = \"T\"\nrollup = \"{rollup}\"\n\
-             [rules.gap_rule]\nwhen = [ {{ status = \"green\", if = \"gap >= 0\" }} ]\notherwise = \"red\"\n\n{a}{b}{c}"
+             [rules.current]\nwhen = [\n  {{ status = \"blue\", if = \"gap_pct >= 10 or (gap_pct < 0.5 and gap_pct > 0)\" }},\n  {{ status = \"green\", if = \"gap >= 0 and at_least_as_good(value, sn)\" }},\n  {{ status = \"amber\", if = \"better(value, previous) or target > 3 or missing(sn)\" }},\n]\notherwise = \"red\"\n\
+             [rules.looking_back]\nwhen = [ {{ status = \"amber\", if = \"previous(gap) >= 0 or last_year > 1\" }} ]\notherwise = \"green\"\n\
+             [rules.history]\nwhen = [ {{ status = \"red\", if = \"worse_for(2) or value < mean_last(3)\" }} ]\notherwise = \"green\"\n\n{a}{b}{c}"
         )
     })
 }
@@ -109,7 +113,7 @@ fn rows() -> impl Strategy<Value = Vec<(u8, u8, u32, &'static str, String)>> {
         10 => number().prop_map(|v| v.to_string()),
         1 => Just(String::new()),
     ];
-    proptest::collection::vec((0u8..2, 0u8..3, 1u32..=12, series, value), 0..40)
+    proptest::collection::vec((0u8..2, 0u8..3, 1u32..=8, series, value), 0..48)
 }
 
 fn csv(rows: &[(u8, u8, u32, &str, String)]) -> String {

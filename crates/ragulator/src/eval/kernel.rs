@@ -11,12 +11,14 @@
 //!
 //! [`Scorecard::evaluate_statuses`]: crate::Scorecard::evaluate_statuses
 
+use std::cmp::Ordering;
+
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
 use super::{Direction, StatusRow};
-use crate::expr::compare;
-use crate::load::{CompiledTarget, Indicator, Rule, Scorecard, StatusIx};
+use crate::expr::{Env, Var, When};
+use crate::load::{CompiledRuleSet, CompiledTarget, Indicator, Rule, Scorecard, StatusIx};
 use crate::model::{Polarity, TargetValue, Tolerance};
 use crate::observations::{Obs, Reading, ACTUAL};
 use crate::period::Period;
@@ -139,7 +141,7 @@ impl Tolerated {
 
 /// How a kernel decides the status of a value's mantissa.
 #[derive(Debug, Clone)]
-enum Decide {
+enum Decide<'a> {
     /// A context indicator: no status.
     Context,
     Tolerance(Tolerated),
@@ -148,26 +150,37 @@ enum Decide {
         bounds: Vec<i64>,
         higher: bool,
     },
+    /// A rule set whose conditions read only this period's value, target,
+    /// gap and constant comparators, and the previous value.
+    RuleSet {
+        rules: &'a CompiledRuleSet,
+        comparators: &'a [(usize, Decimal)],
+    },
 }
 
 /// An indicator's status rule in integers, for one evaluation.
 #[derive(Debug, Clone)]
-pub(super) struct Kernel {
+pub(super) struct Kernel<'a> {
     decimals: u32,
     higher: bool,
     /// The target and the gap against it, for the status row.
     target: Option<(Decimal, Gap)>,
-    decide: Decide,
+    decide: Decide<'a>,
     /// The status of a period without a value.
     missing: StatusIx,
 }
 
-impl Kernel {
+impl<'a> Kernel<'a> {
     /// The kernel of an indicator, when its rule can be judged in integers:
     /// higher or lower is better, fixed decimals, a constant single-number
     /// target (or none), and a `target`, `bands` or constant `comparator`
-    /// rule (or none). `lights` are the green, amber, red and blue indexes.
-    pub(super) fn new(sc: &Scorecard, ind: &Indicator, lights: [StatusIx; 4]) -> Option<Kernel> {
+    /// rule, a rule set reading only the current period and the previous
+    /// value, or none. `lights` are the green, amber, red and blue indexes.
+    pub(super) fn new(
+        sc: &Scorecard,
+        ind: &'a Indicator,
+        lights: [StatusIx; 4],
+    ) -> Option<Kernel<'a>> {
         let decimals = ind.decimals.filter(|&d| d <= 18)?;
         let higher = match ind.polarity {
             Polarity::HigherIsBetter => true,
@@ -205,7 +218,22 @@ impl Kernel {
                     .collect::<Option<_>>()?,
                 higher,
             },
-            Some(Rule::Spc(_) | Rule::Named(_)) => return None,
+            Some(Rule::Named(rules)) => {
+                let simple = rules.clauses.iter().all(|(_, e)| {
+                    e.reads_only_variables()
+                        && e.variables().iter().all(|&(var, when)| {
+                            when == When::Current || (var, when) == (Var::Value, When::Previous)
+                        })
+                });
+                if !simple {
+                    return None;
+                }
+                Decide::RuleSet {
+                    rules,
+                    comparators: &ind.comparators,
+                }
+            }
+            Some(Rule::Spc(_)) => return None,
         };
         Some(Kernel {
             decimals,
@@ -226,15 +254,20 @@ impl Kernel {
             .flatten()
     }
 
-    /// The computed status and gap of one period's reading, or `None` where
-    /// an integer would overflow.
-    fn judge(&self, reading: Reading) -> Option<(Option<StatusIx>, Option<Decimal>)> {
+    /// The computed status and gap of one period's reading, and the
+    /// value's mantissa; `None` where the value is not at the indicator's
+    /// decimals or an integer would overflow.
+    fn judge(&self, reading: Reading, previous: Option<Decimal>) -> Option<Judged> {
         let Reading::Value(v) = reading else {
             let status = match self.decide {
                 Decide::Context => None,
                 _ => Some(self.missing),
             };
-            return Some((status, None));
+            return Some(Judged {
+                status,
+                gap: None,
+                value: None,
+            });
         };
         let m = self.mantissa(v)?;
         let gap = match &self.target {
@@ -255,8 +288,23 @@ impl Kernel {
                     .position(|&b| if *higher { m >= b } else { m <= b });
                 Some(band.unwrap_or(bounds.len()) as StatusIx)
             }
+            Decide::RuleSet { rules, comparators } => {
+                let env = RuleSetEnv {
+                    value: v,
+                    previous,
+                    target: self.target.map(|(t, _)| t),
+                    gap,
+                    comparators,
+                    polarity: self.polarity(),
+                };
+                Some(super::run_rule_set(rules, &env).0)
+            }
         };
-        Some((status, gap))
+        Some(Judged {
+            status,
+            gap,
+            value: Some((v, m)),
+        })
     }
 
     /// Judges a timeline (one entity and indicator, sorted by period),
@@ -273,22 +321,14 @@ impl Kernel {
         rollup: &mut Vec<(Period, u32, Option<StatusIx>)>,
     ) -> bool {
         let (out_len, rollup_len) = (out.len(), rollup.len());
-        let mut before: Option<(Period, Option<Decimal>)> = None;
+        // The previous row's period and value's mantissa.
+        let mut before: Option<(Period, Option<(Decimal, i64)>)> = None;
         for (i, o) in rows.iter().enumerate() {
-            let judged = match before {
-                Some((p, _)) if p >= o.period => None,
-                _ if o.series != ACTUAL => None,
-                _ => self.judge(o.reading),
-            };
-            let Some((status, gap)) = judged else {
+            if before.is_some_and(|(p, _)| p >= o.period) || o.series != ACTUAL {
                 out.truncate(out_len);
                 rollup.truncate(rollup_len);
                 return false;
-            };
-            let value = match o.reading {
-                Reading::Value(v) => Some(v),
-                Reading::Missing | Reading::ZeroDenominator => None,
-            };
+            }
             let previous = match before {
                 Some((p, v)) if o.period.follows(&p) => v,
                 // As the general path: the period before, wherever it is.
@@ -296,23 +336,28 @@ impl Kernel {
                     let earlier = rows.get(..i).unwrap_or(&[]);
                     let at = earlier.binary_search_by(|e| e.period.cmp(&p)).ok()?;
                     match earlier.get(at)?.reading {
-                        Reading::Value(v) => Some(v),
-                        _ => None,
+                        Reading::Value(v) => Some((v, self.mantissa(v)?)),
+                        Reading::Missing | Reading::ZeroDenominator => None,
                     }
                 }),
+            };
+            let Some(j) = self.judge(o.reading, previous.map(|(v, _)| v)) else {
+                out.truncate(out_len);
+                rollup.truncate(rollup_len);
+                return false;
             };
             out.push(StatusRow {
                 entity,
                 indicator,
                 period: o.period,
-                value,
-                gap,
-                status,
-                computed_status: status,
-                direction: self.direction(value, previous),
+                value: j.value.map(|(v, _)| v),
+                gap: j.gap,
+                status: j.status,
+                computed_status: j.status,
+                direction: self.direction(j.value.map(|(_, m)| m), previous.map(|(_, m)| m)),
             });
-            rollup.push((o.period, indicator, status));
-            before = Some((o.period, value));
+            rollup.push((o.period, indicator, j.status));
+            before = Some((o.period, j.value));
         }
         true
     }
@@ -325,15 +370,62 @@ impl Kernel {
         }
     }
 
-    fn direction(&self, value: Option<Decimal>, previous: Option<Decimal>) -> Direction {
+    /// Direction of travel from two mantissas at the same scale: the
+    /// general path's decimal comparison, in integers.
+    fn direction(&self, value: Option<i64>, previous: Option<i64>) -> Direction {
         let (Some(v), Some(p)) = (value, previous) else {
             return Direction::NotComparable;
         };
-        match compare(v, p) {
-            std::cmp::Ordering::Equal => Direction::NoChange,
-            std::cmp::Ordering::Greater if self.higher => Direction::Improving,
-            std::cmp::Ordering::Less if !self.higher => Direction::Improving,
+        match v.cmp(&p) {
+            Ordering::Equal => Direction::NoChange,
+            Ordering::Greater if self.higher => Direction::Improving,
+            Ordering::Less if !self.higher => Direction::Improving,
             _ => Direction::Worsening,
         }
+    }
+}
+
+/// One period judged by a kernel.
+struct Judged {
+    status: Option<StatusIx>,
+    gap: Option<Decimal>,
+    /// The value and its mantissa at the indicator's decimals.
+    value: Option<(Decimal, i64)>,
+}
+
+/// What a kernel's rule-set conditions read: the current period as the
+/// kernel judged it, the previous value and the constant comparators.
+struct RuleSetEnv<'a> {
+    value: Decimal,
+    previous: Option<Decimal>,
+    target: Option<Decimal>,
+    gap: Option<Decimal>,
+    comparators: &'a [(usize, Decimal)],
+    polarity: Polarity,
+}
+
+impl Env for RuleSetEnv<'_> {
+    fn var(&self, var: Var, when: When) -> Option<Decimal> {
+        match (var, when) {
+            (Var::Value, When::Current) => Some(self.value),
+            (Var::Value, When::Previous) => self.previous,
+            (Var::Target, When::Current) => self.target,
+            (Var::Gap, When::Current) => self.gap,
+            (Var::GapPct, When::Current) => {
+                let t = TargetValue::Value(self.target?.into());
+                super::gap_pct(self.gap?, super::reference(t, self.value))
+            }
+            (Var::Comparator(c), When::Current) => self
+                .comparators
+                .iter()
+                .find(|(ix, _)| *ix == c)
+                .map(|&(_, v)| v),
+            // Kernel::new takes no rule set reading anything else.
+            _ => None,
+        }
+    }
+
+    fn polarity(&self) -> Polarity {
+        self.polarity
     }
 }

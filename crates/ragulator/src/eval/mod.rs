@@ -626,6 +626,8 @@ struct Evaluator<'a> {
     lights: [StatusIx; 4],
     /// Per indicator: its constant comparators, shared by every result.
     constant_comparators: Vec<ComparatorValues>,
+    /// Per indicator: the themes it is a member of.
+    themes_of: Vec<Vec<usize>>,
     overrides: HashMap<(Option<String>, OverrideTarget, Period), OverrideNote>,
 }
 
@@ -723,6 +725,17 @@ impl<'a> Evaluator<'a> {
                         .collect()
                 })
                 .collect(),
+            themes_of: {
+                let mut themes_of = vec![Vec::new(); sc.indicators.len()];
+                for (t, theme) in sc.themes.iter().enumerate() {
+                    for &m in &theme.members {
+                        if let Some(of) = themes_of.get_mut(m) {
+                            of.push(t);
+                        }
+                    }
+                }
+                themes_of
+            },
             overrides,
         })
     }
@@ -1329,9 +1342,12 @@ impl<'a> Evaluator<'a> {
                 },
             };
         }
-        let n_ind = self.sc.indicators.len();
-        let absent = u8::MAX;
-        let mut grid = vec![absent; periods.len() * n_ind];
+        // Counts per period, theme and status, from one pass over the
+        // statuses: an indicator adds to each theme it is a member of.
+        let no_data = self.sc.no_data_index();
+        let n_status = self.status_ids.len();
+        let n_themes = self.sc.themes.len();
+        let mut grid = vec![0usize; periods.len() * n_themes * n_status];
         let mut next = 0;
         for &(period, ix, given) in statuses.iter() {
             let p = match periods.get(next) {
@@ -1345,32 +1361,32 @@ impl<'a> Evaluator<'a> {
             let Some(st) = given else {
                 continue;
             };
-            if let Some(cell) = grid.get_mut(p * n_ind + ix as usize) {
-                *cell = st;
+            for &theme in self
+                .themes_of
+                .get(ix as usize)
+                .map(Vec::as_slice)
+                .unwrap_or(&[])
+            {
+                if let Some(c) = grid.get_mut((p * n_themes + theme) * n_status + st as usize) {
+                    *c += 1;
+                }
             }
         }
-        let no_data = self.sc.no_data_index();
-        let n_status = self.status_ids.len();
         for (pi, &period) in periods.iter().enumerate() {
-            let row = grid.get(pi * n_ind..(pi + 1) * n_ind).unwrap_or(&[]);
             for (theme_ix, theme) in self.sc.themes.iter().enumerate() {
-                if !theme
-                    .members
-                    .iter()
-                    .any(|&m| row.get(m).is_some_and(|&s| s != absent))
-                {
+                let at = (pi * n_themes + theme_ix) * n_status;
+                let Some(cell) = grid.get(at..at + n_status) else {
+                    continue;
+                };
+                // A theme has a result where one of its indicators has a
+                // status; the members without one count as no data.
+                let with_status: usize = cell.iter().sum();
+                if with_status == 0 {
                     continue;
                 }
-                let mut counts = vec![0usize; n_status];
-                for &m in &theme.members {
-                    let s = row
-                        .get(m)
-                        .copied()
-                        .filter(|&s| s != absent)
-                        .unwrap_or(no_data);
-                    if let Some(c) = counts.get_mut(s as usize) {
-                        *c += 1;
-                    }
+                let mut counts = cell.to_vec();
+                if let Some(c) = counts.get_mut(no_data as usize) {
+                    *c += theme.members.len().saturating_sub(with_status);
                 }
                 let ranked = counts.get(..n_status - 1).unwrap_or(&[]);
                 let (computed, fired) = match &theme.rollup {

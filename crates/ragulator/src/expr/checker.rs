@@ -86,6 +86,9 @@ pub(crate) struct Checked {
     pub(crate) root: Typed,
     pub(crate) ty: Type,
     pub(crate) variables: Vec<(Var, When)>,
+    /// Whether it calls a function that reads more than the current
+    /// period's variables (history, SPC or theme counts).
+    pub(crate) reads_beyond_variables: bool,
 }
 
 /// The longest history a function may ask for (`mean_last(n)` etc.).
@@ -131,12 +134,14 @@ pub(crate) fn check(source: &str, ast: &Ast, ctx: &CheckContext) -> Result<Check
         source,
         ctx,
         variables: Vec::new(),
+        reads_beyond_variables: false,
     };
     let (root, ty) = checker.check(ast)?;
     Ok(Checked {
         root,
         ty,
         variables: checker.variables,
+        reads_beyond_variables: checker.reads_beyond_variables,
     })
 }
 
@@ -144,6 +149,7 @@ struct Checker<'s, 'c> {
     source: &'s str,
     ctx: &'c CheckContext<'c>,
     variables: Vec<(Var, When)>,
+    reads_beyond_variables: bool,
 }
 
 fn join(names: &[&str]) -> String {
@@ -278,6 +284,7 @@ impl Checker<'_, '_> {
             }
             Scope::Theme => {
                 if name == "total" {
+                    self.reads_beyond_variables = true;
                     return Ok((Typed::Total, Type::Number));
                 }
                 if INDICATOR_VARIABLES.contains(&name) || INDICATOR_FUNCTIONS.contains(&name) {
@@ -626,21 +633,25 @@ impl Checker<'_, '_> {
                 Ok((self.use_var(var, when), Type::Number))
             }
             "mean_last" => {
+                self.reads_beyond_variables = true;
                 self.arg_count(name, span, args, 1)?;
                 let n = self.int_arg(name, self.arg(args, 0, span)?, 1, MAX_HISTORY)?;
                 Ok((Typed::MeanLast(n as usize), Type::Number))
             }
             "worse_for" => {
+                self.reads_beyond_variables = true;
                 self.arg_count(name, span, args, 1)?;
                 let n = self.int_arg(name, self.arg(args, 0, span)?, 1, MAX_HISTORY)?;
                 Ok((Typed::WorseFor(n as usize), Type::Bool))
             }
             "trend" => {
+                self.reads_beyond_variables = true;
                 self.arg_count(name, span, args, 1)?;
                 let n = self.int_arg(name, self.arg(args, 0, span)?, 2, MAX_HISTORY)?;
                 Ok((Typed::Trend(n as usize), Type::String))
             }
             "variation" | "assurance" => {
+                self.reads_beyond_variables = true;
                 self.arg_count(name, span, args, 0)?;
                 let node = if name == "variation" {
                     Typed::Variation
@@ -650,6 +661,7 @@ impl Checker<'_, '_> {
                 Ok((node, Type::String))
             }
             "count" | "share" => {
+                self.reads_beyond_variables = true;
                 self.arg_count(name, span, args, 1)?;
                 let status = self.status_arg(name, args)?;
                 let node = if name == "count" {
@@ -660,6 +672,7 @@ impl Checker<'_, '_> {
                 Ok((node, Type::Number))
             }
             "total" => {
+                self.reads_beyond_variables = true;
                 self.arg_count(name, span, args, 0)?;
                 Ok((Typed::Total, Type::Number))
             }

@@ -337,6 +337,7 @@ pub struct Expr {
     ty: Type,
     variables: Vec<(Var, When)>,
     comparators: Vec<usize>,
+    reads_beyond_variables: bool,
 }
 
 impl Expr {
@@ -391,6 +392,7 @@ impl Expr {
             ty: checked.ty,
             variables: checked.variables,
             comparators,
+            reads_beyond_variables: checked.reads_beyond_variables,
         })
     }
 
@@ -483,6 +485,22 @@ impl Expr {
     /// ```
     pub fn variables(&self) -> &[(Var, When)] {
         &self.variables
+    }
+
+    /// Whether it reads only [`Expr::variables`]: no function over the
+    /// history (`mean_last`, `worse_for`, `trend`), SPC (`variation`,
+    /// `assurance`) or theme counts.
+    ///
+    /// ```
+    /// # use ragulator::expr::{CheckContext, Expr, Scope};
+    /// # use ragulator::model::Polarity;
+    /// let ctx = CheckContext { scope: Scope::Indicator, comparators: &[], statuses: &[],
+    ///                          polarity: Polarity::HigherIsBetter };
+    /// assert!(Expr::compile("gap >= 0 or better(value, previous)", &ctx).unwrap().reads_only_variables());
+    /// assert!(!Expr::compile("value > mean_last(3)", &ctx).unwrap().reads_only_variables());
+    /// ```
+    pub fn reads_only_variables(&self) -> bool {
+        !self.reads_beyond_variables
     }
 
     /// The distinct comparator indexes the expression reads, in first-use
