@@ -479,6 +479,20 @@ fn round_small(v: Decimal, d: u32) -> Option<Decimal> {
     Decimal::try_new(q, d).ok()
 }
 
+/// The partition point of `pred` in `items` (true, then false), searched
+/// outward from the start: an entity's rows are near where the last ended,
+/// so the probes stay in memory the evaluation reads next, where a binary
+/// search over the whole batch would miss the cache at every step.
+fn gallop<T>(items: &[T], pred: impl Fn(&T) -> bool) -> usize {
+    let mut bound = 1;
+    while bound < items.len() && items.get(bound).is_some_and(&pred) {
+        bound *= 2;
+    }
+    let from = bound / 2;
+    let to = bound.min(items.len());
+    from + items.get(from..to).unwrap_or(&[]).partition_point(pred)
+}
+
 /// `gap` for a value against a target (DESIGN.md 3.3): `>= 0` means met.
 pub fn gap(polarity: Polarity, value: Decimal, target: TargetValue) -> Option<Decimal> {
     match (polarity, target) {
@@ -747,7 +761,7 @@ impl<'a> Evaluator<'a> {
         let mut start = 0;
         while start < rows.len() {
             let e = rows[start].entity;
-            let end = start + rows[start..].partition_point(|o| o.entity == e);
+            let end = start + gallop(&rows[start..], |o| o.entity == e);
             let name = self
                 .data
                 .entities
@@ -779,7 +793,12 @@ impl<'a> Evaluator<'a> {
 
     /// Walks every entity and indicator timeline, judging each period, and
     /// hands each judgement to `sink`; then rolls the themes up.
-    fn walk(&self, sink: &mut impl Sink, themes: &mut Vec<ThemeStatus>) {
+    fn walk(
+        &self,
+        entities: &[(String, std::ops::Range<usize>)],
+        sink: &mut impl Sink,
+        themes: &mut Vec<ThemeStatus>,
+    ) {
         // Integer kernels write status rows directly; they judge as `judge`
         // does only without overrides or a period option.
         let kernels: Vec<Option<kernel::Kernel>> =
@@ -794,20 +813,37 @@ impl<'a> Evaluator<'a> {
             };
         let mut timeline = Timeline::default();
         let mut rollup: Vec<(Period, u32, Option<StatusIx>)> = Vec::new();
-        for (entity_ix, (entity_name, range)) in self.entities().into_iter().enumerate() {
+        for (entity_ix, (entity_name, range)) in entities.iter().enumerate() {
             let entity: Option<Arc<str>> =
                 (!entity_name.is_empty()).then(|| Arc::from(entity_name.as_str()));
-            let rows = &self.data.rows[range];
+            let rows = self.data.rows.get(range.clone()).unwrap_or(&[]);
+            // Rows are sorted by indicator: each indicator's rows follow the
+            // last one's (a forward scan reads memory the judging reads next;
+            // a binary search would miss the cache at every step).
+            let mut hi = 0;
             rollup.clear();
             for (ix, indicator) in self.sc.indicators.iter().enumerate() {
-                let lo = rows.partition_point(|o| (o.indicator as usize) < ix);
-                let hi = rows.partition_point(|o| (o.indicator as usize) <= ix);
+                let lo = hi
+                    + rows
+                        .get(hi..)
+                        .unwrap_or(&[])
+                        .iter()
+                        .take_while(|o| (o.indicator as usize) < ix)
+                        .count();
+                hi = lo
+                    + rows
+                        .get(lo..)
+                        .unwrap_or(&[])
+                        .iter()
+                        .take_while(|o| o.indicator as usize == ix)
+                        .count();
+                let timeline_rows = rows.get(lo..hi).unwrap_or(&[]);
                 if let (Some(Some(k)), Some(out)) = (kernels.get(ix), sink.rows()) {
-                    if k.run(&rows[lo..hi], entity_ix as u32, ix as u32, out, &mut rollup) {
+                    if k.run(timeline_rows, entity_ix as u32, ix as u32, out, &mut rollup) {
                         continue;
                     }
                 }
-                self.build_timeline(&rows[lo..hi], &mut timeline);
+                self.build_timeline(timeline_rows, &mut timeline);
                 for (i, period) in self
                     .periods_for(&entity_name, ix, &timeline)
                     .into_iter()
@@ -838,7 +874,7 @@ impl<'a> Evaluator<'a> {
     fn run(self) -> Result<Evaluation, DataError> {
         let mut sink = Results(Vec::with_capacity(self.data.rows.len()));
         let mut theme_rows = Vec::new();
-        self.walk(&mut sink, &mut theme_rows);
+        self.walk(&self.entities(), &mut sink, &mut theme_rows);
         let themes = theme_rows
             .into_iter()
             .map(|t| self.theme_result(t))
@@ -853,9 +889,10 @@ impl<'a> Evaluator<'a> {
 
     fn run_statuses(self) -> Result<StatusTable, DataError> {
         let mut sink = StatusRows(Vec::with_capacity(self.data.rows.len()));
-        let entities: Vec<String> = self.entities().into_iter().map(|(name, _)| name).collect();
+        let entities = self.entities();
         let mut theme_rows = Vec::new();
-        self.walk(&mut sink, &mut theme_rows);
+        self.walk(&entities, &mut sink, &mut theme_rows);
+        let entities: Vec<String> = entities.into_iter().map(|(name, _)| name).collect();
         let themes = theme_rows
             .into_iter()
             .map(|t| ThemeStatusRow {
