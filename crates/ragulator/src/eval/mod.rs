@@ -845,7 +845,7 @@ impl<'a> Evaluator<'a> {
                 }
                 self.build_timeline(timeline_rows, &mut timeline);
                 for (i, period) in self
-                    .periods_for(&entity_name, ix, &timeline)
+                    .periods_for(entity_name, ix, &timeline)
                     .into_iter()
                     .enumerate()
                 {
@@ -854,7 +854,7 @@ impl<'a> Evaluator<'a> {
                         (timeline.slots.get(i).map(|s| s.period) == Some(period)).then_some(i);
                     let unit = Unit {
                         entity: &entity,
-                        entity_name: &entity_name,
+                        entity_name,
                         entity_ix: entity_ix as u32,
                         ix,
                         indicator,
@@ -867,7 +867,7 @@ impl<'a> Evaluator<'a> {
                     sink.judged(self, &unit, j);
                 }
             }
-            self.roll_up(entity_ix as u32, &entity, &entity_name, &rollup, themes);
+            self.roll_up(entity_ix as u32, &entity, entity_name, &rollup, themes);
         }
     }
 
