@@ -101,9 +101,15 @@ pub(crate) struct Obs {
     pub period: Period,
     pub series: u32,
     pub reading: Reading,
-    /// The ratio, kept for explanations.
-    pub ratio: Option<(Decimal, Decimal)>,
+    /// Index of the ratio (numerator, denominator) in
+    /// [`Observations::ratios`], kept for explanations; [`NO_RATIO`] when
+    /// the row gave a value. Out of line: few rows are ratios, and a
+    /// smaller row is less memory for evaluation to stream through.
+    pub ratio: u32,
 }
+
+/// [`Obs::ratio`] of a row without a ratio.
+pub(crate) const NO_RATIO: u32 = u32::MAX;
 
 /// Checked observations, grouped by entity, indicator, period and series;
 /// ready to evaluate any number of times.
@@ -112,11 +118,18 @@ pub struct Observations {
     pub(crate) rows: Vec<Obs>,
     pub(crate) entities: Vec<String>,
     pub(crate) series_names: Vec<String>,
+    /// The ratios of rows given as numerator and denominator.
+    ratios: Vec<(Decimal, Decimal)>,
     rejected: Vec<Rejected>,
     input_rows: usize,
 }
 
 impl Observations {
+    /// The numerator and denominator a row was given as, if it was.
+    pub(crate) fn ratio(&self, o: &Obs) -> Option<(Decimal, Decimal)> {
+        self.ratios.get(o.ratio as usize).copied()
+    }
+
     /// Number of rows used (input rows minus rejected). Identical duplicate
     /// rows are all used, though they make one observation, so this can
     /// exceed the number of distinct observations.
@@ -145,6 +158,7 @@ impl Observations {
 pub struct ObservationsBuilder<'s> {
     scorecard: &'s Scorecard,
     rows: Vec<Obs>,
+    ratios: Vec<(Decimal, Decimal)>,
     entities: Vec<String>,
     entity_ix: HashMap<String, u32>,
     series_names: Vec<String>,
@@ -173,6 +187,7 @@ impl<'s> ObservationsBuilder<'s> {
         ObservationsBuilder {
             scorecard,
             rows: Vec::new(),
+            ratios: Vec::new(),
             entities: vec![String::new()],
             entity_ix,
             series_names,
@@ -317,6 +332,14 @@ impl<'s> ObservationsBuilder<'s> {
             }
         };
         self.last_entity = entity;
+        let ratio = match ratio {
+            Some(r) => {
+                self.ratios.push(r);
+                u32::try_from(self.ratios.len() - 1)
+                    .map_err(|_| "more than 4,294,967,294 ratio rows".to_string())?
+            }
+            None => NO_RATIO,
+        };
         self.rows.push(Obs {
             row: row as u32,
             entity,
@@ -334,6 +357,7 @@ impl<'s> ObservationsBuilder<'s> {
     pub fn finish(self) -> Observations {
         let ObservationsBuilder {
             mut rows,
+            ratios,
             entities,
             series_names,
             mut rejected,
@@ -418,6 +442,7 @@ impl<'s> ObservationsBuilder<'s> {
             rows: kept,
             entities,
             series_names,
+            ratios,
             rejected,
             input_rows: next_row,
         }
@@ -496,10 +521,18 @@ impl Scorecard {
                         s
                     }
                 };
+                let ratio = match part.ratio(o) {
+                    Some(r) => {
+                        b.ratios.push(r);
+                        u32::try_from(b.ratios.len() - 1).unwrap_or(NO_RATIO)
+                    }
+                    None => NO_RATIO,
+                };
                 b.rows.push(Obs {
                     row: o.row.saturating_add(offset as u32),
                     entity,
                     series,
+                    ratio,
                     ..*o
                 });
             }

@@ -933,7 +933,7 @@ impl<'a> Evaluator<'a> {
             match o.series {
                 ACTUAL => {
                     slot.actual = Some(o.reading);
-                    slot.ratio = o.ratio;
+                    slot.ratio = self.data.ratio(o);
                     if let Reading::Value(v) = o.reading {
                         // Already rounded to the indicator's decimals when the observations were built.
                         slot.value = Some(v);
