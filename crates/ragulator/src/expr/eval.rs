@@ -23,12 +23,25 @@ const HUNDRED: Decimal = Decimal::ONE_HUNDRED;
 /// most comparisons in evaluation are between equal scales; there the
 /// mantissas decide, while `Decimal`'s `Ord` always takes its general path
 /// (an out-of-line call that checks zeros, signs and rescales).
+///
+/// Between scales up to 9 apart (`gap >= 0` with a gap at one place, say)
+/// the mantissa with fewer places is multiplied up in `i128`: a mantissa is
+/// below 2^96 and 10^9 below 2^30, so that cannot overflow.
 #[inline]
 pub(crate) fn compare(a: Decimal, b: Decimal) -> Ordering {
-    if a.scale() == b.scale() {
-        a.mantissa().cmp(&b.mantissa())
-    } else {
-        a.cmp(&b)
+    let (sa, sb) = (a.scale(), b.scale());
+    if sa == sb {
+        return a.mantissa().cmp(&b.mantissa());
+    }
+    match 10_i128.checked_pow(sa.abs_diff(sb)) {
+        Some(up) if sa.abs_diff(sb) <= 9 => {
+            if sa < sb {
+                (a.mantissa() * up).cmp(&b.mantissa())
+            } else {
+                a.mantissa().cmp(&(b.mantissa() * up))
+            }
+        }
+        _ => a.cmp(&b),
     }
 }
 
@@ -136,6 +149,44 @@ pub(crate) fn string<'a>(node: &'a Typed, env: &dyn Env) -> Option<&'a str> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
+    /// Any decimal: mantissas up to 96 bits, scales 0..=28, either sign.
+    fn any_decimal() -> impl Strategy<Value = Decimal> {
+        (
+            any::<u32>(),
+            any::<u32>(),
+            any::<u32>(),
+            any::<bool>(),
+            0u32..=28,
+        )
+            .prop_map(|(lo, mid, hi, negative, scale)| {
+                Decimal::from_parts(lo, mid, hi, negative, scale)
+            })
+    }
+
+    /// A decimal with a small mantissa and few places, like the values,
+    /// targets and literals evaluation compares.
+    fn small_decimal() -> impl Strategy<Value = Decimal> {
+        (-100_000i64..=100_000, 0u32..=12).prop_map(|(m, s)| Decimal::new(m, s))
+    }
+
+    proptest! {
+        #[test]
+        fn compare_agrees_with_decimal_ord(a in any_decimal(), b in any_decimal()) {
+            prop_assert_eq!(super::compare(a, b), a.cmp(&b));
+        }
+
+        #[test]
+        fn compare_agrees_with_decimal_ord_on_small_numbers(a in small_decimal(), b in small_decimal()) {
+            prop_assert_eq!(super::compare(a, b), a.cmp(&b));
+            // The same number at another scale compares equal.
+            let mut c = a;
+            c.rescale(a.scale() + 3);
+            prop_assert_eq!(super::compare(a, c), Ordering::Equal);
+        }
+    }
+
     use std::str::FromStr;
     use std::sync::Arc;
 
