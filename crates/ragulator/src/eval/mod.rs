@@ -1362,36 +1362,32 @@ impl<'a> Evaluator<'a> {
         if self.sc.themes.is_empty() {
             return;
         }
-        // A grid period × indicator of given statuses. An entity has few
-        // distinct periods and many statuses: collect the periods (mostly
-        // seen already, so the search is short) rather than sort the statuses.
-        let mut periods: Vec<Period> = Vec::new();
-        let mut next = 0;
-        for &(period, _, _) in statuses.iter() {
-            next = match periods.get(next) {
-                Some(p) if *p == period => next + 1,
-                _ => match periods.binary_search(&period) {
-                    Ok(i) => i + 1,
-                    Err(at) => {
-                        periods.insert(at, period);
-                        at + 1
-                    }
-                },
-            };
-        }
         // Counts per period, theme and status, from one pass over the
         // statuses: an indicator adds to each theme it is a member of.
+        // Periods get ids in order of appearance; each indicator's statuses
+        // usually run through the same periods as the last one's, so the
+        // next id is the likely one and a miss searches a short list.
         let no_data = self.sc.no_data_index();
         let n_status = self.status_ids.len();
         let n_themes = self.sc.themes.len();
-        let mut grid = vec![0usize; periods.len() * n_themes * n_status];
+        let cells = n_themes * n_status;
+        let mut periods: Vec<Period> = Vec::new();
+        // (period, id), sorted: the search on a miss, and the output order.
+        let mut sorted: Vec<(Period, usize)> = Vec::new();
+        let mut grid: Vec<usize> = Vec::new();
         let mut next = 0;
         for &(period, ix, given) in statuses.iter() {
             let p = match periods.get(next) {
                 Some(p) if *p == period => next,
-                _ => match periods.binary_search(&period) {
-                    Ok(i) => i,
-                    Err(_) => continue,
+                _ => match sorted.binary_search_by(|(q, _)| q.cmp(&period)) {
+                    Ok(at) => sorted.get(at).map_or(0, |&(_, id)| id),
+                    Err(at) => {
+                        let id = periods.len();
+                        periods.push(period);
+                        sorted.insert(at, (period, id));
+                        grid.resize(grid.len() + cells, 0);
+                        id
+                    }
                 },
             };
             next = p + 1;
@@ -1404,14 +1400,14 @@ impl<'a> Evaluator<'a> {
                 .map(Vec::as_slice)
                 .unwrap_or(&[])
             {
-                if let Some(c) = grid.get_mut((p * n_themes + theme) * n_status + st as usize) {
+                if let Some(c) = grid.get_mut(p * cells + theme * n_status + st as usize) {
                     *c += 1;
                 }
             }
         }
-        for (pi, &period) in periods.iter().enumerate() {
+        for &(period, pi) in &sorted {
             for (theme_ix, theme) in self.sc.themes.iter().enumerate() {
-                let at = (pi * n_themes + theme_ix) * n_status;
+                let at = pi * cells + theme_ix * n_status;
                 let Some(cell) = grid.get(at..at + n_status) else {
                     continue;
                 };
