@@ -116,11 +116,8 @@ fn push_decimal(
     i: usize,
     missing: &mut Vec<u32>,
 ) {
-    use std::fmt::Write;
     match d {
-        Some(d) => {
-            let _ = write!(out, "{d}");
-        }
+        Some(d) => ragulator::output::push_decimal(out, d),
         None => missing.push(i as u32),
     }
 }

@@ -7,8 +7,71 @@ use serde_json::{json, Map, Value};
 use crate::eval::{Evaluation, IndicatorResult, OverrideNote, SpcState, ThemeResult, Trace};
 use crate::model::TargetValue;
 
+/// Appends a decimal as its `Display` text (`"84.9"`, `"-0.05"`, `"12"`).
+///
+/// Values, targets and gaps are mostly small numbers with few places; those
+/// are written from their `i64` mantissa without the formatting machinery
+/// (a large share of the time of writing a million results as text, in
+/// WebAssembly especially). Anything else goes through `Display`.
+///
+/// ```
+/// use rust_decimal::Decimal;
+/// let mut out = String::new();
+/// ragulator::output::push_decimal(&mut out, Decimal::new(-5, 2));
+/// out.push(',');
+/// ragulator::output::push_decimal(&mut out, Decimal::new(8490, 2));
+/// assert_eq!(out, "-0.05,84.90");
+/// ```
+pub fn push_decimal(out: &mut String, d: Decimal) {
+    let m = d.mantissa();
+    let places = d.scale();
+    // Zero is left to Display, which decides the sign of a negative zero.
+    let (Some(p), Ok(u), false) = (
+        10_u64.checked_pow(places).filter(|_| places <= 18),
+        u64::try_from(m.unsigned_abs()),
+        m == 0,
+    ) else {
+        out.push_str(&d.to_string());
+        return;
+    };
+    if m < 0 {
+        out.push('-');
+    }
+    push_digits(out, u / p, 1);
+    if places > 0 {
+        out.push('.');
+        push_digits(out, u % p, places as usize);
+    }
+}
+
+/// Appends `n` in decimal digits, zero-padded to at least `width`.
+fn push_digits(out: &mut String, mut n: u64, width: usize) {
+    let mut buf = [b'0'; 20];
+    let mut at = buf.len();
+    while n > 0 || buf.len() - at < width {
+        at -= 1;
+        if let Some(b) = buf.get_mut(at) {
+            *b = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if at == 0 {
+            break;
+        }
+    }
+    for &b in buf.get(at..).unwrap_or(&[]) {
+        out.push(char::from(b));
+    }
+}
+
+/// A decimal's `Display` text, through [`push_decimal`].
+pub fn decimal_text(d: Decimal) -> String {
+    let mut s = String::with_capacity(8);
+    push_decimal(&mut s, d);
+    s
+}
+
 fn dec(v: Option<Decimal>) -> Value {
-    v.map(|d| Value::String(d.to_string()))
+    v.map(|d| Value::String(decimal_text(d)))
         .unwrap_or(Value::Null)
 }
 
@@ -155,7 +218,7 @@ impl Evaluation {
         ];
         let _ = w.write_record(header);
         for r in &self.results {
-            let opt = |d: Option<Decimal>| d.map(|d| d.to_string()).unwrap_or_default();
+            let opt = |d: Option<Decimal>| d.map(decimal_text).unwrap_or_default();
             let _ = w.write_record([
                 r.entity.as_deref().unwrap_or(""),
                 &r.indicator,
@@ -175,5 +238,55 @@ impl Evaluation {
         w.into_inner()
             .map(|b| String::from_utf8_lossy(&b).into_owned())
             .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use rust_decimal::Decimal;
+
+    fn any_decimal() -> impl Strategy<Value = Decimal> {
+        prop_oneof![
+            (any::<i64>(), 0u32..=28).prop_map(|(m, s)| Decimal::new(m, s)),
+            (-1_000_000i64..=1_000_000, 0u32..=6).prop_map(|(m, s)| Decimal::new(m, s)),
+            (
+                any::<u32>(),
+                any::<u32>(),
+                any::<u32>(),
+                any::<bool>(),
+                0u32..=28
+            )
+                .prop_map(|(lo, mid, hi, neg, s)| Decimal::from_parts(lo, mid, hi, neg, s)),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn push_decimal_writes_what_display_writes(d in any_decimal()) {
+            prop_assert_eq!(super::decimal_text(d), d.to_string());
+        }
+    }
+
+    #[test]
+    fn push_decimal_edges() {
+        for (m, s) in [
+            (0, 0),
+            (0, 3),
+            (1, 18),
+            (-1, 18),
+            (i64::MAX, 18),
+            (i64::MIN, 18),
+            (i64::MIN, 0),
+            (5, 19),
+        ] {
+            let d = Decimal::new(m, s);
+            assert_eq!(super::decimal_text(d), d.to_string(), "{m} at scale {s}");
+        }
+        let negative_zero = Decimal::from_parts(0, 0, 0, true, 2);
+        assert_eq!(
+            super::decimal_text(negative_zero),
+            negative_zero.to_string()
+        );
     }
 }
