@@ -17,6 +17,62 @@ use crate::period::Period;
 /// Longest CSV record accepted, in bytes; longer rows are rejected.
 pub const MAX_ROW_BYTES: usize = 64 * 1024;
 
+/// The rows of a CSV file with a header, for the data and records readers:
+/// a UTF-8 BOM is skipped, rows may be LF or CRLF with quoted fields, and
+/// a row that cannot be read, is over [`MAX_ROW_BYTES`] or has a different
+/// number of fields from the header comes back as the reason to reject it.
+pub(crate) struct CsvRows<'a> {
+    reader: csv::Reader<&'a [u8]>,
+    /// The header's names, trimmed.
+    pub names: Vec<String>,
+    record: csv::ByteRecord,
+}
+
+impl<'a> CsvRows<'a> {
+    pub(crate) fn new(bytes: &'a [u8]) -> Result<Self, DataError> {
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .has_headers(true)
+            .from_reader(bytes);
+        let names = reader
+            .byte_headers()
+            .map_err(|e| DataError::new(format!("could not read the CSV header: {e}")))?
+            .iter()
+            .map(|h| String::from_utf8_lossy(h).trim().to_string())
+            .collect();
+        Ok(CsvRows {
+            reader,
+            names,
+            record: csv::ByteRecord::new(),
+        })
+    }
+
+    /// The next row: `None` at the end, `Some(Err(reason))` for a row to
+    /// reject.
+    pub(crate) fn next_row(&mut self) -> Option<Result<&csv::ByteRecord, String>> {
+        match self.reader.read_byte_record(&mut self.record) {
+            Ok(false) => return None,
+            Ok(true) => {}
+            Err(e) => return Some(Err(format!("unreadable CSV row: {e}"))),
+        }
+        let bytes = self.record.as_slice().len();
+        Some(if bytes > MAX_ROW_BYTES {
+            Err(format!(
+                "row is {bytes} bytes long; the limit is {MAX_ROW_BYTES} bytes"
+            ))
+        } else if self.record.len() != self.names.len() {
+            Err(format!(
+                "row has {} fields; the header has {}",
+                self.record.len(),
+                self.names.len()
+            ))
+        } else {
+            Ok(&self.record)
+        })
+    }
+}
+
 /// One input cell of a numeric column, as a binding or reader found it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Cell<'a> {
@@ -558,19 +614,8 @@ impl Scorecard {
     /// assert_eq!(err.to_string(), "column period: the data has no 'period' column; the columns are: indicator, value");
     /// ```
     pub fn read_csv(&self, bytes: &[u8]) -> Result<Observations, DataError> {
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        let mut reader = csv::ReaderBuilder::new()
-            .flexible(true)
-            .has_headers(true)
-            .from_reader(bytes);
-        let header = reader
-            .byte_headers()
-            .map_err(|e| DataError::new(format!("could not read the CSV header: {e}")))?
-            .clone();
-        let names: Vec<String> = header
-            .iter()
-            .map(|h| String::from_utf8_lossy(h).trim().to_ascii_lowercase())
-            .collect();
+        let mut rows = CsvRows::new(bytes)?;
+        let names: Vec<String> = rows.names.iter().map(|h| h.to_ascii_lowercase()).collect();
         let col = |name: &str| names.iter().position(|n| n == name);
         let [entity, indicator, period, series, value, numerator, denominator] = COLUMNS.map(col);
         check_columns(
@@ -582,31 +627,14 @@ impl Scorecard {
             denominator.is_some(),
         )?;
         let mut builder = self.observations();
-        let mut record = csv::ByteRecord::new();
-        loop {
-            match reader.read_byte_record(&mut record) {
-                Ok(false) => break,
-                Ok(true) => {}
-                Err(e) => {
-                    builder.reject(format!("unreadable CSV row: {e}"));
+        while let Some(next) = rows.next_row() {
+            let record = match next {
+                Ok(record) => record,
+                Err(reason) => {
+                    builder.reject(reason);
                     continue;
                 }
-            }
-            if record.as_slice().len() > MAX_ROW_BYTES {
-                builder.reject(format!(
-                    "row is {} bytes long; the limit is {MAX_ROW_BYTES} bytes",
-                    record.as_slice().len()
-                ));
-                continue;
-            }
-            if record.len() != header.len() {
-                builder.reject(format!(
-                    "row has {} fields; the header has {}",
-                    record.len(),
-                    header.len()
-                ));
-                continue;
-            }
+            };
             let text = |ix: Option<usize>| -> Result<Option<&str>, String> {
                 match ix.and_then(|i| record.get(i)) {
                     None => Ok(None),

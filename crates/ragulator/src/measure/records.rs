@@ -14,7 +14,7 @@ use crate::error::DataError;
 use crate::eval::Rejected;
 use crate::load::Scorecard;
 use crate::model::{decimal_from_f64, parse_decimal};
-use crate::observations::MAX_ROW_BYTES;
+use crate::observations::CsvRows;
 use crate::period::parse_date;
 
 use super::compile::{OrderKey, Source};
@@ -580,45 +580,17 @@ impl Scorecard {
     /// ```
     pub fn read_records(&self, source: &str, bytes: &[u8]) -> Result<Records, DataError> {
         let mut builder = self.records(source)?;
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        let mut reader = csv::ReaderBuilder::new()
-            .flexible(true)
-            .has_headers(true)
-            .from_reader(bytes);
-        let header = reader
-            .byte_headers()
-            .map_err(|e| DataError::new(format!("could not read the CSV header: {e}")))?
-            .clone();
-        let names: Vec<String> = header
-            .iter()
-            .map(|h| String::from_utf8_lossy(h).trim().to_lowercase())
-            .collect();
+        let mut rows = CsvRows::new(bytes)?;
+        let names: Vec<String> = rows.names.iter().map(|h| h.to_lowercase()).collect();
         let index = builder.column_positions(&names)?;
-        let mut record = csv::ByteRecord::new();
-        loop {
-            match reader.read_byte_record(&mut record) {
-                Ok(false) => break,
-                Ok(true) => {}
-                Err(e) => {
-                    builder.reject(format!("unreadable CSV row: {e}"));
+        while let Some(next) = rows.next_row() {
+            let record = match next {
+                Ok(record) => record,
+                Err(reason) => {
+                    builder.reject(reason);
                     continue;
                 }
-            }
-            if record.as_slice().len() > MAX_ROW_BYTES {
-                builder.reject(format!(
-                    "row is {} bytes long; the limit is {MAX_ROW_BYTES} bytes",
-                    record.as_slice().len()
-                ));
-                continue;
-            }
-            if record.len() != header.len() {
-                builder.reject(format!(
-                    "row has {} fields; the header has {}",
-                    record.len(),
-                    header.len()
-                ));
-                continue;
-            }
+            };
             // Validate the row's text once; fields split at ASCII
             // delimiters, so each is then a valid slice of it. A row that
             // is not UTF-8 is checked field by field to name the column.
