@@ -683,6 +683,7 @@ fn evaluate_random_rows(u: &mut Unstructured, scorecard: &Scorecard) -> AResult<
     // An unknown period or entity is a clean error, not a crash.
     if let Ok(evaluation) = scorecard.evaluate(&obs, &options) {
         check_evaluation(scorecard, &obs, &evaluation);
+        same_statuses(scorecard, &obs, &options, &evaluation);
         if options.explain {
             for r in &evaluation.results {
                 let name = scorecard
@@ -698,6 +699,67 @@ fn evaluate_random_rows(u: &mut Unstructured, scorecard: &Scorecard) -> AResult<
         }
     }
     Ok(())
+}
+
+/// `evaluate_statuses` (integer kernels where an indicator allows) says
+/// what `evaluate` (the general path) says: statuses, values and gaps as
+/// text, directions, theme statuses.
+fn same_statuses(
+    scorecard: &Scorecard,
+    obs: &Observations,
+    options: &EvaluateOptions,
+    evaluation: &Evaluation,
+) {
+    let table = scorecard
+        .evaluate_statuses(obs, options)
+        .unwrap_or_else(|e| panic!("evaluate_statuses fails where evaluate does not: {e}"));
+    let name = |s: Option<u8>| {
+        s.map(|s| {
+            scorecard
+                .statuses()
+                .get(s as usize)
+                .unwrap_or(scorecard.no_data_status())
+                .id
+                .clone()
+        })
+    };
+    assert_eq!(table.results.len(), evaluation.results.len());
+    for (row, r) in table.results.iter().zip(&evaluation.results) {
+        assert_eq!(
+            (
+                table.entities.get(row.entity as usize).map(String::as_str),
+                scorecard
+                    .indicators()
+                    .get(row.indicator as usize)
+                    .map(|i| i.id.as_str()),
+                row.period,
+                row.value.map(|v| v.to_string()),
+                row.gap.map(|g| g.to_string()),
+                name(row.status),
+                name(row.computed_status),
+                row.direction,
+            ),
+            (
+                Some(r.entity.as_deref().unwrap_or("")),
+                Some(&*r.indicator),
+                r.period,
+                r.value.map(|v| v.to_string()),
+                r.gap.map(|g| g.to_string()),
+                r.status.as_deref().map(String::from),
+                r.computed_status.as_deref().map(String::from),
+                r.direction,
+            ),
+            "evaluate_statuses and evaluate differ"
+        );
+    }
+    assert_eq!(table.themes.len(), evaluation.themes.len());
+    for (row, t) in table.themes.iter().zip(&evaluation.themes) {
+        assert_eq!(name(Some(row.status)).as_deref(), Some(&*t.status));
+        assert_eq!(
+            name(Some(row.computed_status)).as_deref(),
+            Some(&*t.computed_status)
+        );
+    }
 }
 
 // ---------------------------------------------------------------------- spc
