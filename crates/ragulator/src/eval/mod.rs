@@ -113,6 +113,9 @@ pub enum NoDataReason {
     NoComparatorValue(String),
     /// The rows for the period conflict and were rejected.
     NoSpc,
+    /// The gap to the target or comparator is past what a decimal holds
+    /// (values near 7.9 × 10^28).
+    GapOutOfRange,
 }
 
 impl NoDataReason {
@@ -124,6 +127,7 @@ impl NoDataReason {
             NoDataReason::ZeroDenominator => "zero denominator".into(),
             NoDataReason::NoComparatorValue(c) => format!("no comparator value ({c})"),
             NoDataReason::NoSpc => "no SPC chart".into(),
+            NoDataReason::GapOutOfRange => "a gap too large to compute".into(),
         }
     }
 }
@@ -1241,7 +1245,8 @@ impl<'a> Evaluator<'a> {
                     (Some(t), Some(g)) => {
                         (tolerance_rule(g, reference(t, value), *amber, *blue), None)
                     }
-                    _ => (no_data, Some(NoDataReason::NoTarget)),
+                    (Some(_), None) => (no_data, Some(NoDataReason::GapOutOfRange)),
+                    (None, _) => (no_data, Some(NoDataReason::NoTarget)),
                 }
             }
             Rule::Comparator {
@@ -1267,7 +1272,8 @@ impl<'a> Evaluator<'a> {
                 }
                 match (cv, cgap) {
                     (Some(c), Some(g)) => (tolerance_rule(g, c, *amber, *blue), None),
-                    _ => (
+                    (Some(_), None) => (no_data, Some(NoDataReason::GapOutOfRange)),
+                    (None, _) => (
                         no_data,
                         Some(NoDataReason::NoComparatorValue(name.to_string())),
                     ),
