@@ -64,6 +64,11 @@ fn push_digits(out: &mut String, mut n: u64, width: usize) {
 }
 
 /// A decimal's `Display` text, through [`push_decimal`].
+///
+/// ```
+/// use rust_decimal::Decimal;
+/// assert_eq!(ragulator::output::decimal_text(Decimal::new(850, 1)), "85.0");
+/// ```
 pub fn decimal_text(d: Decimal) -> String {
     let mut s = String::with_capacity(8);
     push_decimal(&mut s, d);
