@@ -392,7 +392,9 @@ impl<'s> ObservationsBuilder<'s> {
             Some(r) => {
                 self.ratios.push(r);
                 u32::try_from(self.ratios.len() - 1)
-                    .map_err(|_| "more than 4,294,967,294 ratio rows".to_string())?
+                    .ok()
+                    .filter(|&i| i != NO_RATIO)
+                    .ok_or_else(|| "more than 4,294,967,294 ratio rows".to_string())?
             }
             None => NO_RATIO,
         };
@@ -580,7 +582,12 @@ impl Scorecard {
                 let ratio = match part.ratio(o) {
                     Some(r) => {
                         b.ratios.push(r);
-                        u32::try_from(b.ratios.len() - 1).unwrap_or(NO_RATIO)
+                        // Past 4,294,967,294 ratio rows a ratio is no longer
+                        // kept for explanations (the value still is).
+                        u32::try_from(b.ratios.len() - 1)
+                            .ok()
+                            .filter(|&i| i != NO_RATIO)
+                            .unwrap_or(NO_RATIO)
                     }
                     None => NO_RATIO,
                 };

@@ -4,10 +4,12 @@
 //! fixed target, comparator or band. Their thresholds are turned into
 //! bounds on the value's integer mantissa once per evaluation, so judging a
 //! period is a few `i64` comparisons instead of decimal arithmetic. A
-//! kernel only takes a timeline it can judge exactly as
-//! [`Evaluator::judge`](super) would (every row an actual reading at the
-//! indicator's scale, no overrides, no period option); anything else takes
-//! the general path. `tests/status_kernel.rs` checks the two agree.
+//! kernel only takes a timeline it can judge exactly as the general path
+//! (`Evaluator::judge` in the parent module) would: every row an actual
+//! reading at the indicator's scale, no overrides, no period option;
+//! anything else takes the general path. The golden corpus,
+//! `tests/status_kernel.rs` and the `evaluate_arbitrary` fuzz target check
+//! that `evaluate_statuses` (kernels) and `evaluate` (never kernels) agree.
 //!
 //! [`Scorecard::evaluate_statuses`]: crate::Scorecard::evaluate_statuses
 
@@ -151,7 +153,7 @@ enum Decide<'a> {
         higher: bool,
     },
     /// A rule set whose conditions read only this period's value, target,
-    /// gap and constant comparators, and the previous value.
+    /// gap, gap_pct and constant comparators, and the previous value.
     RuleSet {
         rules: &'a CompiledRuleSet,
         comparators: &'a [(usize, Decimal)],
@@ -321,7 +323,7 @@ impl<'a> Kernel<'a> {
         rollup: &mut Vec<(Period, u32, Option<StatusIx>)>,
     ) -> bool {
         let (out_len, rollup_len) = (out.len(), rollup.len());
-        // The previous row's period and value's mantissa.
+        // The previous row's period, and its value with the value's mantissa.
         let mut before: Option<(Period, Option<(Decimal, i64)>)> = None;
         for (i, o) in rows.iter().enumerate() {
             if before.is_some_and(|(p, _)| p >= o.period) || o.series != ACTUAL {
@@ -394,7 +396,10 @@ struct Judged {
 }
 
 /// What a kernel's rule-set conditions read: the current period as the
-/// kernel judged it, the previous value and the constant comparators.
+/// kernel judged it, the previous value and the constant comparators. The
+/// current-period arms of `IndicatorEnv::var` in the parent module, for a
+/// timeline with actual rows only; the differential tests named at the top
+/// keep the two in step.
 struct RuleSetEnv<'a> {
     value: Decimal,
     previous: Option<Decimal>,

@@ -484,9 +484,10 @@ fn round_small(v: Decimal, d: u32) -> Option<Decimal> {
 }
 
 /// The partition point of `pred` in `items` (true, then false), searched
-/// outward from the start: an entity's rows are near where the last ended,
-/// so the probes stay in memory the evaluation reads next, where a binary
-/// search over the whole batch would miss the cache at every step.
+/// outward from the start: probes at 1, 2, 4, ... then a binary search
+/// between the last two. Used from the start of an entity's rows, it stays
+/// within those rows, which evaluation reads next; a binary search over the
+/// whole batch would miss the cache at every step.
 fn gallop<T>(items: &[T], pred: impl Fn(&T) -> bool) -> usize {
     let mut bound = 1;
     while bound < items.len() && items.get(bound).is_some_and(&pred) {
@@ -1369,7 +1370,8 @@ impl<'a> Evaluator<'a> {
             return;
         }
         // Counts per period, theme and status, from one pass over the
-        // statuses: an indicator adds to each theme it is a member of.
+        // statuses (at most one per indicator and period, as the walk gives
+        // them): an indicator adds to each theme it is a member of.
         // Periods get ids in order of appearance; each indicator's statuses
         // usually run through the same periods as the last one's, so the
         // next id is the likely one and a miss searches a short list.

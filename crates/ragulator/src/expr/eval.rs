@@ -33,8 +33,9 @@ pub(crate) fn compare(a: Decimal, b: Decimal) -> Ordering {
     if sa == sb {
         return a.mantissa().cmp(&b.mantissa());
     }
-    match 10_i128.checked_pow(sa.abs_diff(sb)) {
-        Some(up) if sa.abs_diff(sb) <= 9 => {
+    let apart = sa.abs_diff(sb);
+    match 10_i128.checked_pow(apart).filter(|_| apart <= 9) {
+        Some(up) => {
             if sa < sb {
                 (a.mantissa() * up).cmp(&b.mantissa())
             } else {
