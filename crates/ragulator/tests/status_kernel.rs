@@ -64,7 +64,7 @@ fn indicator(i: usize) -> impl Strategy<Value = String> {
             let target = match (polarity, tk) {
                 (_, 0) => String::new(),
                 ("range", _) => format!("target = {{ low = \"{low}\", high = \"{high}\" }}\n"),
-                (_, 1) => format!("target = [ {{ from = \"2022-01\", value = \"{a}\" }}, {{ from = \"2022-04\", value = \"{b}\" }} ]\n"),
+                (_, 1) => format!("target = [ {{ from = \"2022-03\", value = \"{a}\" }}, {{ from = \"2022-06\", value = \"{b}\" }} ]\n"),
                 _ => format!("target = \"{a}\"\n"),
             };
             let blue = blue.map(|b| format!(", blue = {b}")).unwrap_or_default();

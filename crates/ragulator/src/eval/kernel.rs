@@ -15,6 +15,7 @@
 
 use std::cmp::Ordering;
 
+use chrono::NaiveDate;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
@@ -146,12 +147,12 @@ impl Tolerated {
 enum Decide<'a> {
     /// A context indicator: no status.
     Context,
+    /// The target rule: the tolerance of the period's target step.
+    Target,
+    /// The comparator rule, against a constant comparator.
     Tolerance(Tolerated),
     /// Bounds on the mantissa, best band first.
-    Bands {
-        bounds: Vec<i64>,
-        higher: bool,
-    },
+    Bands { bounds: Vec<i64>, higher: bool },
     /// A rule set whose conditions read only this period's value, target,
     /// gap, gap_pct and constant comparators, and the previous value.
     RuleSet {
@@ -165,17 +166,29 @@ enum Decide<'a> {
 pub(super) struct Kernel<'a> {
     decimals: u32,
     higher: bool,
-    /// The target and the gap against it, for the status row.
-    target: Option<(Decimal, Gap)>,
+    /// The targets: none, one for every period, or time-varying steps.
+    targets: Vec<Step>,
     decide: Decide<'a>,
     /// The status of a period without a value.
     missing: StatusIx,
+    /// `no_data`, for the target rule in a period before the first step.
+    no_data: StatusIx,
+}
+
+/// A target from a date on (from the start, for a constant target), with
+/// the gap against it and, for the target rule, its tolerance bounds.
+#[derive(Debug, Clone)]
+struct Step {
+    from: Option<NaiveDate>,
+    target: Decimal,
+    gap: Gap,
+    tolerated: Option<Tolerated>,
 }
 
 impl<'a> Kernel<'a> {
     /// The kernel of an indicator, when its rule can be judged in integers:
-    /// higher or lower is better, fixed decimals, a constant single-number
-    /// target (or none), and a `target`, `bands` or constant `comparator`
+    /// higher or lower is better, fixed decimals, single-number targets
+    /// (constant, time-varying, or none), and a `target`, `bands` or constant `comparator`
     /// rule, a rule set reading only the current period and the previous
     /// value, or none. `lights` are the green, amber, red and blue indexes.
     pub(super) fn new(
@@ -189,18 +202,41 @@ impl<'a> Kernel<'a> {
             Polarity::LowerIsBetter => false,
             Polarity::Range | Polarity::None => return None,
         };
-        let target = match &ind.target {
-            CompiledTarget::None => None,
-            CompiledTarget::Constant(TargetValue::Value(t)) => Some(t.0),
-            CompiledTarget::Constant(TargetValue::Range { .. }) | CompiledTarget::Steps(_) => {
-                return None
-            }
+        let steps: Vec<(Option<NaiveDate>, Decimal)> = match &ind.target {
+            CompiledTarget::None => Vec::new(),
+            CompiledTarget::Constant(TargetValue::Value(t)) => vec![(None, t.0)],
+            CompiledTarget::Steps(steps) => steps
+                .iter()
+                .map(|(from, t)| match t {
+                    TargetValue::Value(t) => Some((Some(*from), t.0)),
+                    TargetValue::Range { .. } => None,
+                })
+                .collect::<Option<_>>()?,
+            CompiledTarget::Constant(TargetValue::Range { .. }) => return None,
         };
+        let target_rule = match &ind.rule {
+            Some(Rule::Target { amber, blue }) => Some((*amber, *blue)),
+            _ => None,
+        };
+        let targets = steps
+            .into_iter()
+            .map(|(from, target)| {
+                Some(Step {
+                    from,
+                    target,
+                    gap: Gap::new(target, decimals, higher)?,
+                    tolerated: match target_rule {
+                        Some((amber, blue)) => Some(Tolerated::new(
+                            target, decimals, higher, amber, blue, lights,
+                        )?),
+                        None => None,
+                    },
+                })
+            })
+            .collect::<Option<Vec<Step>>>()?;
         let decide = match &ind.rule {
             None => Decide::Context,
-            Some(Rule::Target { amber, blue }) => Decide::Tolerance(Tolerated::new(
-                target?, decimals, higher, *amber, *blue, lights,
-            )?),
+            Some(Rule::Target { .. }) => Decide::Target,
             Some(Rule::Comparator {
                 against,
                 amber,
@@ -240,13 +276,26 @@ impl<'a> Kernel<'a> {
         Some(Kernel {
             decimals,
             higher,
-            target: match target {
-                Some(t) => Some((t, Gap::new(t, decimals, higher)?)),
-                None => None,
-            },
+            targets,
             decide,
             missing: ind.missing.unwrap_or(sc.no_data_index()),
+            no_data: sc.no_data_index(),
         })
+    }
+
+    /// The target step of a period, as `Indicator::target_at` picks it: the
+    /// last one starting on or before the period's first day.
+    fn step(&self, period: Period) -> Option<&Step> {
+        match self.targets.as_slice() {
+            [only] if only.from.is_none() => Some(only),
+            steps => {
+                let start = period.start();
+                steps
+                    .iter()
+                    .rev()
+                    .find(|s| s.from.is_some_and(|from| from <= start))
+            }
+        }
     }
 
     /// A value's mantissa at the indicator's decimals, when it is held so.
@@ -259,7 +308,7 @@ impl<'a> Kernel<'a> {
     /// The computed status and gap of one period's reading, and the
     /// value's mantissa; `None` where the value is not at the indicator's
     /// decimals or an integer would overflow.
-    fn judge(&self, reading: Reading, previous: Option<Decimal>) -> Option<Judged> {
+    fn judge(&self, reading: Reading, period: Period, previous: Option<Decimal>) -> Option<Judged> {
         let Reading::Value(v) = reading else {
             let status = match self.decide {
                 Decide::Context => None,
@@ -272,17 +321,23 @@ impl<'a> Kernel<'a> {
             });
         };
         let m = self.mantissa(v)?;
-        let gap = match &self.target {
+        let step = self.step(period);
+        let gap = match step {
             // rust_decimal returns a zero operand's partner as it is (its
             // scale, its sign): leave those to it.
-            Some((t, _)) if m == 0 || t.is_zero() => {
-                super::gap(self.polarity(), v, TargetValue::Value((*t).into()))
+            Some(s) if m == 0 || s.target.is_zero() => {
+                super::gap(self.polarity(), v, TargetValue::Value(s.target.into()))
             }
-            Some((_, g)) => Some(Decimal::try_new(g.of(m)?, g.scale).ok()?),
+            Some(s) => Some(Decimal::try_new(s.gap.of(m)?, s.gap.scale).ok()?),
             None => None,
         };
         let status = match &self.decide {
             Decide::Context => None,
+            Decide::Target => match step.and_then(|s| s.tolerated.as_ref()) {
+                Some(t) => Some(t.status(m)?),
+                // No target for the period.
+                None => Some(self.no_data),
+            },
             Decide::Tolerance(t) => Some(t.status(m)?),
             Decide::Bands { bounds, higher } => {
                 let band = bounds
@@ -294,7 +349,7 @@ impl<'a> Kernel<'a> {
                 let env = RuleSetEnv {
                     value: v,
                     previous,
-                    target: self.target.map(|(t, _)| t),
+                    target: step.map(|s| s.target),
                     gap,
                     comparators,
                     polarity: self.polarity(),
@@ -343,7 +398,7 @@ impl<'a> Kernel<'a> {
                     }
                 }),
             };
-            let Some(j) = self.judge(o.reading, previous.map(|(v, _)| v)) else {
+            let Some(j) = self.judge(o.reading, o.period, previous.map(|(v, _)| v)) else {
                 out.truncate(out_len);
                 rollup.truncate(rollup_len);
                 return false;
