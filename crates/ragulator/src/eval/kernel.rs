@@ -132,13 +132,17 @@ impl Tolerated {
     }
 
     fn status(&self, value: i64) -> Option<StatusIx> {
-        let g = self.gap.of(value)?;
-        Some(match self.blue {
+        Some(self.status_of_gap(self.gap.of(value)?))
+    }
+
+    /// The status of a gap's mantissa (at `self.gap.scale`).
+    fn status_of_gap(&self, g: i64) -> StatusIx {
+        match self.blue {
             Some(b) if g >= b => self.lights[3],
             _ if g >= 0 => self.lights[0],
             _ if g >= self.amber => self.lights[1],
             _ => self.lights[2],
-        })
+        }
     }
 }
 
@@ -322,21 +326,27 @@ impl<'a> Kernel<'a> {
         };
         let m = self.mantissa(v)?;
         let step = self.step(period);
-        let gap = match step {
+        // The gap's mantissa, shared by the status row and the target rule
+        // (whose tolerance is on the same gap).
+        let g = match step {
+            Some(s) => Some(s.gap.of(m)?),
+            None => None,
+        };
+        let gap = match (step, g) {
             // rust_decimal returns a zero operand's partner as it is (its
             // scale, its sign): leave those to it.
-            Some(s) if m == 0 || s.target.is_zero() => {
+            (Some(s), _) if m == 0 || s.target.is_zero() => {
                 super::gap(self.polarity(), v, TargetValue::Value(s.target.into()))
             }
-            Some(s) => Some(Decimal::try_new(s.gap.of(m)?, s.gap.scale).ok()?),
-            None => None,
+            (Some(s), Some(g)) => Some(Decimal::try_new(g, s.gap.scale).ok()?),
+            _ => None,
         };
         let status = match &self.decide {
             Decide::Context => None,
-            Decide::Target => match step.and_then(|s| s.tolerated.as_ref()) {
-                Some(t) => Some(t.status(m)?),
+            Decide::Target => match (step.and_then(|s| s.tolerated.as_ref()), g) {
+                (Some(t), Some(g)) => Some(t.status_of_gap(g)),
                 // No target for the period.
-                None => Some(self.no_data),
+                _ => Some(self.no_data),
             },
             Decide::Tolerance(t) => Some(t.status(m)?),
             Decide::Bands { bounds, higher } => {
