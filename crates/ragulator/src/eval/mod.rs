@@ -1822,14 +1822,6 @@ impl Env for IndicatorEnv<'_> {
     fn assurance(&self) -> Option<&'static str> {
         self.spc.as_ref().and_then(|s| s.assurance)
     }
-
-    fn count(&self, _status: usize) -> Decimal {
-        Decimal::ZERO
-    }
-
-    fn total(&self) -> Decimal {
-        Decimal::ZERO
-    }
 }
 
 /// The expression environment of a theme roll-up.
@@ -1845,21 +1837,8 @@ impl Env for ThemeEnv<'_> {
     fn polarity(&self) -> Polarity {
         Polarity::None
     }
-    fn mean_last(&self, _: usize) -> Option<Decimal> {
-        None
-    }
-    fn worse_for(&self, _: usize) -> Option<bool> {
-        None
-    }
-    fn trend(&self, _: usize) -> Option<&'static str> {
-        None
-    }
-    fn variation(&self) -> Option<&'static str> {
-        None
-    }
-    fn assurance(&self) -> Option<&'static str> {
-        None
-    }
+    // History and SPC functions keep the trait's defaults (missing): a
+    // theme rule set cannot name them.
     fn count(&self, status: usize) -> Decimal {
         Decimal::from(self.counts.get(status).copied().unwrap_or(0))
     }
