@@ -48,6 +48,8 @@ pub mod observations;
 pub mod output;
 pub mod period;
 pub mod spc;
+#[cfg(test)]
+mod test_strategies;
 
 pub use calendar::Calendar;
 pub use chart::SpcChart;

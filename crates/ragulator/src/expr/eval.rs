@@ -152,25 +152,7 @@ pub(crate) fn string<'a>(node: &'a Typed, env: &dyn Env) -> Option<&'a str> {
 mod tests {
     use proptest::prelude::*;
 
-    /// Any decimal: mantissas up to 96 bits, scales 0..=28, either sign.
-    fn any_decimal() -> impl Strategy<Value = Decimal> {
-        (
-            any::<u32>(),
-            any::<u32>(),
-            any::<u32>(),
-            any::<bool>(),
-            0u32..=28,
-        )
-            .prop_map(|(lo, mid, hi, negative, scale)| {
-                Decimal::from_parts(lo, mid, hi, negative, scale)
-            })
-    }
-
-    /// A decimal with a small mantissa and few places, like the values,
-    /// targets and literals evaluation compares.
-    fn small_decimal() -> impl Strategy<Value = Decimal> {
-        (-100_000i64..=100_000, 0u32..=12).prop_map(|(m, s)| Decimal::new(m, s))
-    }
+    use crate::test_strategies::{any_decimal, small_decimal};
 
     proptest! {
         #[test]
