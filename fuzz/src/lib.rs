@@ -18,6 +18,11 @@ use ragulator::spc::{self, ChartOptions, Improvement};
 use ragulator::{Cell, EvaluateOptions, Evaluation, Format, Observations, RawRow, Scorecard};
 use rust_decimal::Decimal;
 
+// The comparison of `evaluate_statuses` with `evaluate`, shared with the
+// core's golden and property tests.
+#[path = "../../crates/ragulator/tests/support/statuses.rs"]
+mod statuses;
+
 /// `load_toml`: any text either loads or gives diagnostics; a scorecard that
 /// loads writes back out and reloads to the same spec.
 pub fn load_toml(data: &[u8]) {
@@ -702,8 +707,8 @@ fn evaluate_random_rows(u: &mut Unstructured, scorecard: &Scorecard) -> AResult<
 }
 
 /// `evaluate_statuses` (integer kernels where an indicator allows) says
-/// what `evaluate` (the general path) says: statuses, values and gaps as
-/// text, directions, theme statuses.
+/// what `evaluate` (the general path) says, by the comparison the golden
+/// and property tests use.
 fn same_statuses(
     scorecard: &Scorecard,
     obs: &Observations,
@@ -713,52 +718,8 @@ fn same_statuses(
     let table = scorecard
         .evaluate_statuses(obs, options)
         .unwrap_or_else(|e| panic!("evaluate_statuses fails where evaluate does not: {e}"));
-    let name = |s: Option<u8>| {
-        s.map(|s| {
-            scorecard
-                .statuses()
-                .get(s as usize)
-                .unwrap_or(scorecard.no_data_status())
-                .id
-                .clone()
-        })
-    };
-    assert_eq!(table.results.len(), evaluation.results.len());
-    for (row, r) in table.results.iter().zip(&evaluation.results) {
-        assert_eq!(
-            (
-                table.entities.get(row.entity as usize).map(String::as_str),
-                scorecard
-                    .indicators()
-                    .get(row.indicator as usize)
-                    .map(|i| i.id.as_str()),
-                row.period,
-                row.value.map(|v| v.to_string()),
-                row.gap.map(|g| g.to_string()),
-                name(row.status),
-                name(row.computed_status),
-                row.direction,
-            ),
-            (
-                Some(r.entity.as_deref().unwrap_or("")),
-                Some(&*r.indicator),
-                r.period,
-                r.value.map(|v| v.to_string()),
-                r.gap.map(|g| g.to_string()),
-                r.status.as_deref().map(String::from),
-                r.computed_status.as_deref().map(String::from),
-                r.direction,
-            ),
-            "evaluate_statuses and evaluate differ"
-        );
-    }
-    assert_eq!(table.themes.len(), evaluation.themes.len());
-    for (row, t) in table.themes.iter().zip(&evaluation.themes) {
-        assert_eq!(name(Some(row.status)).as_deref(), Some(&*t.status));
-        assert_eq!(
-            name(Some(row.computed_status)).as_deref(),
-            Some(&*t.computed_status)
-        );
+    if let Err(problem) = statuses::same_statuses(scorecard, evaluation, &table) {
+        panic!("evaluate_statuses and evaluate differ: {problem}");
     }
 }
 
