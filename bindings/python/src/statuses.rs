@@ -5,43 +5,57 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use arrow_array::builder::{Decimal128Builder, Int32Builder};
 use arrow_array::types::Int32Type;
-use arrow_array::{
-    ArrayRef, Decimal128Array, DictionaryArray, Int32Array, RecordBatch, StringArray,
-};
+use arrow_array::{ArrayRef, DictionaryArray, Int32Array, RecordBatch, StringArray};
 use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef};
-use ragulator::{Period, Scorecard, StatusTable};
+use ragulator::{Direction, Period, Scorecard, StatusTable};
 use rust_decimal::Decimal;
 
-/// A dictionary column from keys (None is null) and its values.
-fn dictionary(keys: Vec<Option<i32>>, values: Vec<String>) -> Result<ArrayRef, ArrowError> {
-    let keys = Int32Array::from(keys);
+/// Direction names, indexed by [`direction_key`].
+const DIRECTIONS: [Direction; 6] = [
+    Direction::Improving,
+    Direction::Worsening,
+    Direction::NoChange,
+    Direction::Up,
+    Direction::Down,
+    Direction::NotComparable,
+];
+
+fn direction_key(d: Direction) -> i32 {
+    match d {
+        Direction::Improving => 0,
+        Direction::Worsening => 1,
+        Direction::NoChange => 2,
+        Direction::Up => 3,
+        Direction::Down => 4,
+        Direction::NotComparable => 5,
+    }
+}
+
+/// A dictionary column from its keys and values.
+fn dictionary(keys: Int32Array, values: Vec<String>) -> Result<ArrayRef, ArrowError> {
     let values = Arc::new(StringArray::from(values));
     Ok(Arc::new(DictionaryArray::<Int32Type>::try_new(
         keys, values,
     )?))
 }
 
-/// A decimal column at the largest scale among its values (the others are
-/// rescaled exactly: a wider scale only adds zeros).
-fn decimals(values: &[Option<Decimal>]) -> Result<ArrayRef, ArrowError> {
-    let scale = values
-        .iter()
-        .flatten()
-        .map(Decimal::scale)
-        .max()
-        .unwrap_or(0);
-    let column: Decimal128Array = values
-        .iter()
-        .map(|v| {
-            v.map(|d| {
-                let widen = 10i128.pow(scale - d.scale());
-                d.mantissa() * widen
-            })
-        })
-        .collect();
+/// The mantissa of `d` at `scale` (at least `d`'s own: a wider scale only
+/// adds zeros, so the number is unchanged).
+fn at_scale(d: Decimal, scale: u32) -> i128 {
+    let m = d.mantissa();
+    match scale.checked_sub(d.scale()) {
+        Some(0) | None => m,
+        Some(widen) => m * 10i128.pow(widen),
+    }
+}
+
+fn decimal_column(mut builder: Decimal128Builder, scale: u32) -> Result<ArrayRef, ArrowError> {
     // rust_decimal's scale is at most 28 and mantissa below 2^96, so 38 digits hold it.
-    Ok(Arc::new(column.with_precision_and_scale(38, scale as i8)?))
+    Ok(Arc::new(
+        builder.finish().with_precision_and_scale(38, scale as i8)?,
+    ))
 }
 
 fn dict_type() -> DataType {
@@ -64,86 +78,84 @@ pub(crate) fn schema(value_scale: i8, gap_scale: i8) -> SchemaRef {
 
 /// The indicator statuses as a record batch: entity, indicator, period,
 /// value, gap, status, computed_status, direction (ids, as in the JSON).
+/// One pass over the rows: a million of them are the case this is for.
 pub(crate) fn batch(scorecard: &Scorecard, table: &StatusTable) -> Result<RecordBatch, ArrowError> {
     let rows = &table.results;
-    let entities: Vec<String> = table.entities.clone();
-    let entity_keys = rows
-        .iter()
-        .map(|r| {
-            let name = entities
-                .get(r.entity as usize)
-                .map(String::as_str)
-                .unwrap_or("");
-            (!name.is_empty()).then_some(r.entity as i32)
-        })
-        .collect();
-    let indicators: Vec<String> = scorecard
-        .indicators()
-        .iter()
-        .map(|i| i.id.clone())
-        .collect();
-    let indicator_keys = rows.iter().map(|r| Some(r.indicator as i32)).collect();
+    let n = rows.len();
+    // Each decimal column has one scale: the largest among its values.
+    let scale_of = |d: Option<Decimal>| d.map_or(0, |d| d.scale());
+    let (value_scale, gap_scale) = rows.iter().fold((0, 0), |(v, g), r| {
+        (v.max(scale_of(r.value)), g.max(scale_of(r.gap)))
+    });
+    let mut entity = Int32Builder::with_capacity(n);
+    let mut indicator = Vec::with_capacity(n);
+    let mut period = Vec::with_capacity(n);
+    let mut value = Decimal128Builder::with_capacity(n);
+    let mut gap = Decimal128Builder::with_capacity(n);
+    let mut status = Int32Builder::with_capacity(n);
+    let mut computed = Int32Builder::with_capacity(n);
+    let mut direction = Vec::with_capacity(n);
+    // Periods in first-seen order. Rows come a timeline at a time, its
+    // periods ascending, so the period after the previous row's is tried
+    // before the map.
+    let mut periods: Vec<Period> = Vec::new();
     let mut period_ix: HashMap<Period, i32> = HashMap::new();
-    let mut periods: Vec<String> = Vec::new();
-    let period_keys = rows
-        .iter()
-        .map(|r| {
-            Some(*period_ix.entry(r.period).or_insert_with(|| {
-                periods.push(r.period.to_string());
+    let mut last_key: i32 = -1;
+    let default_entity = |ix: u32| table.entities.get(ix as usize).is_none_or(|e| e.is_empty());
+    for r in rows {
+        if default_entity(r.entity) {
+            entity.append_null();
+        } else {
+            entity.append_value(r.entity as i32);
+        }
+        indicator.push(r.indicator as i32);
+        let next = usize::try_from(last_key + 1)
+            .ok()
+            .and_then(|k| periods.get(k));
+        let key = if next == Some(&r.period) {
+            last_key + 1
+        } else {
+            *period_ix.entry(r.period).or_insert_with(|| {
+                periods.push(r.period);
                 periods.len() as i32 - 1
-            }))
-        })
-        .collect();
+            })
+        };
+        last_key = key;
+        period.push(key);
+        value.append_option(r.value.map(|d| at_scale(d, value_scale)));
+        gap.append_option(r.gap.map(|d| at_scale(d, gap_scale)));
+        status.append_option(r.status.map(i32::from));
+        computed.append_option(r.computed_status.map(i32::from));
+        direction.push(direction_key(r.direction));
+    }
     let statuses: Vec<String> = scorecard
         .statuses()
         .iter()
         .chain(std::iter::once(scorecard.no_data_status()))
         .map(|s| s.id.clone())
         .collect();
-    let status_keys = rows.iter().map(|r| r.status.map(i32::from)).collect();
-    let computed_keys = rows
+    let indicators = scorecard
+        .indicators()
         .iter()
-        .map(|r| r.computed_status.map(i32::from))
+        .map(|i| i.id.clone())
         .collect();
-    let directions = [
-        ragulator::Direction::Improving,
-        ragulator::Direction::Worsening,
-        ragulator::Direction::NoChange,
-        ragulator::Direction::Up,
-        ragulator::Direction::Down,
-        ragulator::Direction::NotComparable,
-    ];
-    let direction_keys = rows
-        .iter()
-        .map(|r| {
-            directions
-                .iter()
-                .position(|d| *d == r.direction)
-                .map(|p| p as i32)
-        })
-        .collect();
-    let values: Vec<Option<Decimal>> = rows.iter().map(|r| r.value).collect();
-    let gaps: Vec<Option<Decimal>> = rows.iter().map(|r| r.gap).collect();
-    let value = decimals(&values)?;
-    let gap = decimals(&gaps)?;
-    let scale = |a: &ArrayRef| match a.data_type() {
-        DataType::Decimal128(_, s) => *s,
-        _ => 0,
-    };
-    let schema = schema(scale(&value), scale(&gap));
+    let schema = schema(value_scale as i8, gap_scale as i8);
     RecordBatch::try_new(
         schema,
         vec![
-            dictionary(entity_keys, entities)?,
-            dictionary(indicator_keys, indicators)?,
-            dictionary(period_keys, periods)?,
-            value,
-            gap,
-            dictionary(status_keys, statuses.clone())?,
-            dictionary(computed_keys, statuses)?,
+            dictionary(entity.finish(), table.entities.clone())?,
+            dictionary(Int32Array::from(indicator), indicators)?,
             dictionary(
-                direction_keys,
-                directions.iter().map(|d| d.as_str().to_string()).collect(),
+                Int32Array::from(period),
+                periods.iter().map(Period::to_string).collect(),
+            )?,
+            decimal_column(value, value_scale)?,
+            decimal_column(gap, gap_scale)?,
+            dictionary(status.finish(), statuses.clone())?,
+            dictionary(computed.finish(), statuses)?,
+            dictionary(
+                Int32Array::from(direction),
+                DIRECTIONS.iter().map(|d| d.as_str().to_string()).collect(),
             )?,
         ],
     )
