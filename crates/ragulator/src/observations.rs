@@ -432,7 +432,9 @@ impl<'s> ObservationsBuilder<'s> {
                 b.row,
             ))
         });
-        let mut kept: Vec<Obs> = Vec::with_capacity(rows.len());
+        // Kept rows are compacted in place (slot `kept` <= `i`): a second
+        // vector would be as large again, in fresh memory.
+        let mut kept = 0;
         let mut i = 0;
         while i < rows.len() {
             let key = |o: &Obs| (o.entity, o.indicator, o.period, o.series);
@@ -459,7 +461,8 @@ impl<'s> ObservationsBuilder<'s> {
                         crate::load::at_scale(v, decimals)
                     });
                 }
-                kept.push(kept_row);
+                rows[kept] = kept_row;
+                kept += 1;
             } else {
                 let entity = entities
                     .get(first.entity as usize)
@@ -495,9 +498,10 @@ impl<'s> ObservationsBuilder<'s> {
             }
             i = j;
         }
+        rows.truncate(kept);
         rejected.sort_by_key(|r| r.row);
         Observations {
-            rows: kept,
+            rows,
             entities,
             series_names,
             ratios,

@@ -471,7 +471,13 @@ fn round_small(v: Decimal, d: u32) -> Option<Decimal> {
     let places = v.scale().checked_sub(d).filter(|p| (1..=18).contains(p))?;
     let m = i64::try_from(v.mantissa()).ok()?;
     let p = 10_i64.checked_pow(places)?;
-    let (q, r) = (m / p, m % p);
+    // One or two places beyond `d` is most data; constant divisors become
+    // multiplications, a variable one is a hardware division.
+    let (q, r) = match places {
+        1 => (m / 10, m % 10),
+        2 => (m / 100, m % 100),
+        _ => (m / p, m % p),
+    };
     let q = if r.unsigned_abs() >= p.unsigned_abs() - r.unsigned_abs() {
         q + m.signum()
     } else {
