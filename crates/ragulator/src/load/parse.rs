@@ -213,9 +213,16 @@ impl<'de> Visitor<'de> for JsonSeed<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
         let mut entries = Vec::new();
+        // serde_json keeps the last of duplicate keys; TOML and YAML reject
+        // them, and so does this, so no value is silently replaced.
+        let mut seen = std::collections::HashSet::new();
         loop {
             let key: Option<String> = map.next_key().inspect_err(|_| self.failed(self.path))?;
             let Some(key) = key else { break };
+            if !seen.insert(key.clone()) {
+                self.failed(&Path::Key(self.path, &key));
+                return Err(de::Error::custom(format_args!("duplicate key `{key}`")));
+            }
             let value = {
                 let path = Path::Key(self.path, &key);
                 let seed = JsonSeed {
