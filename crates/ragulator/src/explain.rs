@@ -386,7 +386,8 @@ pub fn theme(
         .map(|(s, c)| format!("{c} {}", s.replace('_', " ")))
         .collect();
     let counts = if counts.is_empty() {
-        "no indicators".to_string()
+        // Only context indicators: they have results but no status.
+        "no indicators with a RAG rule".to_string()
     } else {
         counts.join(", ")
     };

@@ -635,6 +635,61 @@ impl Sink for StatusRows {
     }
 }
 
+/// An entity's theme roll-up by period: periods get ids in order of
+/// appearance, with status counts and whether each theme has a result.
+/// Each indicator's statuses usually run through the same periods as the
+/// last one's, so the id after the previous one is tried first and a miss
+/// searches a short sorted list.
+struct PeriodGrid {
+    periods: Vec<Period>,
+    /// (period, id), sorted: the search on a miss, and the output order.
+    sorted: Vec<(Period, usize)>,
+    /// Per period id, theme and status: how many indicators have it.
+    counts: Vec<usize>,
+    /// Per period id and theme: whether the theme has a result.
+    present: Vec<bool>,
+    n_themes: usize,
+    cells: usize,
+}
+
+impl PeriodGrid {
+    fn new(n_themes: usize, cells: usize) -> Self {
+        PeriodGrid {
+            periods: Vec::new(),
+            sorted: Vec::new(),
+            counts: Vec::new(),
+            present: Vec::new(),
+            n_themes,
+            cells,
+        }
+    }
+
+    /// The id of `period`, trying `hint` first; adds the period if new.
+    fn id(&mut self, period: Period, hint: usize) -> usize {
+        if self.periods.get(hint) == Some(&period) {
+            return hint;
+        }
+        match self.sorted.binary_search_by(|(q, _)| q.cmp(&period)) {
+            Ok(at) => self.sorted.get(at).map_or(0, |&(_, id)| id),
+            Err(at) => {
+                let id = self.periods.len();
+                self.periods.push(period);
+                self.sorted.insert(at, (period, id));
+                self.counts.resize(self.counts.len() + self.cells, 0);
+                self.present
+                    .resize(self.present.len() + self.n_themes, false);
+                id
+            }
+        }
+    }
+
+    fn mark(&mut self, period_id: usize, theme: usize) {
+        if let Some(p) = self.present.get_mut(period_id * self.n_themes + theme) {
+            *p = true;
+        }
+    }
+}
+
 struct Evaluator<'a> {
     sc: &'a Scorecard,
     data: &'a Observations,
@@ -1363,7 +1418,7 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Rolls an entity's indicator statuses up into its themes, for every
-    /// period where a theme has an indicator result.
+    /// period where a theme has an indicator result or an override.
     fn roll_up(
         &self,
         entity_ix: u32,
@@ -1378,34 +1433,21 @@ impl<'a> Evaluator<'a> {
         // Counts per period, theme and status, from one pass over the
         // statuses (at most one per indicator and period, as the walk gives
         // them): an indicator adds to each theme it is a member of.
-        // Periods get ids in order of appearance; each indicator's statuses
-        // usually run through the same periods as the last one's, so the
-        // next id is the likely one and a miss searches a short list.
         let no_data = self.sc.no_data_index();
         let n_status = self.status_ids.len();
         let n_themes = self.sc.themes.len();
         let cells = n_themes * n_status;
-        let mut periods: Vec<Period> = Vec::new();
-        // (period, id), sorted: the search on a miss, and the output order.
-        let mut sorted: Vec<(Period, usize)> = Vec::new();
-        let mut grid: Vec<usize> = Vec::new();
+        let mut grid = PeriodGrid::new(n_themes, cells);
         let mut next = 0;
         for &(period, ix, given) in statuses.iter() {
-            let p = match periods.get(next) {
-                Some(p) if *p == period => next,
-                _ => match sorted.binary_search_by(|(q, _)| q.cmp(&period)) {
-                    Ok(at) => sorted.get(at).map_or(0, |&(_, id)| id),
-                    Err(at) => {
-                        let id = periods.len();
-                        periods.push(period);
-                        sorted.insert(at, (period, id));
-                        grid.resize(grid.len() + cells, 0);
-                        id
-                    }
-                },
-            };
+            let p = grid.id(period, next);
             next = p + 1;
             let Some(st) = given else {
+                // A context indicator: no status to count, but its theme
+                // has a result in this period (DESIGN.md 4).
+                if let Some(t) = self.sc.indicators.get(ix as usize).and_then(|i| i.theme) {
+                    grid.mark(p, t);
+                }
                 continue;
             };
             for &theme in self
@@ -1414,23 +1456,54 @@ impl<'a> Evaluator<'a> {
                 .map(Vec::as_slice)
                 .unwrap_or(&[])
             {
-                if let Some(c) = grid.get_mut(p * cells + theme * n_status + st as usize) {
+                grid.mark(p, theme);
+                if let Some(c) = grid
+                    .counts
+                    .get_mut(p * cells + theme * n_status + st as usize)
+                {
                     *c += 1;
                 }
             }
         }
+        // A theme override is a result even where none of the theme's
+        // indicators has one: a judgement must not vanish. (With a period
+        // option, only that period is asked for.)
+        for (e, target, period) in self.overrides.keys() {
+            let OverrideTarget::Theme(id) = target else {
+                continue;
+            };
+            let wanted = self.period.is_none_or(|p| p == *period)
+                && e.as_deref().is_none_or(|e| e == entity_name);
+            if !wanted {
+                continue;
+            }
+            if let Some(t) = self.sc.themes.iter().position(|t| &t.id == id) {
+                let p = grid.id(*period, 0);
+                grid.mark(p, t);
+            }
+        }
+        let PeriodGrid {
+            sorted,
+            counts: grid,
+            present,
+            ..
+        } = grid;
         for &(period, pi) in &sorted {
             for (theme_ix, theme) in self.sc.themes.iter().enumerate() {
                 let at = pi * cells + theme_ix * n_status;
                 let Some(cell) = grid.get(at..at + n_status) else {
                     continue;
                 };
-                // A theme has a result where one of its indicators has a
-                // status; the members without one count as no data.
-                let with_status: usize = cell.iter().sum();
-                if with_status == 0 {
+                // A theme has a result where one of its indicators has
+                // one; the members without a status count as no data.
+                if !present
+                    .get(pi * n_themes + theme_ix)
+                    .copied()
+                    .unwrap_or(false)
+                {
                     continue;
                 }
+                let with_status: usize = cell.iter().sum();
                 let mut counts = cell.to_vec();
                 if let Some(c) = counts.get_mut(no_data as usize) {
                     *c += theme.members.len().saturating_sub(with_status);
