@@ -977,7 +977,14 @@ impl Validator {
             .rag
             .as_ref()
             .and_then(|rag| self.rule(ctx, &p, ind, rag, &declared));
-        let needs_spc = matches!(rule, Some(Rule::Spc(_)));
+        // The `spc` rule and a rule set reading `variation()` or
+        // `assurance()` need a chart: without `spc = { ... }` it gets the
+        // default options, rather than those functions reading as missing.
+        let needs_spc = match &rule {
+            Some(Rule::Spc(_)) => true,
+            Some(Rule::Named(rs)) => rs.clauses.iter().any(|(_, e)| e.reads_spc()),
+            _ => false,
+        };
         let spc = match &ind.spc {
             Some(opts) => self.spc_options(ctx, &p, opts),
             None if needs_spc => Some(SpcConfig {

@@ -111,8 +111,16 @@ pub enum NoDataReason {
     ZeroDenominator,
     /// The comparator the rule needs has no value.
     NoComparatorValue(String),
-    /// The rows for the period conflict and were rejected.
+    /// No SPC chart for the period (no values up to it).
     NoSpc,
+    /// The `spc` rule maps neither the last point's variation nor its
+    /// assurance, and has no `otherwise`: the two, as in the chart.
+    SpcUnmapped {
+        /// The last point's variation.
+        variation: &'static str,
+        /// The assurance, when there is one.
+        assurance: Option<&'static str>,
+    },
     /// The gap to the target or comparator is past what a decimal holds
     /// (values near 7.9 × 10^28).
     GapOutOfRange,
@@ -127,6 +135,13 @@ impl NoDataReason {
             NoDataReason::ZeroDenominator => "zero denominator".into(),
             NoDataReason::NoComparatorValue(c) => format!("no comparator value ({c})"),
             NoDataReason::NoSpc => "no SPC chart".into(),
+            NoDataReason::SpcUnmapped {
+                variation,
+                assurance,
+            } => format!(
+                "no status mapped for its SPC signal (variation {variation}{}; the spc rule has no otherwise)",
+                assurance.map(|a| format!(", assurance {a}")).unwrap_or_default()
+            ),
             NoDataReason::GapOutOfRange => "a gap too large to compute".into(),
         }
     }
@@ -1365,7 +1380,13 @@ impl<'a> Evaluator<'a> {
                 match &env.spc {
                     Some(state) => match spc_status(map, state) {
                         Some(s) => (s, None),
-                        None => (no_data, Some(NoDataReason::NoSpc)),
+                        None => (
+                            no_data,
+                            Some(NoDataReason::SpcUnmapped {
+                                variation: state.variation.unwrap_or("common_cause"),
+                                assurance: state.assurance,
+                            }),
+                        ),
                     },
                     None => (no_data, Some(NoDataReason::NoSpc)),
                 }

@@ -89,6 +89,8 @@ pub(crate) struct Checked {
     /// Whether it calls a function that reads more than the current
     /// period's variables (history, SPC or theme counts).
     pub(crate) reads_beyond_variables: bool,
+    /// Whether it calls `variation()` or `assurance()`.
+    pub(crate) reads_spc: bool,
 }
 
 /// The longest history a function may ask for (`mean_last(n)` etc.).
@@ -135,6 +137,7 @@ pub(crate) fn check(source: &str, ast: &Ast, ctx: &CheckContext) -> Result<Check
         ctx,
         variables: Vec::new(),
         reads_beyond_variables: false,
+        reads_spc: false,
     };
     let (root, ty) = checker.check(ast)?;
     Ok(Checked {
@@ -142,6 +145,7 @@ pub(crate) fn check(source: &str, ast: &Ast, ctx: &CheckContext) -> Result<Check
         ty,
         variables: checker.variables,
         reads_beyond_variables: checker.reads_beyond_variables,
+        reads_spc: checker.reads_spc,
     })
 }
 
@@ -150,6 +154,7 @@ struct Checker<'s, 'c> {
     ctx: &'c CheckContext<'c>,
     variables: Vec<(Var, When)>,
     reads_beyond_variables: bool,
+    reads_spc: bool,
 }
 
 fn join(names: &[&str]) -> String {
@@ -652,6 +657,7 @@ impl Checker<'_, '_> {
             }
             "variation" | "assurance" => {
                 self.reads_beyond_variables = true;
+                self.reads_spc = true;
                 self.arg_count(name, span, args, 0)?;
                 let node = if name == "variation" {
                     Typed::Variation

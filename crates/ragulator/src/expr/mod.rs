@@ -338,6 +338,7 @@ pub struct Expr {
     variables: Vec<(Var, When)>,
     comparators: Vec<usize>,
     reads_beyond_variables: bool,
+    reads_spc: bool,
 }
 
 impl Expr {
@@ -393,6 +394,7 @@ impl Expr {
             variables: checked.variables,
             comparators,
             reads_beyond_variables: checked.reads_beyond_variables,
+            reads_spc: checked.reads_spc,
         })
     }
 
@@ -501,6 +503,21 @@ impl Expr {
     /// ```
     pub fn reads_only_variables(&self) -> bool {
         !self.reads_beyond_variables
+    }
+
+    /// Whether it reads the indicator's SPC chart (`variation()`,
+    /// `assurance()`): the indicator then gets one, as the `spc` rule does.
+    ///
+    /// ```
+    /// # use ragulator::expr::{CheckContext, Expr, Scope};
+    /// # use ragulator::model::Polarity;
+    /// let ctx = CheckContext { scope: Scope::Indicator, comparators: &[], statuses: &[],
+    ///                          polarity: Polarity::HigherIsBetter };
+    /// assert!(Expr::compile("variation() == \"concern_low\"", &ctx).unwrap().reads_spc());
+    /// assert!(!Expr::compile("value > mean_last(3)", &ctx).unwrap().reads_spc());
+    /// ```
+    pub fn reads_spc(&self) -> bool {
+        self.reads_spc
     }
 
     /// The distinct comparator indexes the expression reads, in first-use
