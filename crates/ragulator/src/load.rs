@@ -751,6 +751,8 @@ impl Validator {
             });
         }
 
+        self.check_unused_rule_sets(&ctx);
+
         let (sources, measures) = crate::measure::compile::compile(
             spec,
             calendar.year_start_month(),
@@ -778,6 +780,76 @@ impl Validator {
             comparator_labels,
             sources,
         })
+    }
+
+    /// Type-checks the rule sets no indicator or theme uses, so an error in
+    /// one is found when the scorecard loads, not when someone first uses
+    /// it. Without a user the scope is unknown: a clause is valid if it
+    /// checks as an indicator's (higher is better, every comparator
+    /// declared) or as a theme's; otherwise the error reported is the one
+    /// found further into the expression.
+    fn check_unused_rule_sets(&mut self, ctx: &Ctx<'_>) {
+        let spec = ctx.spec;
+        let used = |name: &str| {
+            spec.indicator
+                .iter()
+                .any(|i| matches!(&i.rag, Some(RagSpec::RuleSet(n)) if n == name))
+                || spec
+                    .theme
+                    .iter()
+                    .any(|t| matches!(&t.rollup, Rollup::RuleSet(n) if n == name))
+        };
+        let as_scope = |scope| CheckContext {
+            scope,
+            comparators: ctx.comparator_names,
+            statuses: ctx.status_ids,
+            polarity: Polarity::HigherIsBetter,
+        };
+        let (indicator, theme) = (as_scope(Scope::Indicator), as_scope(Scope::Theme));
+        for (name, rs) in spec.rules.iter().filter(|(name, _)| !used(name)) {
+            for (k, clause) in rs.when.iter().enumerate() {
+                let cpath = format!("rules.{name}.when[{k}]");
+                if ctx.ranked_status(&clause.status).is_none() {
+                    self.error(
+                        format!("{cpath}.status"),
+                        format!(
+                            "rule set '{name}' clause {} gives status '{}', which is not on the scale; use one of: {} (no_data is never chosen by a rule)",
+                            k + 1,
+                            clause.status,
+                            ctx.ranked().join(", ")
+                        ),
+                    );
+                }
+                // Syntax errors were reported by the check of every rule set.
+                if expr::parse(&clause.condition).is_err() {
+                    continue;
+                }
+                let (Err(a), Err(b)) = (
+                    Expr::compile(&clause.condition, &indicator),
+                    Expr::compile(&clause.condition, &theme),
+                ) else {
+                    continue;
+                };
+                let e = if b.column > a.column { b } else { a };
+                self.error(
+                    format!("{cpath}.if"),
+                    format!(
+                        "in rule set '{name}', clause {} (not used by any indicator or theme): {e}",
+                        k + 1
+                    ),
+                );
+            }
+            if ctx.ranked_status(&rs.otherwise).is_none() {
+                self.error(
+                    format!("rules.{name}.otherwise"),
+                    format!(
+                        "otherwise gives status '{}', which is not on the scale; use one of: {}",
+                        rs.otherwise,
+                        ctx.ranked().join(", ")
+                    ),
+                );
+            }
+        }
     }
 
     fn check_comparator_name(&mut self, path: &str, name: &str) {
