@@ -24,11 +24,10 @@
 //!   two close points and all three strictly on the same side of the mean;
 //!   only the close points of such a window are flagged); part of a shift
 //!   (7 consecutive points strictly on the same side of the mean).
-//! * A trend point's direction (`ptd_special_cause_type`): the step to the next
-//!   point when that point is in a trend too, else the step from the previous
-//!   one; only a strictly positive step is "Increasing". Reproduced as is, so
-//!   the last point of a rising trend directly followed by another trend is
-//!   labelled by the step into it (possibly `trend_down`).
+//! * A trend point's direction is that of the run it is part of; a point in
+//!   both a rising and a falling run (a peak or trough, ending one and
+//!   starting the other) takes the direction of the step to the next point,
+//!   as `ptd_special_cause_type` does.
 //! * Assurance (`ptd_calculate_assurance_type.R`) uses the limits on the last
 //!   row: target strictly above UPL, strictly below LPL, otherwise
 //!   "inconsistent" (here `hit_and_miss`).
@@ -47,6 +46,10 @@
 //!   one visible difference: with `fix_after` on a flat baseline, later points
 //!   that move away are outside the limits here and not in R.
 //! * `fix_after` below 12 is an error in R; here it is ignored with a warning.
+//! * R labels every trend point followed by another trend point by the step
+//!   to that point, so the last point of a run directly followed by a
+//!   separate run in the same direction (`10 … 16 15 16 … 21`) gets the
+//!   opposite direction; here it keeps the direction of its own run.
 //! * Run lengths are options (`shift`, `trend`; R hard-codes 7), and
 //!   `two_of_three_beyond_limits` (not in R 0.2.2) lets outside points count
 //!   as close.
@@ -728,10 +731,13 @@ fn classify(ys: &[Decimal], lim: &Limits, options: &ChartOptions) -> Vec<Option<
 
     // Trend: R's ptd_seven_point_trend needs every step of the window to be
     // strictly up (or down); a tie (sign 0) breaks both. `up`/`down` count
-    // the consecutive strict steps ending at each point.
-    let trend_part = if options.trend >= 2 {
+    // the consecutive strict steps ending at each point. Rising and falling
+    // runs are kept apart so that a point's direction is the direction of
+    // the run it belongs to (see `trend_rising`).
+    let (trend_up, trend_down) = if options.trend >= 2 {
         let steps = options.trend - 1;
-        let mut ends = vec![false; n];
+        let mut ends_up = vec![false; n];
+        let mut ends_down = vec![false; n];
         let (mut up, mut down) = (0usize, 0usize);
         for i in 1..n {
             match (ys.get(i), ys.get(i - 1)) {
@@ -751,13 +757,19 @@ fn classify(ys: &[Decimal], lim: &Limits, options: &ChartOptions) -> Vec<Option<
                 },
                 _ => break,
             }
-            if let Some(e) = ends.get_mut(i) {
-                *e = up >= steps || down >= steps;
+            if let Some(e) = ends_up.get_mut(i) {
+                *e = up >= steps;
+            }
+            if let Some(e) = ends_down.get_mut(i) {
+                *e = down >= steps;
             }
         }
-        part_of_run(&ends, options.trend)
+        (
+            part_of_run(&ends_up, options.trend),
+            part_of_run(&ends_down, options.trend),
+        )
     } else {
-        vec![false; n]
+        (vec![false; n], vec![false; n])
     };
 
     // Shift: ptd_seven_point_one_side_mean needs `shift` equal, non-zero
@@ -816,12 +828,14 @@ fn classify(ys: &[Decimal], lim: &Limits, options: &ChartOptions) -> Vec<Option<
                 } else {
                     SignalRule::BelowLpl
                 })
-            } else if flag(&trend_part, i) {
-                Some(if trend_rising(ys, &trend_part, i) {
-                    SignalRule::TrendUp
-                } else {
-                    SignalRule::TrendDown
-                })
+            } else if flag(&trend_up, i) || flag(&trend_down, i) {
+                Some(
+                    if trend_rising(ys, flag(&trend_up, i), flag(&trend_down, i), i) {
+                        SignalRule::TrendUp
+                    } else {
+                        SignalRule::TrendDown
+                    },
+                )
             } else if flag(&two_part, i) {
                 Some(if above {
                     SignalRule::TwoOfThreeAbove
@@ -841,22 +855,22 @@ fn classify(ys: &[Decimal], lim: &Limits, options: &ChartOptions) -> Vec<Option<
         .collect()
 }
 
-/// The direction of a trend point, exactly as ptd_special_cause_type does it:
-/// if the next point is also part of a trend, the step to it decides,
-/// otherwise the step from the previous point; only a strictly positive step
-/// is "Increasing", anything else "Decreasing". This reproduces R 0.2.2 even
-/// where it is odd: the last point of a rising trend that is immediately
-/// followed by a separate trend is labelled by the step into that next trend.
-fn trend_rising(ys: &[Decimal], part: &[bool], i: usize) -> bool {
-    let next_in_trend = part.get(i + 1).copied().unwrap_or(false);
-    let (a, b) = if next_in_trend {
-        (ys.get(i), ys.get(i + 1))
-    } else if i > 0 {
-        (ys.get(i - 1), ys.get(i))
-    } else {
-        (None, None)
-    };
-    matches!((a, b), (Some(a), Some(b)) if b > a)
+/// The direction of a trend point: the direction of the run it is part of.
+///
+/// A point can be in a rising and a falling run only at a peak or trough,
+/// where one run ends and the other starts; it then takes the direction of
+/// the run that continues, i.e. of the step to the next point (R's
+/// `ptd_special_cause_type` rule). R applies that step rule to every trend
+/// point followed by another trend point, which mislabels the last point of
+/// a run directly followed by a separate run in the same direction (or after
+/// a tie): e.g. in `10 … 16 15 16 … 21` the 16 ending the first rise would be
+/// "Decreasing". We do not reproduce that.
+fn trend_rising(ys: &[Decimal], in_up: bool, in_down: bool, i: usize) -> bool {
+    match (in_up, in_down) {
+        (true, false) => true,
+        (false, true) => false,
+        _ => matches!((ys.get(i), ys.get(i + 1)), (Some(a), Some(b)) if b > a),
+    }
 }
 
 /// ptd_point_type: the side of the signal against the improvement direction.
@@ -1371,21 +1385,40 @@ mod tests {
         }
     }
 
-    /// Reproduces R's direction rule for trend points: 1..7 rises, 7 -> 2
-    /// drops, 2..8 rises. Point 15 (the 7) ends the first trend but the next
-    /// point is in a trend too, so R takes the step 7 -> 2 and calls it
-    /// "Decreasing". Limits -8.4760 / 17.8927 (AMR 114/23) keep all inside.
+    /// 1..7 rises, 7 -> 2 drops, 2..8 rises. Point 15 (the 7) ends the first
+    /// rising run and is in no falling run: trend_up (R's step rule would take
+    /// 7 -> 2 and say "Decreasing"). Limits -8.4760 / 17.8927 (AMR 114/23)
+    /// keep all inside.
     #[test]
-    fn trend_direction_follows_r_quirk() {
+    fn trend_point_keeps_its_run_direction() {
         let c = default_run(
             "0 10 0 10 0 10 0 10 1 2 3 4 5 6 7 2 3 4 5 6 7 8 0 10",
             Improvement::Increase,
         );
         assert_eq!(r4(c.segments[0].lpl), "-8.4760");
-        let mut want: Vec<(usize, &str)> = (9..=14).map(|i| (i, "trend_up")).collect();
-        want.push((15, "trend_down"));
-        want.extend((16..=22).map(|i| (i, "trend_up")));
+        let want: Vec<(usize, &str)> = (9..=22).map(|i| (i, "trend_up")).collect();
         assert_eq!(flagged(&c), want);
+    }
+
+    /// A peak is in both runs: it ends the rise and starts the fall, and
+    /// takes the direction of the run that continues (the fall), as R does.
+    /// A tie between two rises leaves both ends rising.
+    #[test]
+    fn peak_takes_the_continuing_run_and_ties_do_not_flip() {
+        let o = ChartOptions {
+            trend: 3,
+            shift: 0,
+            ..ChartOptions::default()
+        };
+        let c = run("5 6 7 6 5", &o, Improvement::Increase, None);
+        let rules: Vec<_> = c.points.iter().map(|p| p.rule).collect();
+        use SignalRule::{TrendDown as D, TrendUp as U};
+        assert_eq!(rules, vec![Some(U), Some(U), Some(D), Some(D), Some(D)]);
+        let c = run("5 3 1 3 5", &o, Improvement::Increase, None);
+        let rules: Vec<_> = c.points.iter().map(|p| p.rule).collect();
+        assert_eq!(rules, vec![Some(D), Some(D), Some(U), Some(U), Some(U)]);
+        let c = run("1 2 3 3 4 5", &o, Improvement::Increase, None);
+        assert!(c.points.iter().all(|p| p.rule == Some(U)), "{:?}", c.points);
     }
 
     #[test]

@@ -1,0 +1,185 @@
+//! SPC edge cases through the public API (`Scorecard::spc`, `spc_until`,
+//! `evaluate`): trend directions where one run ends and the next begins.
+
+use ragulator::{EvaluateOptions, Observations, Scorecard};
+
+/// `YYYY-MM` of the i-th month from 2020-01.
+fn month(i: usize) -> String {
+    format!("{}-{:02}", 2020 + i / 12, i % 12 + 1)
+}
+
+fn scorecard(polarity: &str, spc: &str) -> Scorecard {
+    Scorecard::from_toml(&format!(
+        "ragulator = 1\nname = \"T\"\n[[indicator]]\nid = \"x\"\nname = \"X\"\nunit = \"count\"\n\
+         polarity = \"{polarity}\"\ntarget = 5\nspc = {spc}\n"
+    ))
+    .expect("valid scorecard")
+}
+
+/// Monthly data from 2020-01, one row per value.
+fn monthly(s: &Scorecard, values: &[i64]) -> Observations {
+    let mut csv = String::from("indicator,period,value\n");
+    for (i, v) in values.iter().enumerate() {
+        csv.push_str(&format!("x,{},{v}\n", month(i)));
+    }
+    s.read_csv(csv.as_bytes()).expect("reads")
+}
+
+/// `(rule, point_type)` of every point of the full chart.
+fn labels(s: &Scorecard, data: &Observations) -> Vec<(Option<String>, String)> {
+    let chart = s.spc(data, "x", None).expect("charts").to_json();
+    chart["points"]
+        .as_array()
+        .expect("points")
+        .iter()
+        .map(|p| {
+            (
+                p["rule"].as_str().map(str::to_string),
+                p["point_type"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Two runs of `len` strict steps in one direction, separated by one step
+/// back: `10 11 … 10+len-1 | 10+len-2 … 10+2len-3` (rising), or its negation
+/// shifted to stay positive (falling). Every moving range is 1, so the limits
+/// are mean ± 2.66 and the point where the first run ends lies inside them.
+fn two_runs(len: usize, rising: bool) -> Vec<i64> {
+    let len = i64::try_from(len).expect("small");
+    let up: Vec<i64> = (0..len)
+        .chain(len - 2..2 * len - 2)
+        .map(|k| 10 + k)
+        .collect();
+    if rising {
+        up
+    } else {
+        up.iter().map(|v| 100 - v).collect()
+    }
+}
+
+/// The audit's case (trend 7, `/work/scratch/auditB/f1`) and trends of 5
+/// and 6: the last point of the first run is in that run only, so it keeps
+/// its direction (R's step rule would take the step back into the next run
+/// and call it the opposite).
+#[test]
+fn the_point_ending_a_run_keeps_its_direction_before_a_run_the_same_way() {
+    for len in [5usize, 6, 7] {
+        let spc = if len == 7 {
+            "{}".to_string()
+        } else {
+            format!("{{ trend = {len} }}")
+        };
+        for (polarity, rising, rule, point_type) in [
+            (
+                "higher_is_better",
+                true,
+                "trend_up",
+                "special_cause_improvement",
+            ),
+            (
+                "higher_is_better",
+                false,
+                "trend_down",
+                "special_cause_concern",
+            ),
+            ("lower_is_better", true, "trend_up", "special_cause_concern"),
+            (
+                "lower_is_better",
+                false,
+                "trend_down",
+                "special_cause_improvement",
+            ),
+        ] {
+            let s = scorecard(polarity, &spc);
+            let values = two_runs(len, rising);
+            let got = labels(&s, &monthly(&s, &values));
+            let end = len - 1;
+            assert_eq!(
+                got[end],
+                (Some(rule.to_string()), point_type.to_string()),
+                "trend {len}, {polarity}, rising {rising}: point {} of {values:?}",
+                month(end)
+            );
+            // No point of either run carries the opposite trend label.
+            let opposite = if rising { "trend_down" } else { "trend_up" };
+            assert!(
+                got.iter().all(|(r, _)| r.as_deref() != Some(opposite)),
+                "trend {len}, {polarity}: {got:?}"
+            );
+            // Both runs are whole trends: every point is a trend point or
+            // (at the far ends) outside the limits.
+            assert!(
+                got.iter().all(|(r, _)| r.is_some()),
+                "trend {len}, {polarity}: {got:?}"
+            );
+        }
+    }
+}
+
+/// The audit's exact series: 2020-07 (16) ends the first rise.
+#[test]
+fn audit_case_f1() {
+    let s = scorecard("higher_is_better", "{}");
+    let rising = [10, 11, 12, 13, 14, 15, 16, 15, 16, 17, 18, 19, 20, 21];
+    let got = labels(&s, &monthly(&s, &rising));
+    assert_eq!(
+        got[6],
+        (
+            Some("trend_up".to_string()),
+            "special_cause_improvement".to_string()
+        )
+    );
+    let falling = [22, 21, 20, 19, 18, 17, 16, 17, 16, 15, 14, 13, 12, 11];
+    let got = labels(&s, &monthly(&s, &falling));
+    assert_eq!(
+        got[6],
+        (
+            Some("trend_down".to_string()),
+            "special_cause_concern".to_string()
+        )
+    );
+}
+
+/// A peak ends the rise and starts the fall: it belongs to the run that
+/// continues (the fall), as in NHSRplotthedots.
+#[test]
+fn a_peak_belongs_to_the_run_that_continues() {
+    let s = scorecard("higher_is_better", "{ trend = 5 }");
+    let values = [10, 11, 12, 13, 14, 13, 12, 11, 10];
+    let got = labels(&s, &monthly(&s, &values));
+    let rules: Vec<Option<&str>> = got.iter().map(|(r, _)| r.as_deref()).collect();
+    let mut want = vec![Some("trend_up"); 4];
+    want.extend([Some("trend_down"); 5]);
+    assert_eq!(rules, want);
+}
+
+/// `evaluate`'s per-period SPC state is the last point of the chart of the
+/// points up to that period, for every period of the two-run series.
+#[test]
+fn evaluate_spc_matches_the_chart_known_at_each_period() {
+    for (len, rising) in [(5usize, true), (6, false), (7, true)] {
+        let s = scorecard("higher_is_better", &format!("{{ trend = {len} }}"));
+        let data = monthly(&s, &two_runs(len, rising));
+        let e = s
+            .evaluate(&data, &EvaluateOptions::default())
+            .expect("evaluates");
+        assert_eq!(e.results.len(), 2 * len);
+        for r in &e.results {
+            let state = r.spc.as_ref().expect("spc state");
+            let chart = s
+                .spc_until(&data, "x", None, Some(r.period))
+                .expect("charts");
+            let last = chart.points.last().expect("a point");
+            assert_eq!(last.period, r.period);
+            assert_eq!(
+                (state.rule, state.point_type),
+                (last.rule, Some(last.point_type)),
+                "{}",
+                r.period
+            );
+            assert_eq!(state.variation, chart.variation);
+            assert_eq!(state.assurance, chart.assurance);
+        }
+    }
+}
