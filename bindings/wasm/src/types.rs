@@ -668,14 +668,15 @@ pub struct SpcGroup {
     pub n: usize,
     /// Mean (decimal string, 4 dp).
     pub mean: String,
-    /// Lower process limit.
-    pub lpl: String,
-    /// Upper process limit.
-    pub upl: String,
-    /// Lower two-sigma line.
-    pub near_lower: String,
-    /// Upper two-sigma line.
-    pub near_upper: String,
+    /// Lower process limit; null for a segment of a single point (no
+    /// moving range, no limits).
+    pub lpl: Option<String>,
+    /// Upper process limit; null for a single point.
+    pub upl: Option<String>,
+    /// Lower two-sigma line; null for a single point.
+    pub near_lower: Option<String>,
+    /// Upper two-sigma line; null for a single point.
+    pub near_upper: Option<String>,
     /// Fewer than 12 points: trial limits.
     pub short: bool,
 }

@@ -21,16 +21,34 @@ pub struct ChartGroup {
     pub n: usize,
     /// Mean.
     pub mean: Decimal,
-    /// Lower process limit.
+    /// Lower process limit (the mean when [`ChartGroup::has_limits`] is false).
     pub lpl: Decimal,
-    /// Upper process limit.
+    /// Upper process limit (the mean when [`ChartGroup::has_limits`] is false).
     pub upl: Decimal,
-    /// Lower near-limit line (two sigma).
+    /// Lower near-limit line (two sigma; the mean without limits).
     pub near_lower: Decimal,
-    /// Upper near-limit line (two sigma).
+    /// Upper near-limit line (two sigma; the mean without limits).
     pub near_upper: Decimal,
     /// Fewer than 12 points: trial limits.
     pub short: bool,
+}
+
+impl ChartGroup {
+    /// Whether the segment has process limits. A segment of a single point
+    /// has no moving range, hence none (NHSRplotthedots: NA): the JSON
+    /// prints its `lpl`, `upl`, `near_lower` and `near_upper` as null.
+    ///
+    /// ```
+    /// let s = ragulator::Scorecard::from_toml("ragulator = 1\n[[indicator]]\nid='x'\nname='X'\nunit='count'\npolarity='higher_is_better'\ntarget=5\nspc={}\n").unwrap();
+    /// let data = s.read_csv(b"indicator,period,value\nx,2022-01,10\n").unwrap();
+    /// let chart = s.spc(&data, "x", None).unwrap();
+    /// assert!(!chart.groups[0].has_limits());
+    /// assert!(chart.to_json()["groups"][0]["lpl"].is_null());
+    /// assert_eq!(chart.assurance, None);
+    /// ```
+    pub fn has_limits(&self) -> bool {
+        self.n >= spc::MIN_POINTS_FOR_LIMITS
+    }
 }
 
 /// One point of the chart.
@@ -59,7 +77,8 @@ pub struct SpcChart {
     pub points: Vec<ChartPoint>,
     /// The last point's variation.
     pub variation: Option<&'static str>,
-    /// Assurance against the target.
+    /// Assurance against the target; `None` without a target or direction,
+    /// or when the last segment has a single point (no limits).
     pub assurance: Option<&'static str>,
     /// The target used for assurance.
     pub target: Option<Decimal>,
@@ -68,16 +87,18 @@ pub struct SpcChart {
 }
 
 impl SpcChart {
-    /// The chart as JSON (DESIGN.md section 6); decimals as strings, limits to 4 places.
+    /// The chart as JSON (DESIGN.md section 6); decimals as strings, limits to
+    /// 4 places, null limits for a segment without any ([`ChartGroup::has_limits`]).
     pub fn to_json(&self) -> Value {
+        let limit = |g: &ChartGroup, d: Decimal| g.has_limits().then(|| spc::round4(d).to_string());
         json!({
             "indicator": self.indicator,
             "entity": self.entity,
             "groups": self.groups.iter().map(|g| json!({
                 "start": g.start.to_string(), "n": g.n,
-                "mean": spc::round4(g.mean).to_string(), "lpl": spc::round4(g.lpl).to_string(),
-                "upl": spc::round4(g.upl).to_string(),
-                "near_lower": spc::round4(g.near_lower).to_string(), "near_upper": spc::round4(g.near_upper).to_string(),
+                "mean": spc::round4(g.mean).to_string(), "lpl": limit(g, g.lpl),
+                "upl": limit(g, g.upl),
+                "near_lower": limit(g, g.near_lower), "near_upper": limit(g, g.near_upper),
                 "short": g.short,
             })).collect::<Vec<_>>(),
             "points": self.points.iter().map(|p| json!({

@@ -38,13 +38,18 @@
 //!
 //! Where we deliberately differ from R (it would produce NaN or an error):
 //!
-//! * A segment without a usable moving range (one point, or all moving ranges
-//!   0 and screened away by `0 < 0`) has NaN limits in R; here its AMR is 0 and
-//!   the limits sit on the mean. Point types are the same (every point is on
-//!   the mean, or R's NaN comparisons count as false); assurance then compares
-//!   the target with the mean instead of R's NaN-driven "inconsistent". The
-//!   one visible difference: with `fix_after` on a flat baseline, later points
-//!   that move away are outside the limits here and not in R.
+//! * A segment of one point has no moving range, so no limits (R: NA). Its
+//!   [`Segment::has_limits`] is false (the limit fields then hold the mean,
+//!   and the chart JSON prints them as null), its point is common cause, and
+//!   when it is the last segment the chart has no assurance.
+//! * A segment whose moving ranges are all 0 (all values equal) keeps none of
+//!   them after screening (`0 < 0`), which gives NaN limits in R; here its AMR
+//!   is 0 and the limits sit on the mean. Point types are the same (every
+//!   point is on the mean, or R's NaN comparisons count as false); assurance
+//!   then compares the target with the mean instead of R's NaN-driven
+//!   "inconsistent". The one visible difference: with `fix_after` on a flat
+//!   baseline, later points that move away are outside the limits here and
+//!   not in R.
 //! * `fix_after` below 12 is an error in R; here it is ignored with a warning.
 //! * R labels every trend point followed by another trend point by the step
 //!   to that point, so the last point of a run directly followed by a
@@ -83,6 +88,9 @@ use crate::model::SpcOptions;
 /// warning text, the domain notes and ragulator's contract say "fewer than
 /// 12 points", which is what we do.
 pub const SHORT_SEGMENT_THRESHOLD: usize = 12;
+
+/// A segment needs this many points for a moving range, hence limits.
+pub(crate) const MIN_POINTS_FOR_LIMITS: usize = 2;
 
 /// The smallest `fix_after` NHSRplotthedots accepts (`ptd_spc_options.R`).
 const MIN_FIX_AFTER: usize = 12;
@@ -204,16 +212,38 @@ pub struct Segment {
     pub mean: Decimal,
     /// Average moving range of the baseline after screening.
     pub amr: Decimal,
-    /// Lower process limit, mean - 2.66 × AMR.
+    /// Lower process limit, mean - 2.66 × AMR (the mean when
+    /// [`Segment::has_limits`] is false).
     pub lpl: Decimal,
-    /// Upper process limit, mean + 2.66 × AMR.
+    /// Upper process limit, mean + 2.66 × AMR (the mean when
+    /// [`Segment::has_limits`] is false).
     pub upl: Decimal,
-    /// Lower near-limit line, mean - (2/3 × 2.66) × AMR.
+    /// Lower near-limit line, mean - (2/3 × 2.66) × AMR (the mean when
+    /// [`Segment::has_limits`] is false).
     pub near_lower: Decimal,
-    /// Upper near-limit line, mean + (2/3 × 2.66) × AMR.
+    /// Upper near-limit line, mean + (2/3 × 2.66) × AMR (the mean when
+    /// [`Segment::has_limits`] is false).
     pub near_upper: Decimal,
     /// Fewer than [`SHORT_SEGMENT_THRESHOLD`] points: trial limits.
     pub short: bool,
+}
+
+impl Segment {
+    /// Whether the segment has process limits: it needs two points for a
+    /// moving range. A single point has none (NHSRplotthedots gives NA
+    /// limits); its limit fields then hold the mean and mean nothing.
+    ///
+    /// ```
+    /// use ragulator::spc::{chart, ChartOptions, Improvement};
+    /// use rust_decimal::Decimal;
+    /// let one = chart(&[Decimal::from(4)], &[], &ChartOptions::default(), Improvement::Increase, None);
+    /// assert!(!one.segments[0].has_limits());
+    /// let two = chart(&[Decimal::from(4), Decimal::from(5)], &[], &ChartOptions::default(), Improvement::Increase, None);
+    /// assert!(two.segments[0].has_limits());
+    /// ```
+    pub fn has_limits(&self) -> bool {
+        self.n >= MIN_POINTS_FOR_LIMITS
+    }
 }
 
 /// The special-cause rule that flagged a point.
@@ -448,9 +478,10 @@ pub fn round4(d: Decimal) -> Decimal {
 /// `segment_starts` are the indices where a rebase starts a new segment; 0 is
 /// implied, and duplicates, unsorted entries and 0 are tolerated, while
 /// indices past the end are ignored with a warning. `target` feeds the
-/// assurance icon. The function never panics: degenerate inputs (no points,
-/// one point, all values equal) give an AMR of 0, and arithmetic overflow on
-/// huge values saturates with a warning.
+/// assurance icon. The function never panics: a segment of one point has no
+/// limits ([`Segment::has_limits`]; its point is common cause, and there is
+/// no assurance when it is the last segment), all values equal give an AMR
+/// of 0, and arithmetic overflow on huge values saturates with a warning.
 ///
 /// ```
 /// use ragulator::spc::{chart, round4, Assurance, ChartOptions, Improvement, SignalRule, Variation};
@@ -514,7 +545,14 @@ pub fn chart(
             ));
         }
         let short = ys.len() < SHORT_SEGMENT_THRESHOLD;
-        if short {
+        let has_limits = ys.len() >= MIN_POINTS_FOR_LIMITS;
+        if !has_limits {
+            warnings.push(format!(
+                "segment starting at point {} has a single point; it has no limits until it has {}",
+                start + 1,
+                MIN_POINTS_FOR_LIMITS
+            ));
+        } else if short {
             warnings.push(format!(
                 "segment starting at point {} has {} points; limits are trial limits until {}",
                 start + 1,
@@ -522,14 +560,17 @@ pub fn chart(
                 SHORT_SEGMENT_THRESHOLD
             ));
         }
-        points.extend(
+        // Without limits no rule can be judged (R's NA comparisons): common
+        // cause.
+        let rules = if has_limits {
             classify(ys, &limits, options)
-                .into_iter()
-                .map(|rule| PointSignal {
-                    rule,
-                    point_type: point_type(rule, improvement),
-                }),
-        );
+        } else {
+            vec![None; ys.len()]
+        };
+        points.extend(rules.into_iter().map(|rule| PointSignal {
+            rule,
+            point_type: point_type(rule, improvement),
+        }));
         segments.push(Segment {
             start,
             n: ys.len(),
@@ -545,9 +586,9 @@ pub fn chart(
 
     let variation = points.last().map(|p| variation_of(p.rule, improvement));
     // ptd_calculate_assurance_type.R takes the last row, whose limits are the
-    // last segment's.
+    // last segment's; a single-point segment has none, so no assurance.
     let assurance = match (target, segments.last()) {
-        (Some(t), Some(seg)) => assurance_of(t, seg, improvement),
+        (Some(t), Some(seg)) if seg.has_limits() => assurance_of(t, seg, improvement),
         _ => None,
     };
     Chart {
@@ -622,9 +663,10 @@ impl Limits {
                 scaled_average(&kept, Decimal::new(3267, 3), 1, overflow).unwrap_or(Decimal::ZERO);
             kept.retain(|r| *r < cutoff);
         }
-        // No usable moving range: one point (R: NaN AMR), or all ranges 0 and
-        // screened away by `0 < 0` (R: NaN as well). The domain contract asks
-        // for AMR 0 instead, which puts every limit on the mean.
+        // No usable moving range: one point (R: NaN AMR; the caller treats
+        // the segment as having no limits), or all ranges 0 and screened
+        // away by `0 < 0` (R: NaN as well; the domain contract asks for AMR
+        // 0 instead, which puts every limit on the mean).
         let amr = scaled_average(&kept, one, 1, overflow).unwrap_or(Decimal::ZERO);
         // 2.66 × Σmr / m and (2 × 2.66 / 3) × Σmr / m = 5.32 × Σmr / (3m):
         // multiplying before dividing keeps the widths exact whenever the
@@ -1339,8 +1381,8 @@ mod tests {
         );
         assert!(c.segments.is_empty() && c.points.is_empty());
         assert_eq!((c.variation, c.assurance), (None, None));
-        // One point: no moving range (R: NaN limits); AMR 0, limits on the
-        // value, the point is common cause.
+        // One point: no moving range, no limits (R: NA); the point is common
+        // cause and there is no assurance although there is a target.
         let c = chart(
             &[d("4.2")],
             &[],
@@ -1349,10 +1391,8 @@ mod tests {
             Some(d("4.2")),
         );
         let s = &c.segments[0];
-        assert_eq!(
-            (s.n, s.mean, s.amr, s.lpl, s.upl),
-            (1, d("4.2"), d("0"), d("4.2"), d("4.2"))
-        );
+        assert_eq!((s.n, s.mean, s.amr, s.short), (1, d("4.2"), d("0"), true));
+        assert!(!s.has_limits());
         assert_eq!(
             c.points,
             vec![PointSignal {
@@ -1361,7 +1401,23 @@ mod tests {
             }]
         );
         assert_eq!(c.variation, Some(Variation::CommonCause));
-        assert_eq!(c.assurance, Some(Assurance::HitAndMiss));
+        assert_eq!(c.assurance, None);
+        assert_eq!(
+            c.warnings,
+            vec!["segment starting at point 1 has a single point; it has no limits until it has 2"]
+        );
+        // A rebase at the last point leaves it alone in the last segment:
+        // the first segment keeps its limits, the chart has no assurance.
+        let c = chart(
+            &series("1 2 1 2 9"),
+            &[4],
+            &ChartOptions::default(),
+            Improvement::Increase,
+            Some(d("0")),
+        );
+        assert!(c.segments[0].has_limits() && !c.segments[1].has_limits());
+        assert_eq!(c.points[4].rule, None);
+        assert_eq!(c.assurance, None);
     }
 
     /// All ranges are 0; screening keeps none (0 < 0 is false; R gets NaN) and

@@ -183,3 +183,65 @@ fn evaluate_spc_matches_the_chart_known_at_each_period() {
         }
     }
 }
+
+/// One point has no moving range, hence no limits (NHSRplotthedots: NA):
+/// null limits, no rule, no assurance although there is a target (audit
+/// case f8).
+#[test]
+fn a_single_point_has_no_limits_and_no_assurance() {
+    let s = scorecard("higher_is_better", "{}");
+    let data = monthly(&s, &[10]);
+    let chart = s.spc(&data, "x", None).expect("charts");
+    assert!(!chart.groups[0].has_limits());
+    assert_eq!(chart.assurance, None);
+    let json = chart.to_json();
+    let g = &json["groups"][0];
+    for key in ["lpl", "upl", "near_lower", "near_upper"] {
+        assert!(g[key].is_null(), "{key}: {g}");
+    }
+    assert_eq!((g["mean"].as_str(), g["n"].as_u64()), (Some("10"), Some(1)));
+    assert_eq!(g["short"], true);
+    assert!(json["assurance"].is_null());
+    assert_eq!(json["target"], "5");
+    let p = &json["points"][0];
+    assert!(p["rule"].is_null());
+    assert_eq!(p["point_type"], "common_cause");
+    assert_eq!(json["variation"], "common_cause");
+    assert_eq!(
+        json["warnings"][0],
+        "segment starting at point 1 has a single point; it has no limits until it has 2"
+    );
+
+    // Two points have a moving range: limits and an assurance again
+    // (mean 10.5, AMR 1, limits 7.84 and 13.16; target 5 is below them).
+    let two = s.spc(&monthly(&s, &[10, 11]), "x", None).expect("charts");
+    assert!(two.groups[0].has_limits());
+    let json = two.to_json();
+    assert_eq!(json["groups"][0]["lpl"], "7.84");
+    assert_eq!(json["assurance"], "consistent_pass");
+
+    // evaluate's SPC state for the first period is the same one-point chart.
+    let e = s
+        .evaluate(&data, &EvaluateOptions::default())
+        .expect("evaluates");
+    let state = e.results[0].spc.as_ref().expect("spc state");
+    assert_eq!((state.n, state.assurance, state.rule), (1, None, None));
+}
+
+/// A rebase at the last point leaves it alone in the last segment: that
+/// segment has no limits and the chart no assurance; the first keeps its own.
+#[test]
+fn a_single_point_last_segment_has_null_limits() {
+    let s = scorecard("higher_is_better", "{ rebase = [\"2020-05\"] }");
+    let chart = s
+        .spc(&monthly(&s, &[10, 11, 10, 11, 30]), "x", None)
+        .expect("charts")
+        .to_json();
+    let groups = chart["groups"].as_array().expect("groups");
+    assert_eq!(groups.len(), 2);
+    assert_eq!(groups[0]["upl"], "13.16");
+    assert!(groups[1]["upl"].is_null() && groups[1]["lpl"].is_null());
+    assert_eq!(groups[1]["mean"], "30");
+    assert!(chart["points"][4]["rule"].is_null());
+    assert!(chart["assurance"].is_null());
+}
