@@ -525,7 +525,29 @@ impl<'a> De<'a> {
             format: self.format,
             path: self.path,
         };
-        self.with(visitor.visit_map(&mut access))
+        let read = visitor.visit_map(&mut access);
+        self.with(read.map_err(|e| self.at_unknown_key(e, map)))
+    }
+
+    /// An unknown field raised after the map was read (serde buffers an
+    /// internally tagged enum, `rag = { rule = ... }`, then reads its
+    /// variant) points at the key and has it in its path, as one found
+    /// while reading the keys does.
+    fn at_unknown_key(&self, mut e: Error, map: &Map) -> Error {
+        let entry = match &e.0.message {
+            Message::UnknownField(field, _) if e.0.path.is_none() => map
+                .entries
+                .iter()
+                .find(|en| en.key_text() == Some(field.as_str())),
+            _ => None,
+        };
+        match entry.and_then(|en| Some((en, en.key_text()?))) {
+            Some((entry, key)) => {
+                e.0.at = Some(entry.key.at);
+                e.mark(entry.key.at, &Path::Key(self.path, key))
+            }
+            None => e,
+        }
     }
 
     fn datetime<'de, V: Visitor<'de>>(&self, text: &str, visitor: V) -> Result<V::Value, Error> {
