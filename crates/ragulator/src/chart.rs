@@ -112,10 +112,30 @@ impl SpcChart {
     }
 }
 
+/// The indices of `points` (sorted by period) where each rebase period starts
+/// a new segment: the first point whose period starts on or after the rebase
+/// period's first day. Periods of any kind mix, so a quarter on monthly data
+/// starts at its first month, and a period without a value starts at the next
+/// point. Rebases on or before the first point (it starts a segment anyway)
+/// and after the last point (nothing to split) give no index.
+pub(crate) fn rebase_starts(points: &[(Period, Decimal)], rebase: &[Period]) -> Vec<usize> {
+    rebase
+        .iter()
+        .filter_map(|r| points.iter().position(|(p, _)| p.start() >= r.start()))
+        .filter(|&i| i > 0)
+        .collect()
+}
+
 impl Scorecard {
     /// The SPC chart of an indicator for an entity, on every period with a
     /// value. Indicators without `spc` options are charted with the defaults.
     /// With several entities in the data, `entity` must name one.
+    ///
+    /// Each `rebase` period starts a new segment at the first point whose
+    /// period starts on or after the rebase period's first day, whatever the
+    /// kinds: `2020-Q3` on monthly data starts at 2020-07 (or the next month
+    /// with a value). A rebase on or before the first point changes nothing,
+    /// and neither does one after the last point (a warning says so).
     ///
     /// ```
     /// let s = ragulator::Scorecard::from_toml("ragulator = 1\n[[indicator]]\nid='x'\nname='X'\nunit='count'\npolarity='higher_is_better'\nspc={}\n").unwrap();
@@ -225,15 +245,16 @@ impl Scorecard {
         points.sort_by_key(|p| p.0);
         let config = ind.spc.as_ref();
         let options = config.map(|c| c.options.clone()).unwrap_or_default();
-        let starts: Vec<usize> = config
-            .map(|c| {
-                c.rebase
-                    .iter()
-                    .filter_map(|r| points.iter().position(|(p, _)| p >= r))
-                    .filter(|&i| i > 0)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let rebase = config.map_or(&[][..], |c| c.rebase.as_slice());
+        let starts = rebase_starts(&points, rebase);
+        let mut warnings = Vec::new();
+        if let Some((last, _)) = points.last() {
+            for r in rebase.iter().filter(|r| r.start() > last.start()) {
+                warnings.push(format!(
+                    "rebase {r} starts after the last point ({last}) and has no effect"
+                ));
+            }
+        }
         let last = points.last().map(|p| p.0);
         let target = last.and_then(|p| {
             target_rows
@@ -291,7 +312,7 @@ impl Scorecard {
             variation: chart.variation.map(|v| v.as_str()),
             assurance: chart.assurance.map(|a| a.as_str()),
             target,
-            warnings: chart.warnings,
+            warnings: chart.warnings.into_iter().chain(warnings).collect(),
         })
     }
 }

@@ -245,3 +245,119 @@ fn a_single_point_last_segment_has_null_limits() {
     assert!(chart["points"][4]["rule"].is_null());
     assert!(chart["assurance"].is_null());
 }
+
+/// `(start, n)` of every group, and the warnings, of a chart as JSON.
+fn groups_and_warnings(chart: &serde_json::Value) -> (Vec<(String, u64)>, Vec<String>) {
+    let groups = chart["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .map(|g| {
+            (
+                g["start"].as_str().unwrap_or_default().to_string(),
+                g["n"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let warnings = chart["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .map(|w| w.as_str().unwrap_or_default().to_string())
+        .collect();
+    (groups, warnings)
+}
+
+/// Audit case f7: monthly data 2020-01..2020-12 without 2020-08.
+fn f7(s: &Scorecard) -> Observations {
+    let csv = "indicator,period,value\nx,2020-01,3\nx,2020-02,6\nx,2020-03,2\nx,2020-04,5\n\
+               x,2020-05,1\nx,2020-06,4\nx,2020-07,0\nx,2020-09,6\nx,2020-10,2\nx,2020-11,5\n\
+               x,2020-12,1\n";
+    s.read_csv(csv.as_bytes()).expect("reads")
+}
+
+/// A rebase period of another kind starts the new segment at the first point
+/// whose period starts on or after its first day: 2020-Q3 on monthly data at
+/// 2020-07 (it used to be ignored, as every month sorted before every
+/// quarter); a month on quarterly data at the quarter starting on or after it.
+#[test]
+fn a_quarter_rebases_monthly_data_at_its_first_month() {
+    let s = scorecard("higher_is_better", "{ rebase = [\"2020-Q3\"] }");
+    let chart = s.spc(&f7(&s), "x", None).expect("charts").to_json();
+    let (groups, _) = groups_and_warnings(&chart);
+    assert_eq!(
+        groups,
+        vec![("2020-01".to_string(), 6), ("2020-07".to_string(), 5)]
+    );
+    // The same as naming the month.
+    let by_month = scorecard("higher_is_better", "{ rebase = [\"2020-07\"] }");
+    let same = by_month.spc(&f7(&by_month), "x", None).expect("charts");
+    assert_eq!(chart["groups"], same.to_json()["groups"]);
+
+    // A year and a financial year (April start) work the same way.
+    let s = scorecard("higher_is_better", "{ rebase = [\"2020/21\"] }");
+    let (groups, _) = groups_and_warnings(&s.spc(&f7(&s), "x", None).expect("charts").to_json());
+    assert_eq!(
+        groups,
+        vec![("2020-01".to_string(), 3), ("2020-04".to_string(), 8)]
+    );
+
+    // Quarterly data rebased by months: 2020-07 starts Q3 exactly, 2020-08
+    // falls inside Q3, so the first quarter starting after it is Q4.
+    let quarterly = |spc: &str| {
+        let s = scorecard("higher_is_better", spc);
+        let csv = "indicator,period,value\nx,2020-Q1,3\nx,2020-Q2,6\nx,2020-Q3,2\nx,2020-Q4,5\nx,2021-Q1,1\n";
+        let data = s.read_csv(csv.as_bytes()).expect("reads");
+        groups_and_warnings(&s.spc(&data, "x", None).expect("charts").to_json()).0
+    };
+    assert_eq!(
+        quarterly("{ rebase = [\"2020-07\"] }"),
+        vec![("2020-Q1".to_string(), 2), ("2020-Q3".to_string(), 3)]
+    );
+    assert_eq!(
+        quarterly("{ rebase = [\"2020-08\"] }"),
+        vec![("2020-Q1".to_string(), 3), ("2020-Q4".to_string(), 2)]
+    );
+}
+
+/// A rebase at a month without a value starts at the next point, as before.
+#[test]
+fn a_rebase_at_a_missing_month_starts_at_the_next_point() {
+    let s = scorecard("higher_is_better", "{ rebase = [\"2020-08\"] }");
+    let (groups, warnings) =
+        groups_and_warnings(&s.spc(&f7(&s), "x", None).expect("charts").to_json());
+    assert_eq!(
+        groups,
+        vec![("2020-01".to_string(), 7), ("2020-09".to_string(), 4)]
+    );
+    assert!(
+        !warnings.iter().any(|w| w.contains("rebase")),
+        "{warnings:?}"
+    );
+}
+
+/// A rebase after the last point changes no segment; the chart warns that
+/// it had no effect. One on or before the first point changes nothing either
+/// (the first segment starts there anyway).
+#[test]
+fn a_rebase_after_the_data_changes_nothing_but_says_so() {
+    let plain = scorecard("higher_is_better", "{}");
+    let base = plain.spc(&f7(&plain), "x", None).expect("charts").to_json();
+    for (rebase, warns) in [
+        ("\"2021-Q1\"", true),
+        ("\"2030-01\"", true),
+        ("\"2019-12\"", false),
+        ("\"2020-01\"", false),
+    ] {
+        let s = scorecard("higher_is_better", &format!("{{ rebase = [{rebase}] }}"));
+        let chart = s.spc(&f7(&s), "x", None).expect("charts").to_json();
+        assert_eq!(chart["groups"], base["groups"], "{rebase}");
+        assert_eq!(chart["points"], base["points"], "{rebase}");
+        let (_, warnings) = groups_and_warnings(&chart);
+        let said = warnings.iter().any(|w| {
+            w.contains(rebase.trim_matches('"'))
+                && w.contains("after the last point (2020-12) and has no effect")
+        });
+        assert_eq!(said, warns, "{rebase}: {warnings:?}");
+    }
+}
