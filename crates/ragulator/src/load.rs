@@ -1,8 +1,9 @@
 //! Loading: parse a scorecard from TOML, JSON or YAML, validate its meaning,
 //! and compile it into an immutable [`Scorecard`].
 //!
-//! Parsing stops at the first syntax or type error (with its path and
-//! line/column); validation then reports *every* semantic problem at once.
+//! Parsing stops at the first syntax error (with its path and line/column);
+//! every unknown key and type error is then reported, with *every* semantic
+//! problem of the rest, at once.
 //!
 //! Each format's parser builds one tree (modules `parse`, `tree`) from which the
 //! model is deserialised: a syntax error anywhere in the document is found
@@ -279,12 +280,25 @@ impl Scorecard {
     /// ```
     #[allow(clippy::should_implement_trait)]
     pub fn from_str(text: &str, format: Format) -> Result<Scorecard, LoadError> {
-        let tree = parse_tree(text, format)?;
-        let spec = spec_from_tree(&tree, text, format)?;
-        Scorecard::from_spec(spec).map_err(|mut e| {
-            locate(&tree, format, text, &mut e.diagnostics);
-            e
-        })
+        let mut tree = parse_tree(text, format)?;
+        let (spec, mut diagnostics) = spec_from_tree_reporting_all(&mut tree, text, format);
+        let no_model = || LoadError {
+            diagnostics: Vec::new(),
+        };
+        let compiled = spec.ok_or_else(no_model).and_then(|spec| {
+            Scorecard::from_spec(spec).map_err(|mut e| {
+                locate(&tree, format, text, &mut e.diagnostics);
+                e
+            })
+        });
+        match compiled {
+            Ok(scorecard) if diagnostics.is_empty() => Ok(scorecard),
+            Ok(_) => Err(LoadError { diagnostics }),
+            Err(e) => {
+                diagnostics.extend(e.diagnostics);
+                Err(LoadError { diagnostics })
+            }
+        }
     }
 
     /// Validates and compiles a scorecard already in memory.
@@ -447,6 +461,43 @@ fn parse_tree(text: &str, format: Format) -> Result<tree::Node, LoadError> {
     }
 }
 
+/// How many unknown keys and type errors one load reports before it stops.
+const MAX_STRUCTURAL_PROBLEMS: usize = 50;
+
+/// Deserialises the model from the tree, reporting every unknown key and
+/// type error rather than the first: each problem's entry is taken out of
+/// the tree and the model read again, so the semantic checks can still run
+/// on the rest. Stops where an entry cannot be taken out (a sequence item,
+/// the document itself) and at a missing field the removal caused; the
+/// model is `None` then.
+fn spec_from_tree_reporting_all(
+    tree: &mut tree::Node,
+    text: &str,
+    format: Format,
+) -> (Option<ScorecardSpec>, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let mut removed: Vec<String> = Vec::new();
+    while diagnostics.len() < MAX_STRUCTURAL_PROBLEMS {
+        let e = match read_spec(tree, format) {
+            Ok(spec) => return (Some(spec), diagnostics),
+            Err(e) => e,
+        };
+        let d = type_diagnostic(&e, text, format);
+        // A required field whose (bad) value was taken out: already reported.
+        let consequence = removed
+            .iter()
+            .any(|k| d.message.contains(&format!("missing field `{k}`")));
+        if !consequence {
+            diagnostics.push(d);
+        }
+        match e.at.and_then(|at| tree.remove_entry_at(at)) {
+            Some(key) if !consequence => removed.push(key),
+            _ => break,
+        }
+    }
+    (None, diagnostics)
+}
+
 /// Deserialises the model from the tree: type errors, worded and placed as
 /// the format's own serde deserializer would.
 fn spec_from_tree(
@@ -454,28 +505,33 @@ fn spec_from_tree(
     text: &str,
     format: Format,
 ) -> Result<ScorecardSpec, LoadError> {
+    read_spec(node, format).map_err(|e| type_diagnostic(&e, text, format).into())
+}
+
+fn read_spec(node: &tree::Node, format: Format) -> Result<ScorecardSpec, tree::Error> {
     use serde::Deserialize;
     let de = tree::De {
         node,
         format,
         path: &tree::Path::Root,
     };
-    ScorecardSpec::deserialize(de).map_err(|e| {
-        let message = e.message(format);
-        let message = match format {
-            Format::Toml => plain_types(message.trim()),
-            Format::Json => plain_types(&strip_position(&message)),
-            Format::Yaml => yaml_message(&tree::escape_controls(&message)),
-        };
-        let at = e.at.map(|p| p.line_col(text));
-        Diagnostic {
-            path: e.path.clone().unwrap_or_default(),
-            line: at.map(|(l, _)| l),
-            column: at.map(|(_, c)| c),
-            message,
-        }
-        .into()
-    })
+    ScorecardSpec::deserialize(de)
+}
+
+fn type_diagnostic(e: &tree::Error, text: &str, format: Format) -> Diagnostic {
+    let message = e.message(format);
+    let message = match format {
+        Format::Toml => plain_types(message.trim()),
+        Format::Json => plain_types(&strip_position(&message)),
+        Format::Yaml => yaml_message(&tree::escape_controls(&message)),
+    };
+    let at = e.at.map(|p| p.line_col(text));
+    Diagnostic {
+        path: e.path.clone().unwrap_or_default(),
+        line: at.map(|(l, _)| l),
+        column: at.map(|(_, c)| c),
+        message,
+    }
 }
 
 /// serde's Rust type names in words a scorecard author knows.

@@ -152,6 +152,31 @@ pub(crate) struct Entry {
     pub key_loc: Pos,
 }
 
+impl Node {
+    /// Removes the mapping entry whose key or value is at `at`, anywhere in
+    /// the tree, and returns its key; `None` if no entry is (a sequence
+    /// item is not removed: the later items' paths would change).
+    pub(crate) fn remove_entry_at(&mut self, at: Pos) -> Option<String> {
+        match &mut self.value {
+            Value::Map(map) => {
+                let hit = map
+                    .entries
+                    .iter()
+                    .position(|e| e.key.at == at || e.value.at == at);
+                if let Some(i) = hit {
+                    let entry = map.entries.remove(i);
+                    return Some(entry.key_text().unwrap_or("").to_string());
+                }
+                map.entries
+                    .iter_mut()
+                    .find_map(|e| e.value.remove_entry_at(at))
+            }
+            Value::Seq(items) => items.iter_mut().find_map(|n| n.remove_entry_at(at)),
+            _ => None,
+        }
+    }
+}
+
 impl Entry {
     /// The key's text, if it is text (a YAML null key is not).
     pub(crate) fn key_text(&self) -> Option<&str> {
