@@ -480,10 +480,11 @@ pub struct SpcState {
     pub rule: Option<SpcRule>,
     /// Segment mean (decimal string, 4 dp).
     pub mean: String,
-    /// Lower process limit (decimal string).
-    pub lpl: String,
-    /// Upper process limit (decimal string).
-    pub upl: String,
+    /// Lower process limit (decimal string); null while the chart has a
+    /// single point.
+    pub lpl: Option<String>,
+    /// Upper process limit (decimal string); null as `lpl`.
+    pub upl: Option<String>,
     /// Points in the chart.
     pub n: usize,
     /// Fewer than 12 points in the segment: trial limits.

@@ -518,14 +518,21 @@ fn spc(
         ChartFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&chart.to_json())?)?,
         ChartFormat::Table => {
             for g in &chart.groups {
+                let limits = if g.has_limits() {
+                    format!(
+                        "limits {} to {}",
+                        ragulator::spc::round4(g.lpl),
+                        ragulator::spc::round4(g.upl)
+                    )
+                } else {
+                    "no limits (a single point)".to_string()
+                };
                 writeln!(
                     out,
-                    "segment from {}: n = {}, mean {}, limits {} to {}{}",
+                    "segment from {}: n = {}, mean {}, {limits}{}",
                     g.start,
                     g.n,
                     ragulator::spc::round4(g.mean),
-                    ragulator::spc::round4(g.lpl),
-                    ragulator::spc::round4(g.upl),
                     if g.short {
                         " (trial limits: fewer than 12 points)"
                     } else {
@@ -552,7 +559,13 @@ fn spc(
             writeln!(
                 out,
                 "assurance: {}",
-                chart.assurance.unwrap_or("- (no target or no polarity)")
+                chart.assurance.unwrap_or(
+                    if chart.groups.last().is_some_and(|g| !g.has_limits()) {
+                        "- (no limits: a single point)"
+                    } else {
+                        "- (no target or no polarity)"
+                    }
+                )
             )?;
             for w in &chart.warnings {
                 writeln!(out, "warning: {w}")?;

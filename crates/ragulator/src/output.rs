@@ -126,7 +126,7 @@ fn spc_json(s: Option<&SpcState>) -> Value {
         None => Value::Null,
         Some(s) => json!({
             "variation": s.variation, "assurance": s.assurance, "point_type": s.point_type, "rule": s.rule,
-            "mean": s.mean.to_string(), "lpl": s.lpl.to_string(), "upl": s.upl.to_string(), "n": s.n, "short": s.short,
+            "mean": s.mean.to_string(), "lpl": s.lpl.map(|d| d.to_string()), "upl": s.upl.map(|d| d.to_string()), "n": s.n, "short": s.short,
         }),
     }
 }

@@ -226,6 +226,31 @@ fn a_single_point_has_no_limits_and_no_assurance() {
         .expect("evaluates");
     let state = e.results[0].spc.as_ref().expect("spc state");
     assert_eq!((state.n, state.assurance, state.rule), (1, None, None));
+    assert_eq!((state.lpl, state.upl), (None, None));
+    let out = e.to_json();
+    assert!(out["results"][0]["spc"]["lpl"].is_null() && out["results"][0]["spc"]["upl"].is_null());
+}
+
+/// `evaluate`'s per-period SPC rebases as the chart does: a quarter on
+/// monthly data starts a segment at its first month.
+#[test]
+fn evaluate_rebases_at_a_quarter_as_the_chart_does() {
+    let s = scorecard("higher_is_better", "{ rebase = [\"2020-Q3\"] }");
+    let data = f7(&s);
+    let e = s
+        .evaluate(&data, &EvaluateOptions::default())
+        .expect("evaluates");
+    let chart = s.spc(&data, "x", None).expect("charts");
+    let last = e
+        .results
+        .last()
+        .and_then(|r| r.spc.as_ref())
+        .expect("spc state");
+    let segment = chart.groups.last().expect("a segment");
+    assert_eq!(segment.start.to_string(), "2020-07");
+    // The last segment (2020-07 onwards: 0, 6, 2, 5, 1) has mean 2.8.
+    assert_eq!(last.mean.normalize().to_string(), "2.8");
+    assert_eq!(last.mean, ragulator::spc::round4(segment.mean));
 }
 
 /// A rebase at the last point leaves it alone in the last segment: that

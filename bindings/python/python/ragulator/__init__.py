@@ -195,8 +195,9 @@ class SpcState:
     point_type: str | None
     rule: str | None
     mean: Decimal
-    lpl: Decimal
-    upl: Decimal
+    #: None while the chart has a single point.
+    lpl: Decimal | None
+    upl: Decimal | None
     n: int
     short: bool
 
@@ -323,8 +324,8 @@ def _result(r: dict[str, Any]) -> IndicatorResult:
             point_type=spc["point_type"],
             rule=spc["rule"],
             mean=Decimal(spc["mean"]),
-            lpl=Decimal(spc["lpl"]),
-            upl=Decimal(spc["upl"]),
+            lpl=_dec(spc["lpl"]),
+            upl=_dec(spc["upl"]),
             n=spc["n"],
             short=spc["short"],
         ),
@@ -1131,10 +1132,11 @@ class SpcGroup:
     start: str
     n: int
     mean: Decimal
-    lpl: Decimal
-    upl: Decimal
-    near_lower: Decimal
-    near_upper: Decimal
+    #: None for a segment of a single point (no moving range, so no limits).
+    lpl: Decimal | None
+    upl: Decimal | None
+    near_lower: Decimal | None
+    near_upper: Decimal | None
     short: bool
 
 
@@ -1156,10 +1158,10 @@ class SpcChart:
                 g["start"],
                 g["n"],
                 Decimal(g["mean"]),
-                Decimal(g["lpl"]),
-                Decimal(g["upl"]),
-                Decimal(g["near_lower"]),
-                Decimal(g["near_upper"]),
+                _dec(g["lpl"]),
+                _dec(g["upl"]),
+                _dec(g["near_lower"]),
+                _dec(g["near_upper"]),
                 g["short"],
             )
             for g in doc["groups"]

@@ -104,8 +104,9 @@ class SpcState:
     point_type: str | None
     rule: str | None
     mean: Decimal
-    lpl: Decimal
-    upl: Decimal
+    #: None while the chart has a single point.
+    lpl: Decimal | None
+    upl: Decimal | None
     n: int
     short: bool
 
@@ -390,10 +391,11 @@ class SpcGroup:
     start: str
     n: int
     mean: Decimal
-    lpl: Decimal
-    upl: Decimal
-    near_lower: Decimal
-    near_upper: Decimal
+    #: None for a segment of a single point (no moving range, so no limits).
+    lpl: Decimal | None
+    upl: Decimal | None
+    near_lower: Decimal | None
+    near_upper: Decimal | None
     short: bool
 
 class SpcChart:

@@ -182,10 +182,11 @@ pub struct SpcState {
     pub rule: Option<&'static str>,
     /// Mean of the segment this point is in (4 dp).
     pub mean: Decimal,
-    /// Lower process limit (4 dp).
-    pub lpl: Decimal,
-    /// Upper process limit (4 dp).
-    pub upl: Decimal,
+    /// Lower process limit (4 dp); `None` while the segment has a single
+    /// point (no moving range, so no limits).
+    pub lpl: Option<Decimal>,
+    /// Upper process limit (4 dp); `None` as `lpl`.
+    pub upl: Option<Decimal>,
     /// Points in the chart.
     pub n: usize,
     /// Fewer than 12 points in the segment: trial limits.
@@ -1754,12 +1755,7 @@ impl IndicatorEnv<'_> {
             return None;
         }
         let values: Vec<Decimal> = points.iter().map(|p| p.1).collect();
-        let starts: Vec<usize> = config
-            .rebase
-            .iter()
-            .filter_map(|r| points.iter().position(|(p, _)| p >= r))
-            .filter(|&i| i > 0)
-            .collect();
+        let starts = crate::chart::rebase_starts(&points, &config.rebase);
         let target = match self.indicator.target_at(&self.period) {
             Some(TargetValue::Value(t)) => Some(t.0),
             _ => None,
@@ -1780,8 +1776,8 @@ impl IndicatorEnv<'_> {
             point_type: Some(last.point_type.as_str()),
             rule: last.rule.map(|r| r.as_str()),
             mean: spc::round4(segment.mean),
-            lpl: spc::round4(segment.lpl),
-            upl: spc::round4(segment.upl),
+            lpl: segment.has_limits().then(|| spc::round4(segment.lpl)),
+            upl: segment.has_limits().then(|| spc::round4(segment.upl)),
             n: values.len(),
             short: segment.short,
         })
