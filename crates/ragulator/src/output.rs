@@ -145,7 +145,7 @@ pub fn result_json(r: &IndicatorResult) -> Value {
         "value": dec(r.value),
         "target": target_json(r.target),
         "gap": dec(r.gap),
-        "gap_pct": r.gap_pct().map(|g| g.round_dp(2).normalize().to_string()),
+        "gap_pct": r.gap_pct().map(|g| g.normalize().to_string()),
         "comparators": comparators,
         "previous": dec(r.previous),
         "last_year": dec(r.last_year),
