@@ -664,19 +664,24 @@ struct PeriodGrid {
     counts: Vec<usize>,
     /// Per period id and theme: whether the theme has a result.
     present: Vec<bool>,
+    /// Per period id and indicator: whether the indicator has a result.
+    has_result: Vec<bool>,
     n_themes: usize,
     cells: usize,
+    n_indicators: usize,
 }
 
 impl PeriodGrid {
-    fn new(n_themes: usize, cells: usize) -> Self {
+    fn new(n_themes: usize, cells: usize, n_indicators: usize) -> Self {
         PeriodGrid {
             periods: Vec::new(),
             sorted: Vec::new(),
             counts: Vec::new(),
             present: Vec::new(),
+            has_result: Vec::new(),
             n_themes,
             cells,
+            n_indicators,
         }
     }
 
@@ -694,6 +699,8 @@ impl PeriodGrid {
                 self.counts.resize(self.counts.len() + self.cells, 0);
                 self.present
                     .resize(self.present.len() + self.n_themes, false);
+                self.has_result
+                    .resize(self.has_result.len() + self.n_indicators, false);
                 id
             }
         }
@@ -1459,11 +1466,15 @@ impl<'a> Evaluator<'a> {
         let n_status = self.status_ids.len();
         let n_themes = self.sc.themes.len();
         let cells = n_themes * n_status;
-        let mut grid = PeriodGrid::new(n_themes, cells);
+        let n_indicators = self.sc.indicators.len();
+        let mut grid = PeriodGrid::new(n_themes, cells, n_indicators);
         let mut next = 0;
         for &(period, ix, given) in statuses.iter() {
             let p = grid.id(period, next);
             next = p + 1;
+            if let Some(h) = grid.has_result.get_mut(p * n_indicators + ix as usize) {
+                *h = true;
+            }
             let Some(st) = given else {
                 // A context indicator: no status to count, but its theme
                 // has a result in this period (DESIGN.md 4).
@@ -1508,6 +1519,7 @@ impl<'a> Evaluator<'a> {
             sorted,
             counts: grid,
             present,
+            has_result,
             ..
         } = grid;
         for &(period, pi) in &sorted {
@@ -1525,10 +1537,26 @@ impl<'a> Evaluator<'a> {
                 {
                     continue;
                 }
-                let with_status: usize = cell.iter().sum();
+                // A member with no result this period counts as its
+                // `missing` status, as it would with a period option (its
+                // result is then missing), else as no data.
                 let mut counts = cell.to_vec();
-                if let Some(c) = counts.get_mut(no_data as usize) {
-                    *c += theme.members.len().saturating_sub(with_status);
+                for &m in &theme.members {
+                    if !has_result
+                        .get(pi * n_indicators + m)
+                        .copied()
+                        .unwrap_or(false)
+                    {
+                        let st = self
+                            .sc
+                            .indicators
+                            .get(m)
+                            .and_then(|i| i.missing)
+                            .unwrap_or(no_data);
+                        if let Some(c) = counts.get_mut(st as usize) {
+                            *c += 1;
+                        }
+                    }
                 }
                 let ranked = counts.get(..n_status - 1).unwrap_or(&[]);
                 let (computed, fired) = match &theme.rollup {
