@@ -167,6 +167,20 @@ fn document_text(doc: &JsValue) -> Result<String, JsValue> {
     ))
 }
 
+/// A string argument, or a `DataError` saying what was given instead (a
+/// `&str` parameter would let wasm-bindgen read a non-string as memory).
+fn text_argument(v: &JsValue, function: &str, what: &str) -> Result<String, JsValue> {
+    v.as_string().ok_or_else(|| {
+        let given = v.js_typeof().as_string().unwrap_or_default();
+        let given = if v.is_null() {
+            "null".to_string()
+        } else {
+            given
+        };
+        usage(format!("{function} takes {what} as a string, not {given}"))
+    })
+}
+
 /// A loaded, validated scorecard. Load it once; evaluate it on any data.
 #[wasm_bindgen]
 pub struct Scorecard {
@@ -278,14 +292,18 @@ impl Scorecard {
 impl Scorecard {
     /// Loads a scorecard from TOML text. Throws `ScorecardError` with every problem found.
     #[wasm_bindgen(js_name = fromToml)]
-    pub fn from_toml(text: &str) -> Result<Scorecard, JsValue> {
-        Scorecard::load(text, Format::Toml)
+    pub fn from_toml(
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    ) -> Result<Scorecard, JsValue> {
+        Scorecard::load(&text_argument(&text, "fromToml", "TOML")?, Format::Toml)
     }
 
     /// Loads a scorecard from YAML text.
     #[wasm_bindgen(js_name = fromYaml)]
-    pub fn from_yaml(text: &str) -> Result<Scorecard, JsValue> {
-        Scorecard::load(text, Format::Yaml)
+    pub fn from_yaml(
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    ) -> Result<Scorecard, JsValue> {
+        Scorecard::load(&text_argument(&text, "fromYaml", "YAML")?, Format::Yaml)
     }
 
     /// Loads a scorecard from JSON text or a plain object.
@@ -404,8 +422,19 @@ impl Scorecard {
     /// core writes it in explanations: rounded to the indicator's decimals,
     /// thousands separators, unit (`24.1%`, `74 per 10,000`).
     #[wasm_bindgen(js_name = formatValue)]
-    pub fn format_value(&self, indicator: &str, value: &str) -> Result<String, JsValue> {
-        let ind = self.indicator(indicator)?;
+    pub fn format_value(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] indicator: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] value: JsValue,
+    ) -> Result<String, JsValue> {
+        let indicator = text_argument(&indicator, "formatValue", "an indicator id")?;
+        // A number is read by its shortest form, as in data rows.
+        let value = match value.as_f64() {
+            Some(n) => n.to_string(),
+            None => text_argument(&value, "formatValue", "a decimal")?,
+        };
+        let value = value.as_str();
+        let ind = self.indicator(&indicator)?;
         let v = Decimal::from_str(value.trim())
             .or_else(|_| Decimal::from_scientific(value.trim()))
             .map_err(|_| usage(format!("'{value}' is not a decimal number")))?;

@@ -224,6 +224,16 @@ test('unknown options and data of the wrong type are DataErrors saying what is v
   thrown(() => card.evaluate(DATA, { format: 'xml' }), DataError);
 });
 
+test('a scorecard or argument that is not text is a DataError, not a memory fault', () => {
+  for (const bad of [42, {}, null, undefined, [], new Uint8Array([1])]) {
+    assert.match(thrown(() => Scorecard.fromToml(bad), DataError).message, /fromToml takes TOML as a string, not /);
+    assert.match(thrown(() => Scorecard.fromYaml(bad), DataError).message, /fromYaml takes YAML as a string, not /);
+  }
+  const card = Scorecard.fromToml(CARD);
+  assert.match(thrown(() => card.formatValue(7, '24.1'), DataError).message, /formatValue takes an indicator id as a string, not number/);
+  assert.equal(card.formatValue('re_referrals', 24.1), card.formatValue('re_referrals', '24.1'));
+});
+
 test('data without the needed columns is a DataError with a diagnostic', () => {
   const card = Scorecard.fromToml(CARD);
   const e = thrown(() => card.evaluate('a,b\n1,2\n'), DataError);
