@@ -850,20 +850,46 @@ impl Scorecard {
         let mut out = Vec::new();
         for (i, item) in items.iter().enumerate() {
             let row = i + 1;
-            let get = |k: &str| {
-                item.get(k)
-                    .and_then(|v| v.as_str())
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
+            // Text, or a number written as text (entity 5, period 2022), as
+            // data rows read them; anything else is an error, not "absent".
+            let get = |k: &str| -> Result<Option<String>, DataError> {
+                match item.get(k) {
+                    None | Some(serde_json::Value::Null) => Ok(None),
+                    Some(serde_json::Value::String(s)) => {
+                        Ok(Some(s.trim().to_string()).filter(|s| !s.is_empty()))
+                    }
+                    Some(serde_json::Value::Number(n)) => Ok(Some(n.to_string())),
+                    Some(other) => Err(DataError {
+                        message: format!(
+                            "the override's {k} must be text or a number, not {}",
+                            match other {
+                                serde_json::Value::Bool(_) => "true or false",
+                                serde_json::Value::Array(_) => "a list",
+                                _ => "an object",
+                            }
+                        ),
+                        row: Some(row),
+                        column: Some(k.to_string()),
+                    }),
+                }
             };
+            let fields = [
+                get("entity")?,
+                get("indicator")?,
+                get("theme")?,
+                get("period")?,
+                get("status")?,
+                get("reason")?,
+            ];
+            let [entity, indicator, theme, period, status, reason] = &fields;
             out.push(self.override_from_fields(
                 row,
-                get("entity"),
-                get("indicator"),
-                get("theme"),
-                get("period"),
-                get("status"),
-                get("reason"),
+                entity.as_deref(),
+                indicator.as_deref(),
+                theme.as_deref(),
+                period.as_deref(),
+                status.as_deref(),
+                reason.as_deref(),
             )?);
         }
         Ok(out)
