@@ -65,7 +65,30 @@ fn is_string(t: &DataType) -> bool {
     matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View)
 }
 
+/// Whether every cell is missing: null, or a float NaN (pandas reads a CSV
+/// column of empty cells, an optional `entity` or `series`, as all-NaN floats).
+fn all_missing(array: &ArrayRef) -> bool {
+    if array.null_count() == array.len() {
+        return true;
+    }
+    match array.data_type() {
+        DataType::Float64 => array
+            .as_primitive::<Float64Type>()
+            .iter()
+            .all(|v| v.is_none_or(f64::is_nan)),
+        DataType::Float32 => array
+            .as_primitive::<Float32Type>()
+            .iter()
+            .all(|v| v.is_none_or(f32::is_nan)),
+        _ => false,
+    }
+}
+
 fn text_column(column: &str, array: &ArrayRef) -> Result<Text, DataError> {
+    if all_missing(array) {
+        // Every cell empty: as an empty CSV column (default entity, actual series).
+        return Ok(Text::Absent);
+    }
     Ok(match array.data_type() {
         DataType::Utf8 => Text::Utf8(array.as_string::<i32>().clone()),
         DataType::LargeUtf8 => Text::Large(array.as_string::<i64>().clone()),

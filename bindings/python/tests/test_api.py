@@ -215,6 +215,27 @@ def test_pandas_nan_and_null_are_missing(card: ragulator.Scorecard) -> None:
     assert ev.rows == ragulator.RowCounts(3, 3, 0)
 
 
+def test_pandas_all_empty_entity_and_series_columns_are_absent(card: ragulator.Scorecard, tmp_path: Path) -> None:
+    # pd.read_csv reads a column of empty cells as float64 NaN: as an empty
+    # CSV column, the default entity and the actual series.
+    pd = need("pandas")
+    need("pyarrow")
+    import io
+
+    text = "entity,indicator,period,series,value\n,re_referrals,2022-01,,21\n,re_referrals,2022-02,,19\n"
+    df = pd.read_csv(io.StringIO(text))
+    assert str(df["entity"].dtype) == "float64" and str(df["series"].dtype) == "float64"
+    ev = card.evaluate(df)
+    assert [(r.entity, r.period, r.value) for r in ev.results] == [
+        (None, "2022-01", Decimal("21")),
+        (None, "2022-02", Decimal("19")),
+    ]
+    csv = tmp_path / "data.csv"
+    csv.write_text(text)
+    assert ev.to_json() == card.evaluate(str(csv)).to_json()
+    assert ev.rows == ragulator.RowCounts(2, 2, 0)
+
+
 def test_missing_status_applies_to_missing_values() -> None:
     card = ragulator.Scorecard.from_toml(TARGET_CARD.replace("target = 20\n", "target = 20\nmissing = \"red\"\n", 1))
     ev = card.evaluate(rows(None, math.nan))
