@@ -463,6 +463,21 @@ def test_to_polars_column_types(example: ragulator.Scorecard) -> None:
     assert ev.to_polars("themes").schema["count_amber"] == pl.Int64
 
 
+def test_to_polars_keeps_a_decimal_column_wider_than_38_digits_exact() -> None:
+    pl = need("polars")
+    card = ragulator.Scorecard.from_toml(
+        'ragulator = 1\n[[indicator]]\nid = "x"\nname = "X"\nunit = "count"\n'
+        'polarity = "higher_is_better"\ntarget = 3\nrag = { rule = "target", amber = 1 }\n'
+    )
+    # gap_pct: 33.33... (26 places) beside 10^15 (16 digits): 42 digits.
+    ev = card.evaluate(
+        [{"indicator": "x", "period": "2022-01", "value": 4}, {"indicator": "x", "period": "2022-02", "value": "3e13"}]
+    )
+    df = ev.to_polars()
+    assert df["gap_pct"].to_list() == [r.gap_pct for r in ev.results]
+    assert isinstance(df.schema["value"], pl.Decimal)
+
+
 def test_to_arrow_column_types(example: ragulator.Scorecard) -> None:
     pa = need("pyarrow")
     ev = example.evaluate(EXAMPLE / "data.csv", period="2022-06")

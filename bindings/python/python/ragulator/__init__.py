@@ -415,7 +415,10 @@ class _Columns:
             kind = self.kinds[name]
             if kind == "decimal":
                 precision, scale = self._decimal_shape(name)
-                schema[name] = pl.Decimal(max(precision, 38), scale)
+                # polars decimals hold 38 digits; a column needing more (a
+                # huge value beside a 26-place gap_pct) keeps its exact
+                # Decimals as objects rather than losing digits.
+                schema[name] = pl.Decimal(38, scale) if precision <= 38 else pl.Object
             else:
                 schema[name] = {"str": pl.String, "int": pl.Int64, "bool": pl.Boolean}[kind]
         frame: polars.DataFrame = pl.DataFrame(self.data, schema=schema)
