@@ -478,6 +478,16 @@ def test_to_polars_keeps_a_decimal_column_wider_than_38_digits_exact() -> None:
     assert isinstance(df.schema["value"], pl.Decimal)
 
 
+def test_an_spc_chart_goes_straight_into_polars_and_pyarrow(example: ragulator.Scorecard) -> None:
+    pl = need("polars")
+    pa = need("pyarrow")
+    chart = example.spc(EXAMPLE / "data.csv", "re_referrals", entity="southampton")
+    assert pa.table(chart).equals(chart.to_arrow())
+    frame = pl.DataFrame(chart)
+    assert frame["period"].to_list() == [p.period for p in chart.points]
+    assert frame["value"].to_list() == [p.value for p in chart.points]
+
+
 def test_to_arrow_column_types(example: ragulator.Scorecard) -> None:
     pa = need("pyarrow")
     ev = example.evaluate(EXAMPLE / "data.csv", period="2022-06")

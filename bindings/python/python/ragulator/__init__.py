@@ -1209,6 +1209,11 @@ class SpcChart:
         """As :meth:`to_pandas`, as a pyarrow Table."""
         return self._columns().to_arrow()
 
+    def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
+        """The Arrow PyCapsule interface (needs pyarrow): ``pl.DataFrame(chart)``
+        and ``pa.table(chart)`` take the chart's :meth:`to_arrow` rows."""
+        return self.to_arrow().__arrow_c_stream__(requested_schema)
+
     def __repr__(self) -> str:
         return (
             f"<ragulator.SpcChart {self.indicator}{' / ' + self.entity if self.entity else ''}: "

@@ -419,6 +419,9 @@ class SpcChart:
         """As :meth:`to_pandas`, for polars."""
     def to_arrow(self) -> pyarrow.Table:
         """As :meth:`to_pandas`, as a pyarrow Table."""
+    def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
+        """The Arrow PyCapsule interface (needs pyarrow): ``pl.DataFrame(chart)``
+        and ``pa.table(chart)`` take the chart's :meth:`to_arrow` rows."""
     def __repr__(self) -> str: ...
 
 @dataclass(frozen=True)
