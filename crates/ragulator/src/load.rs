@@ -443,7 +443,9 @@ fn parse_tree(text: &str, format: Format) -> Result<tree::Node, LoadError> {
         Diagnostic {
             path: e.path,
             line: e.line_col.map(|(l, _)| l),
-            column: e.line_col.map(|(_, c)| c),
+            // 1-based: serde_json says column 0 at the start of a line (an
+            // empty document, a line that ends early).
+            column: e.line_col.map(|(_, c)| c.max(1)),
             message,
         }
         .into()

@@ -376,3 +376,14 @@ proptest! {
         }
     }
 }
+
+/// Columns are 1-based everywhere: serde_json's column 0 (an empty
+/// document, or a value cut off at the start of a line) is reported as 1.
+#[test]
+fn a_json_syntax_error_at_the_start_of_a_line_is_column_1() {
+    for (text, line) in [("", 1), ("\n", 2), ("{\"ragulator\": 1,\n", 2)] {
+        let err = Scorecard::from_json(text).expect_err("not a document");
+        let d = &err.diagnostics[0];
+        assert_eq!((d.line, d.column), (Some(line), Some(1)), "{text:?}: {d:?}");
+    }
+}
