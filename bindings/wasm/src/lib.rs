@@ -111,12 +111,23 @@ fn required<T: serde::de::DeserializeOwned + Options>(
     v: JsValue,
     what: &str,
 ) -> Result<T, JsValue> {
-    let Some(object) = v
-        .dyn_ref::<js_sys::Object>()
-        .filter(|_| !js_sys::Array::is_array(&v))
-    else {
-        return Err(usage(format!("the {what} options must be an object")));
+    // A plain object (`{...}` or `Object.create(null)`): a Map, an array
+    // or a class instance would have its options read as none.
+    let plain = v.is_object() && !js_sys::Array::is_array(&v) && {
+        let proto = js_sys::Object::get_prototype_of(&v);
+        proto.is_null() || proto == js_sys::Object::get_prototype_of(&js_sys::Object::new())
     };
+    if !plain {
+        return Err(usage(format!(
+            "the {what} options must be a plain object ({{ period: \"2022-06\" }}), not {}",
+            if v.is_object() {
+                "a Map, an array or a class instance"
+            } else {
+                "a value of another type"
+            }
+        )));
+    }
+    let object: &js_sys::Object = v.unchecked_ref();
     for key in js_sys::Object::keys(object).iter() {
         let key = key.as_string().unwrap_or_default();
         if !T::NAMES.contains(&key.as_str()) {
@@ -148,7 +159,7 @@ fn document_text(doc: &JsValue) -> Result<String, JsValue> {
         return Ok(s);
     }
     if doc.is_object() && !js_sys::Array::is_array(doc) {
-        let value = rows::to_json(doc, 0).map_err(|e| {
+        let value = rows::document_to_json(doc).map_err(|e| {
             let at = e
                 .key
                 .map(|k| format!(" (at key '{k}')"))

@@ -63,6 +63,18 @@ fn type_of(v: &JsValue) -> String {
 
 /// Converts one JS value to JSON.
 pub(crate) fn to_json(v: &JsValue, depth: usize) -> Result<Value, Unreadable> {
+    convert(v, depth, false)
+}
+
+/// Converts a scorecard given as an object to JSON. As for rows, except
+/// that `NaN` becomes the text `NaN`, which the core rejects with its
+/// reason: in a scorecard it is an error (DESIGN.md 3.1), not a missing
+/// value.
+pub(crate) fn document_to_json(v: &JsValue) -> Result<Value, Unreadable> {
+    convert(v, 0, true)
+}
+
+fn convert(v: &JsValue, depth: usize, nan_is_text: bool) -> Result<Value, Unreadable> {
     if depth > MAX_DEPTH {
         return Err(unreadable("the value is nested too deeply"));
     }
@@ -73,6 +85,9 @@ pub(crate) fn to_json(v: &JsValue, depth: usize) -> Result<Value, Unreadable> {
         return Ok(Value::String(s));
     }
     if let Some(f) = v.as_f64() {
+        if nan_is_text && f.is_nan() {
+            return Ok(Value::String("NaN".into()));
+        }
         return Ok(number(f));
     }
     if let Some(b) = v.as_bool() {
@@ -89,7 +104,7 @@ pub(crate) fn to_json(v: &JsValue, depth: usize) -> Result<Value, Unreadable> {
         let a: &Array = v.unchecked_ref();
         let mut out = Vec::with_capacity(a.length() as usize);
         for item in a.iter() {
-            out.push(to_json(&item, depth + 1)?);
+            out.push(convert(&item, depth + 1, nan_is_text)?);
         }
         return Ok(Value::Array(out));
     }
@@ -106,7 +121,7 @@ pub(crate) fn to_json(v: &JsValue, depth: usize) -> Result<Value, Unreadable> {
         for entry in Object::entries(o).iter() {
             let pair: &Array = entry.unchecked_ref();
             let key = pair.get(0).as_string().unwrap_or_default();
-            let value = match to_json(&pair.get(1), depth + 1) {
+            let value = match convert(&pair.get(1), depth + 1, nan_is_text) {
                 Err(Unreadable { message, key: None }) => {
                     return Err(Unreadable {
                         message,

@@ -218,7 +218,7 @@ test('an override without a reason fails the whole call', () => {
 test('unknown options and data of the wrong type are DataErrors saying what is valid', () => {
   const card = Scorecard.fromToml(CARD);
   assert.match(thrown(() => card.evaluate(DATA, { perod: '2022-06' }), DataError).message, /unknown evaluate option 'perod'; the options are: overrides, overridesFormat, period, entity, explain, format/);
-  assert.match(thrown(() => card.spc(DATA, 're_referrals'), DataError).message, /the spc options must be an object/);
+  assert.match(thrown(() => card.spc(DATA, 're_referrals'), DataError).message, /the spc options must be a plain object/);
   assert.match(thrown(() => card.evaluate(42), DataError).message, /CSV text/);
   assert.match(thrown(() => card.evaluate(DATA, { overrides: 7 }), DataError).message, /overrides must be/);
   thrown(() => card.evaluate(DATA, { format: 'xml' }), DataError);
@@ -232,6 +232,24 @@ test('a scorecard or argument that is not text is a DataError, not a memory faul
   const card = Scorecard.fromToml(CARD);
   assert.match(thrown(() => card.formatValue(7, '24.1'), DataError).message, /formatValue takes an indicator id as a string, not number/);
   assert.equal(card.formatValue('re_referrals', 24.1), card.formatValue('re_referrals', '24.1'));
+});
+
+test('options must be a plain object: a Map is refused, a null-prototype object is read', () => {
+  const card = Scorecard.fromToml(CARD);
+  assert.match(thrown(() => card.evaluate(DATA, new Map([['period', '2022-06']])), DataError).message, /options must be a plain object/);
+  const o = Object.create(null);
+  o.period = '2022-06';
+  assert.deepEqual(card.evaluate(DATA, o), card.evaluate(DATA, { period: '2022-06' }));
+});
+
+test('NaN in a scorecard object is an error, as Infinity is, not a missing target', () => {
+  const doc = {
+    ragulator: 1,
+    indicator: [{ id: 'x', name: 'X', unit: 'count', polarity: 'higher_is_better', target: NaN, rag: { rule: 'target', amber: 1 } }],
+  };
+  const e = thrown(() => Scorecard.fromJson(doc), ScorecardError);
+  assert.ok(e.diagnostics.some((d) => d.path === 'indicator[0].target' && /NaN/.test(d.message)), JSON.stringify(e.diagnostics));
+  thrown(() => Scorecard.fromJson({ ...doc, indicator: [{ ...doc.indicator[0], target: Infinity }] }), ScorecardError);
 });
 
 test('data without the needed columns is a DataError with a diagnostic', () => {
