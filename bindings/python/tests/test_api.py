@@ -236,6 +236,14 @@ def test_pandas_all_empty_entity_and_series_columns_are_absent(card: ragulator.S
     assert ev.rows == ragulator.RowCounts(2, 2, 0)
 
 
+def test_a_frame_with_duplicate_column_names_is_a_data_error(card: ragulator.Scorecard) -> None:
+    pd = need("pandas")
+    need("pyarrow")
+    df = pd.DataFrame([["re_referrals", "2022-06", 1, 2]], columns=["indicator", "period", "value", "value"])
+    with pytest.raises(ragulator.DataError, match="cannot be read as Arrow columns"):
+        card.evaluate(df)
+
+
 def test_missing_status_applies_to_missing_values() -> None:
     card = ragulator.Scorecard.from_toml(TARGET_CARD.replace("target = 20\n", "target = 20\nmissing = \"red\"\n", 1))
     ev = card.evaluate(rows(None, math.nan))

@@ -621,7 +621,14 @@ class Scorecard:
                 return Observations(self._native.read_json(raw), self._native)
             return Observations(self._native.read_csv(raw), self._native)
         if hasattr(data, "__arrow_c_stream__"):
-            return Observations(self._native.read_arrow(data), self._native)
+            try:
+                return Observations(self._native.read_arrow(data), self._native)
+            except RagulatorError:
+                raise
+            except ValueError as e:
+                # The frame's own export failed (pandas with two columns of
+                # one name, an unconvertible object column): say so as data.
+                raise DataError(f"the data frame cannot be read as Arrow columns: {e}") from e
         if isinstance(data, (list, tuple)):
             return Observations(self._native.read_rows(data), self._native)
         if isinstance(data, (bytes, bytearray)):
