@@ -840,6 +840,50 @@ impl Validator {
         })
     }
 
+    /// The ranked status clause `k` of rule set `name` gives, or an error.
+    fn clause_status(
+        &mut self,
+        ctx: &Ctx<'_>,
+        name: &str,
+        k: usize,
+        clause: &crate::model::ClauseSpec,
+    ) -> Option<StatusIx> {
+        let status = ctx.ranked_status(&clause.status);
+        if status.is_none() {
+            self.error(
+                format!("rules.{name}.when[{k}].status"),
+                format!(
+                    "rule set '{name}' clause {} gives status '{}', which is not on the scale; use one of: {} (no_data is never chosen by a rule)",
+                    k + 1,
+                    clause.status,
+                    ctx.ranked().join(", ")
+                ),
+            );
+        }
+        status
+    }
+
+    /// The ranked status rule set `name` gives otherwise, or an error.
+    fn otherwise_status(
+        &mut self,
+        ctx: &Ctx<'_>,
+        name: &str,
+        rs: &RuleSetSpec,
+    ) -> Option<StatusIx> {
+        let status = ctx.ranked_status(&rs.otherwise);
+        if status.is_none() {
+            self.error(
+                format!("rules.{name}.otherwise"),
+                format!(
+                    "otherwise gives status '{}', which is not on the scale; use one of: {}",
+                    rs.otherwise,
+                    ctx.ranked().join(", ")
+                ),
+            );
+        }
+        status
+    }
+
     /// Type-checks the rule sets no indicator or theme uses, so an error in
     /// one is found when the scorecard loads, not when someone first uses
     /// it. Without a user the scope is unknown: a clause is valid if it
@@ -867,17 +911,7 @@ impl Validator {
         for (name, rs) in spec.rules.iter().filter(|(name, _)| !used(name)) {
             for (k, clause) in rs.when.iter().enumerate() {
                 let cpath = format!("rules.{name}.when[{k}]");
-                if ctx.ranked_status(&clause.status).is_none() {
-                    self.error(
-                        format!("{cpath}.status"),
-                        format!(
-                            "rule set '{name}' clause {} gives status '{}', which is not on the scale; use one of: {} (no_data is never chosen by a rule)",
-                            k + 1,
-                            clause.status,
-                            ctx.ranked().join(", ")
-                        ),
-                    );
-                }
+                self.clause_status(ctx, name, k, clause);
                 // Syntax errors were reported by the check of every rule set.
                 if expr::parse(&clause.condition).is_err() {
                     continue;
@@ -897,16 +931,7 @@ impl Validator {
                     ),
                 );
             }
-            if ctx.ranked_status(&rs.otherwise).is_none() {
-                self.error(
-                    format!("rules.{name}.otherwise"),
-                    format!(
-                        "otherwise gives status '{}', which is not on the scale; use one of: {}",
-                        rs.otherwise,
-                        ctx.ranked().join(", ")
-                    ),
-                );
-            }
+            self.otherwise_status(ctx, name, rs);
         }
     }
 
@@ -1484,19 +1509,8 @@ impl Validator {
         let mut clauses = Vec::with_capacity(rs.when.len());
         for (k, clause) in rs.when.iter().enumerate() {
             let cpath = format!("rules.{name}.when[{k}]");
-            let status = ctx.ranked_status(&clause.status);
-            if status.is_none() {
-                ok = false;
-                self.error(
-                    format!("{cpath}.status"),
-                    format!(
-                        "rule set '{name}' clause {} gives status '{}', which is not on the scale; use one of: {} (no_data is never chosen by a rule)",
-                        k + 1,
-                        clause.status,
-                        ctx.ranked().join(", ")
-                    ),
-                );
-            }
+            let status = self.clause_status(ctx, name, k, clause);
+            ok &= status.is_some();
             match Expr::compile(&clause.condition, &check_ctx) {
                 Ok(e) => {
                     if scope == Scope::Indicator {
@@ -1539,18 +1553,7 @@ impl Validator {
                 }
             }
         }
-        let otherwise = ctx.ranked_status(&rs.otherwise);
-        if otherwise.is_none() {
-            ok = false;
-            self.error(
-                format!("rules.{name}.otherwise"),
-                format!(
-                    "otherwise gives status '{}', which is not on the scale; use one of: {}",
-                    rs.otherwise,
-                    ctx.ranked().join(", ")
-                ),
-            );
-        }
+        let otherwise = self.otherwise_status(ctx, name, rs);
         match (ok, otherwise) {
             (true, Some(otherwise)) => Some(CompiledRuleSet {
                 name: name.to_string(),
