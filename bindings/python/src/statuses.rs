@@ -12,27 +12,6 @@ use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef};
 use ragulator::{Direction, Period, Scorecard, StatusTable};
 use rust_decimal::Decimal;
 
-/// Direction names, indexed by [`direction_key`].
-const DIRECTIONS: [Direction; 6] = [
-    Direction::Improving,
-    Direction::Worsening,
-    Direction::NoChange,
-    Direction::Up,
-    Direction::Down,
-    Direction::NotComparable,
-];
-
-fn direction_key(d: Direction) -> i32 {
-    match d {
-        Direction::Improving => 0,
-        Direction::Worsening => 1,
-        Direction::NoChange => 2,
-        Direction::Up => 3,
-        Direction::Down => 4,
-        Direction::NotComparable => 5,
-    }
-}
-
 /// A dictionary column from its keys and values.
 fn dictionary(keys: Int32Array, values: Vec<String>) -> Result<ArrayRef, ArrowError> {
     let values = Arc::new(StringArray::from(values));
@@ -126,7 +105,7 @@ pub(crate) fn batch(scorecard: &Scorecard, table: &StatusTable) -> Result<Record
         gap.append_option(r.gap.map(|d| at_scale(d, gap_scale)));
         status.append_option(r.status.map(i32::from));
         computed.append_option(r.computed_status.map(i32::from));
-        direction.push(direction_key(r.direction));
+        direction.push(r.direction.index() as i32);
     }
     let statuses: Vec<String> = scorecard
         .statuses()
@@ -155,7 +134,10 @@ pub(crate) fn batch(scorecard: &Scorecard, table: &StatusTable) -> Result<Record
             dictionary(computed.finish(), statuses)?,
             dictionary(
                 Int32Array::from(direction),
-                DIRECTIONS.iter().map(|d| d.as_str().to_string()).collect(),
+                Direction::ALL
+                    .iter()
+                    .map(|d| d.as_str().to_string())
+                    .collect(),
             )?,
         ],
     )

@@ -12,16 +12,6 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::errors::to_js;
 use crate::types::{Rejected, RowCounts};
 
-/// Every direction, in the order of the `directions` table.
-const DIRECTIONS: [Direction; 6] = [
-    Direction::Improving,
-    Direction::Worsening,
-    Direction::NoChange,
-    Direction::Up,
-    Direction::Down,
-    Direction::NotComparable,
-];
-
 fn set(o: &Object, key: &str, value: &JsValue) -> Result<(), JsValue> {
     Reflect::set(o, &JsValue::from_str(key), value).map(|_| ())
 }
@@ -160,12 +150,7 @@ pub(crate) fn status_columns(sc: &Scorecard, table: &StatusTable) -> Result<JsVa
         period.push(periods.of(r.period));
         status.push(r.status.map_or(-1, i16::from));
         computed.push(r.computed_status.map_or(-1, i16::from));
-        direction.push(
-            DIRECTIONS
-                .iter()
-                .position(|d| *d == r.direction)
-                .unwrap_or(5) as u8,
-        );
+        direction.push(r.direction.index() as u8);
         if i > 0 {
             value.push('\n');
             gap.push('\n');
@@ -232,7 +217,7 @@ pub(crate) fn status_columns(sc: &Scorecard, table: &StatusTable) -> Result<JsVa
     set(
         &out,
         "directions",
-        &strings(DIRECTIONS.iter().map(|d| d.as_str())),
+        &strings(Direction::ALL.iter().map(|d| d.as_str())),
     )?;
     set(&out, "results", &results)?;
     set(&out, "themeResults", &themes)?;

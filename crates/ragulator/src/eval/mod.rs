@@ -77,6 +77,34 @@ pub enum Direction {
 }
 
 impl Direction {
+    /// Every direction, in the order of [`Direction::index`]: the
+    /// dictionary of the bindings' coded direction columns.
+    ///
+    /// ```
+    /// use ragulator::Direction;
+    /// assert!(Direction::ALL.iter().enumerate().all(|(i, d)| d.index() == i));
+    /// ```
+    pub const ALL: [Direction; 6] = [
+        Direction::Improving,
+        Direction::Worsening,
+        Direction::NoChange,
+        Direction::Up,
+        Direction::Down,
+        Direction::NotComparable,
+    ];
+
+    /// Its position in [`Direction::ALL`].
+    pub fn index(self) -> usize {
+        match self {
+            Direction::Improving => 0,
+            Direction::Worsening => 1,
+            Direction::NoChange => 2,
+            Direction::Up => 3,
+            Direction::Down => 4,
+            Direction::NotComparable => 5,
+        }
+    }
+
     /// The snake_case name used in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
