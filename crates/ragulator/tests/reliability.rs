@@ -34,19 +34,11 @@ fn spec() -> impl Strategy<Value = ScorecardSpec> {
         })
 }
 
-/// Any decimal: a 96-bit mantissa at any scale 0..=28.
-fn any_decimal() -> impl Strategy<Value = Decimal> {
-    (
-        any::<u32>(),
-        any::<u32>(),
-        any::<u32>(),
-        any::<bool>(),
-        0u32..=28,
-    )
-        .prop_map(|(lo, mid, hi, negative, scale)| {
-            Decimal::from_parts(lo, mid, hi, negative, scale)
-        })
-}
+// The crate's unit-test strategies (`any_decimal`), shared rather than copied.
+#[path = "../src/test_strategies.rs"]
+#[allow(dead_code)]
+mod test_strategies;
+use test_strategies::any_decimal;
 
 /// An everyday decimal: ±10,000 with up to 3 places.
 fn decimal() -> impl Strategy<Value = Decimal> {
