@@ -7,15 +7,18 @@ mod arrow;
 mod errors;
 mod records;
 mod report;
+mod results;
 mod rows;
 mod statuses;
+
+use std::sync::OnceLock;
 
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use pyo3_arrow::PyTable;
 use ragulator::{
     EvaluateOptions, Evaluation as CoreEvaluation, Format, Observations as CoreObservations,
-    Override,
+    Override, StatusTable,
 };
 
 use errors::{catch, data_error, data_error_msg, guarded, panic_error, scorecard_error, Panic};
@@ -58,10 +61,57 @@ pub struct Overrides {
     inner: Vec<Override>,
 }
 
-/// The core's evaluation.
+/// An evaluation: every status is judged when it is made (the core's
+/// compact status rows); the full result records (explanations,
+/// comparators, SPC state) are built by the core on first use, so a batch
+/// read only for its statuses never pays for a million records.
 #[pyclass(frozen, module = "ragulator._native")]
 pub struct Evaluation {
-    inner: CoreEvaluation,
+    scorecard: Py<Scorecard>,
+    observations: Py<Observations>,
+    options: EvaluateOptions,
+    statuses: StatusTable,
+    full: OnceLock<CoreEvaluation>,
+}
+
+impl Evaluation {
+    /// The core's full evaluation, made once (the GIL released meanwhile).
+    fn core(&self, py: Python<'_>) -> PyResult<&CoreEvaluation> {
+        if let Some(done) = self.full.get() {
+            return Ok(done);
+        }
+        let sc = &self.scorecard.get().inner;
+        let obs = &self.observations.get().inner;
+        let options = &self.options;
+        match py.detach(|| catch(|| sc.evaluate(obs, options))) {
+            Ok(Ok(made)) => {
+                // Another thread may have made it meanwhile: the same result.
+                let _ = self.full.set(made);
+            }
+            Ok(Err(e)) => return Err(data_error(py, e)),
+            Err(panic) => return Err(panic_error(py, panic)),
+        }
+        self.full
+            .get()
+            .ok_or_else(|| data_error_msg(py, "the evaluation could not be kept".to_string(), None))
+    }
+}
+
+/// A record batch as a pyarrow-compatible table (Arrow PyCapsule stream).
+fn arrow_table(
+    py: Python<'_>,
+    made: Result<Result<arrow_array::RecordBatch, arrow_schema::ArrowError>, Panic>,
+    what: &str,
+) -> PyResult<PyTable> {
+    match made {
+        Ok(Ok(batch)) => PyTable::try_new(vec![batch.clone()], batch.schema()),
+        Ok(Err(e)) => Err(data_error_msg(
+            py,
+            format!("the {what} cannot be written as Arrow: {e}"),
+            None,
+        )),
+        Err(panic) => Err(panic_error(py, panic)),
+    }
 }
 
 /// (row, value) pairs from Python rows, or the `DataError` for an unreadable value.
@@ -255,24 +305,31 @@ impl Scorecard {
     /// Evaluates observations; the GIL is released while the core works.
     #[pyo3(signature = (data, overrides=None, period=None, entity=None, explain=true))]
     fn evaluate(
-        &self,
-        py: Python<'_>,
-        data: &Observations,
+        slf: &Bound<'_, Self>,
+        data: &Bound<'_, Observations>,
         overrides: Option<&Overrides>,
         period: Option<String>,
         entity: Option<String>,
         explain: bool,
     ) -> PyResult<Evaluation> {
+        let py = slf.py();
         let options = EvaluateOptions {
             period,
             entity,
             overrides: overrides.map(|o| o.inner.clone()).unwrap_or_default(),
             explain,
         };
-        let sc = &self.inner;
-        let obs = &data.inner;
-        match py.detach(|| catch(|| sc.evaluate(obs, &options))) {
-            Ok(Ok(inner)) => Ok(Evaluation { inner }),
+        let sc = &slf.get().inner;
+        let obs = &data.get().inner;
+        // Every status now (so bad options fail here); records on first use.
+        match py.detach(|| catch(|| sc.evaluate_statuses(obs, &options))) {
+            Ok(Ok(statuses)) => Ok(Evaluation {
+                scorecard: slf.clone().unbind(),
+                observations: data.clone().unbind(),
+                options,
+                statuses,
+                full: OnceLock::new(),
+            }),
             Ok(Err(e)) => Err(data_error(py, e)),
             Err(panic) => Err(panic_error(py, panic)),
         }
@@ -304,12 +361,7 @@ impl Scorecard {
             })
         });
         match made {
-            Ok(Ok(Ok(batch))) => PyTable::try_new(vec![batch.clone()], batch.schema()),
-            Ok(Ok(Err(e))) => Err(data_error_msg(
-                py,
-                format!("the statuses cannot be written as Arrow: {e}"),
-                None,
-            )),
+            Ok(Ok(batch)) => arrow_table(py, Ok(batch), "statuses"),
             Ok(Err(e)) => Err(data_error(py, e)),
             Err(panic) => Err(panic_error(py, panic)),
         }
@@ -334,9 +386,8 @@ impl Scorecard {
 
     /// The evaluation as an HTML table grouped by theme (the core's renderer).
     fn html(&self, py: Python<'_>, evaluation: &Evaluation) -> PyResult<String> {
-        guarded(py, || {
-            ragulator::html::evaluation_table(&self.inner, &evaluation.inner)
-        })
+        let core = evaluation.core(py)?;
+        guarded(py, || ragulator::html::evaluation_table(&self.inner, core))
     }
 }
 
@@ -387,7 +438,7 @@ impl Evaluation {
     /// The result JSON of DESIGN.md section 4 (the CLI's), as text.
     #[pyo3(signature = (pretty=false))]
     fn to_json(&self, py: Python<'_>, pretty: bool) -> PyResult<String> {
-        let inner = &self.inner;
+        let inner = self.core(py)?;
         py.detach(|| {
             let v = inner.to_json();
             if pretty {
@@ -406,19 +457,46 @@ impl Evaluation {
     }
 
     /// The indicator results as CSV text.
-    fn to_csv(&self) -> String {
-        self.inner.to_csv()
+    fn to_csv(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(self.core(py)?.to_csv())
+    }
+
+    /// The indicator results as an Arrow table (one column per field of
+    /// the result JSON, flattened; see `results.rs`), and whether every
+    /// decimal column fits 38 digits (`decimal128`; polars reads no wider).
+    fn results_table(&self, py: Python<'_>) -> PyResult<(PyTable, bool)> {
+        let core = self.core(py)?;
+        let sc = &self.scorecard.get().inner;
+        let made = py.detach(|| catch(|| results::batch(sc, core)));
+        let narrow = match &made {
+            Ok(Ok(batch)) => !batch
+                .schema()
+                .fields()
+                .iter()
+                .any(|f| matches!(f.data_type(), arrow_schema::DataType::Decimal256(..))),
+            _ => true,
+        };
+        Ok((arrow_table(py, made, "results")?, narrow))
+    }
+
+    /// The statuses judged when the evaluation was made, as the Arrow
+    /// table of `Scorecard.evaluate_statuses`.
+    fn statuses_table(&self, py: Python<'_>) -> PyResult<PyTable> {
+        let sc = &self.scorecard.get().inner;
+        let table = &self.statuses;
+        let made = py.detach(|| catch(|| statuses::batch(sc, table)));
+        arrow_table(py, made, "statuses")
     }
 
     /// Input rows read.
     #[getter]
     fn input_rows(&self) -> usize {
-        self.inner.input_rows
+        self.statuses.input_rows
     }
 
     /// Number of indicator results.
     fn __len__(&self) -> usize {
-        self.inner.results.len()
+        self.statuses.results.len()
     }
 }
 

@@ -484,6 +484,11 @@ def test_to_polars_keeps_a_decimal_column_wider_than_38_digits_exact() -> None:
     df = ev.to_polars()
     assert df["gap_pct"].to_list() == [r.gap_pct for r in ev.results]
     assert isinstance(df.schema["value"], pl.Decimal)
+    pa = need("pyarrow")
+    t = ev.to_arrow()
+    assert t.schema.field("gap_pct").type == pa.decimal256(76, 26)
+    assert t.column("gap_pct").to_pylist() == [r.gap_pct for r in ev.results]
+    assert t.schema.field("value").type == pa.decimal128(38, 0)
 
 
 def test_an_spc_chart_goes_straight_into_polars_and_pyarrow(example: ragulator.Scorecard) -> None:

@@ -13,6 +13,7 @@ the case and the reason: nothing is skipped silently.
 from __future__ import annotations
 
 import csv
+from decimal import Decimal
 import io
 import json
 import warnings
@@ -219,3 +220,63 @@ def test_golden(root: Path, kind: str) -> None:
         assert str(caught.value) == expected
         return
     assert json.loads(evaluate().to_json()) == case.output
+
+
+DECIMAL_FIELDS = ("value", "gap", "gap_pct", "previous", "last_year", "numerator", "denominator")
+TEXT_FIELDS = ("entity", "indicator", "period", "status", "computed_status", "label", "direction", "no_data_reason", "explanation")
+
+
+def flattened(doc: dict[str, Any], theme_of: dict[str, str | None]) -> list[dict[str, Any]]:
+    """The result JSON's rows as the data frames' columns: decimals as
+    Decimal, the target split, comparators, override and SPC flattened."""
+    out = []
+    for r in doc["results"]:
+        row: dict[str, Any] = {f: r[f] for f in TEXT_FIELDS}
+        row.update({f: None if r[f] is None else Decimal(r[f]) for f in DECIMAL_FIELDS})
+        t = r["target"]
+        row["target"] = Decimal(t) if isinstance(t, str) else None
+        row["target_low"] = Decimal(t["low"]) if isinstance(t, dict) else None
+        row["target_high"] = Decimal(t["high"]) if isinstance(t, dict) else None
+        row["theme"] = theme_of.get(r["indicator"])
+        row["override_status"] = r["override"] and r["override"]["status"]
+        row["override_reason"] = r["override"] and r["override"]["reason"]
+        for k in ("variation", "assurance", "point_type"):
+            row[f"spc_{k}"] = r["spc"] and r["spc"][k]
+        for name, v in r["comparators"].items():
+            row[f"comparator_{name}" if name in row else name] = Decimal(v)
+        out.append(row)
+    return out
+
+
+@pytest.mark.parametrize("root", cases(), ids=lambda p: p.name)
+def test_golden_frames_hold_the_json(root: Path) -> None:
+    """to_arrow, to_pandas and to_polars (built in Rust from the core's
+    results) hold exactly the values of the result JSON, for every case."""
+    pa = need("pyarrow")
+    pd = need("pandas")
+    pl = need("polars")
+    case = Case(root)
+    if case.output is None or "error" in case.output:
+        return
+    scorecard = ragulator.Scorecard.from_file(case.scorecard)
+    ev = scorecard.evaluate(
+        case.data, overrides=case.overrides, period=case.options.get("period"), entity=case.options.get("entity")
+    )
+    theme_of = {i.id: i.theme for i in scorecard.indicators}
+    expected = flattened(json.loads(ev.to_json()), theme_of)
+    table = ev.to_arrow()
+    assert isinstance(table, pa.Table) and table.num_rows == len(expected)
+    frames = {
+        "arrow": table.to_pylist(),
+        "pandas": [
+            {k: (None if v is pd.NA else v) for k, v in row.items()} for row in ev.to_pandas().to_dict("records")
+        ],
+        "polars": ev.to_polars().to_dicts(),
+    }
+    for kind, rows in frames.items():
+        for i, (got, want) in enumerate(zip(rows, expected)):
+            # Every comparator column, even one this result lacks (None).
+            assert {k: got[k] for k in want} == want, f"{root.name} {kind} row {i}"
+            assert all(got[k] is None for k in set(got) - set(want)), f"{root.name} {kind} row {i}"
+    statuses = ev.statuses.to_arrow()
+    assert statuses.column("status").to_pylist() == [r["status"] for r in expected]

@@ -365,7 +365,12 @@ class Evaluation:
     def to_polars(self, table: Literal["results", "themes", "rejected"] = "results") -> polars.DataFrame:
         """A polars DataFrame (decimal columns as ``pl.Decimal``)."""
     def to_arrow(self, table: Literal["results", "themes", "rejected"] = "results") -> pyarrow.Table:
-        """A pyarrow Table (decimal columns as ``decimal128(38, scale)``)."""
+        """A pyarrow Table (decimal columns as ``decimal128(38, scale)``, or
+        ``decimal256(76, scale)`` for a column needing more than 38 digits)."""
+    @property
+    def statuses(self) -> StatusTable:
+        """The statuses as the columnar table of :meth:`Scorecard.evaluate_statuses`,
+        without building the full result records."""
 
 class StatusTable:
     """Indicator statuses as an Arrow table (dictionary-encoded text, exact decimals)."""
