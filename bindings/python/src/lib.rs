@@ -13,6 +13,13 @@ mod statuses;
 
 use std::sync::OnceLock;
 
+/// The module's Rust allocations (observation rows, result columns) come
+/// from mimalloc, as in pydantic-core: it keeps freed pages for the next
+/// evaluation, where the system allocator hands a large batch's memory
+/// back to the kernel and faults it in again on every call.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use pyo3_arrow::PyTable;
