@@ -281,9 +281,15 @@ impl<'s> ObservationsBuilder<'s> {
     }
 
     fn check(&mut self, row: usize, raw: RawRow<'_>) -> Result<(), String> {
+        let raw = RawRow {
+            entity: raw.entity.map(trim),
+            indicator: raw.indicator.map(trim),
+            period: raw.period.map(trim),
+            series: raw.series.map(trim),
+            ..raw
+        };
         let indicator_id = raw
             .indicator
-            .map(str::trim)
             .filter(|s| !s.is_empty())
             .ok_or("no indicator given")?;
         let indicator_ix = match self.scorecard.indicators.get(self.last_indicator) {
@@ -298,7 +304,6 @@ impl<'s> ObservationsBuilder<'s> {
         let indicator = &self.scorecard.indicators[indicator_ix];
         let period_text = raw
             .period
-            .map(str::trim)
             .filter(|s| !s.is_empty())
             .ok_or("no period given")?;
         let period = match self.periods.get(period_text) {
@@ -312,11 +317,7 @@ impl<'s> ObservationsBuilder<'s> {
                 parsed?
             }
         };
-        let series_name = raw
-            .series
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .unwrap_or("actual");
+        let series_name = raw.series.filter(|s| !s.is_empty()).unwrap_or("actual");
         let known = if series_name == "actual" {
             Some(ACTUAL)
         } else {
@@ -368,7 +369,7 @@ impl<'s> ObservationsBuilder<'s> {
             }
             (None, None, None) => (Reading::Missing, None),
         };
-        let entity_name = raw.entity.map(str::trim).unwrap_or("");
+        let entity_name = raw.entity.unwrap_or("");
         let same = self
             .entities
             .get(self.last_entity as usize)
@@ -508,6 +509,17 @@ impl<'s> ObservationsBuilder<'s> {
             rejected,
             input_rows: next_row,
         }
+    }
+}
+
+/// `str::trim`, with a shortcut for the usual cell that starts and ends
+/// with a visible ASCII character (every byte of Unicode white space is
+/// either at most b' ' or not ASCII).
+fn trim(s: &str) -> &str {
+    match s.as_bytes() {
+        [first, .., last] if (b'!'..=b'~').contains(first) && (b'!'..=b'~').contains(last) => s,
+        [only] if (b'!'..=b'~').contains(only) => s,
+        _ => s.trim(),
     }
 }
 
@@ -1041,4 +1053,36 @@ fn check_columns(
         return Err(missing("value", " (or 'numerator' and 'denominator')"));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trim;
+
+    #[test]
+    fn trim_shortcut_agrees_with_str_trim() {
+        let cells = [
+            "",
+            " ",
+            "x",
+            " x",
+            "x ",
+            "e1",
+            "2022-06",
+            "\tx\n",
+            "\u{b}x",
+            "x\u{c}",
+            "\u{a0}x",
+            "x\u{3000}",
+            "\u{85}",
+            "é",
+            "é ",
+            "~",
+            "!x!",
+            "\u{2028}2022-06",
+        ];
+        for c in cells {
+            assert_eq!(trim(c), c.trim(), "{c:?}");
+        }
+    }
 }
