@@ -714,10 +714,18 @@ impl PeriodGrid {
     }
 
     /// The id of `period`, trying `hint` first; adds the period if new.
+    /// Inlined: the hint is right for nearly every result of a batch.
+    #[inline]
     fn id(&mut self, period: Period, hint: usize) -> usize {
         if self.periods.get(hint) == Some(&period) {
             return hint;
         }
+        self.search(period)
+    }
+
+    /// [`PeriodGrid::id`] when the hint misses.
+    #[inline(never)]
+    fn search(&mut self, period: Period) -> usize {
         match self.sorted.binary_search_by(|(q, _)| q.cmp(&period)) {
             Ok(at) => self.sorted.get(at).map_or(0, |&(_, id)| id),
             Err(at) => {
@@ -734,6 +742,7 @@ impl PeriodGrid {
         }
     }
 
+    #[inline]
     fn mark(&mut self, period_id: usize, theme: usize) {
         if let Some(p) = self.present.get_mut(period_id * self.n_themes + theme) {
             *p = true;
