@@ -501,6 +501,22 @@ impl Evaluation {
         self.statuses.input_rows
     }
 
+    /// Rejected rows: (row, reason), by row number.
+    #[getter]
+    fn rejected(&self) -> Vec<(usize, String)> {
+        self.statuses
+            .rejected
+            .iter()
+            .map(|r| (r.row, r.reason.clone()))
+            .collect()
+    }
+
+    /// Number of theme results.
+    #[getter]
+    fn theme_results(&self) -> usize {
+        self.statuses.themes.len()
+    }
+
     /// Number of indicator results.
     fn __len__(&self) -> usize {
         self.statuses.results.len()

@@ -251,7 +251,8 @@ def flattened(doc: dict[str, Any], theme_of: dict[str, str | None]) -> list[dict
 @pytest.mark.parametrize("root", cases(), ids=lambda p: p.name)
 def test_golden_frames_hold_the_json(root: Path) -> None:
     """to_arrow, to_pandas and to_polars (built in Rust from the core's
-    results) hold exactly the values of the result JSON, for every case."""
+    results), the row counts and the rejected rows hold exactly what the
+    result JSON says, for every case."""
     pa = need("pyarrow")
     pd = need("pandas")
     pl = need("polars")
@@ -263,7 +264,12 @@ def test_golden_frames_hold_the_json(root: Path) -> None:
         case.data, overrides=case.overrides, period=case.options.get("period"), entity=case.options.get("entity")
     )
     theme_of = {i.id: i.theme for i in scorecard.indicators}
-    expected = flattened(json.loads(ev.to_json()), theme_of)
+    doc = json.loads(ev.to_json())
+    # Counts and rejected rows come from the statuses judged at evaluate.
+    assert [(r.row, r.reason) for r in ev.rejected] == [(r["row"], r["reason"]) for r in doc["rejected"]]
+    assert tuple(ev.rows) == (doc["rows"]["input"], doc["rows"]["used"], doc["rows"]["rejected"])
+    assert len(ev) == len(doc["results"])
+    expected = flattened(doc, theme_of)
     table = ev.to_arrow()
     assert isinstance(table, pa.Table) and table.num_rows == len(expected)
     frames = {

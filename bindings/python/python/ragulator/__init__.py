@@ -909,13 +909,13 @@ class Evaluation:
     @property
     def rejected(self) -> list[Rejected]:
         """Input rows not used, by row number."""
-        return [Rejected(r["row"], r["reason"]) for r in self._json()["rejected"]]
+        return [Rejected(row, reason) for row, reason in self._native.rejected]
 
     @property
     def rows(self) -> RowCounts:
         """Input, used and rejected row counts."""
-        r = self._json()["rows"]
-        return RowCounts(r["input"], r["used"], r["rejected"])
+        rejected = len(self._native.rejected)
+        return RowCounts(self._native.input_rows, self._native.input_rows - min(rejected, self._native.input_rows), rejected)
 
     def __len__(self) -> int:
         return len(self._native)
@@ -926,7 +926,7 @@ class Evaluation:
     def __repr__(self) -> str:
         return (
             f"<ragulator.Evaluation: {len(self)} results, "
-            f"{len(self._json()['themes'])} theme results, {len(self._json()['rejected'])} rejected rows>"
+            f"{self._native.theme_results} theme results, {len(self._native.rejected)} rejected rows>"
         )
 
     def to_json(self, pretty: bool = True) -> str:
