@@ -267,7 +267,8 @@ def test_golden_frames_hold_the_json(root: Path) -> None:
     doc = json.loads(ev.to_json())
     # Counts and rejected rows come from the statuses judged at evaluate.
     assert [(r.row, r.reason) for r in ev.rejected] == [(r["row"], r["reason"]) for r in doc["rejected"]]
-    assert tuple(ev.rows) == (doc["rows"]["input"], doc["rows"]["used"], doc["rows"]["rejected"])
+    rows = ev.rows
+    assert (rows.input, rows.used, rows.rejected) == (doc["rows"]["input"], doc["rows"]["used"], doc["rows"]["rejected"])
     assert len(ev) == len(doc["results"])
     expected = flattened(doc, theme_of)
     table = ev.to_arrow()
