@@ -325,12 +325,7 @@ impl<'s> ObservationsBuilder<'s> {
         };
         let series = match known {
             Some(s) => s,
-            None => {
-                let s = self.series_names.len() as u32;
-                self.series_names.push(series_name.to_string());
-                self.series_ix.insert(series_name.to_string(), s);
-                s
-            }
+            None => self.series_id(series_name),
         };
         if series == ACTUAL && indicator.is_measured() && !self.computing {
             return Err(format!(
@@ -381,12 +376,7 @@ impl<'s> ObservationsBuilder<'s> {
         };
         let entity = match known {
             Some(e) => e,
-            None => {
-                let e = self.entities.len() as u32;
-                self.entities.push(entity_name.to_string());
-                self.entity_ix.insert(entity_name.to_string(), e);
-                e
-            }
+            None => self.entity_id(entity_name),
         };
         self.last_entity = entity;
         let ratio = match ratio {
@@ -409,6 +399,87 @@ impl<'s> ObservationsBuilder<'s> {
             ratio,
         });
         Ok(())
+    }
+
+    /// The index of an entity name, added if new.
+    fn entity_id(&mut self, name: &str) -> u32 {
+        if let Some(&e) = self.entity_ix.get(name) {
+            return e;
+        }
+        let e = self.entities.len() as u32;
+        self.entities.push(name.to_string());
+        self.entity_ix.insert(name.to_string(), e);
+        e
+    }
+
+    /// The index of a series name, added if new.
+    fn series_id(&mut self, name: &str) -> u32 {
+        if let Some(&s) = self.series_ix.get(name) {
+            return s;
+        }
+        let s = self.series_names.len() as u32;
+        self.series_names.push(name.to_string());
+        self.series_ix.insert(name.to_string(), s);
+        s
+    }
+
+    /// Appends the rows another builder checked, as if they had been pushed
+    /// after this builder's: row numbers, rejected rows, entities and series
+    /// carry over, and [`finish`](Self::finish) groups and checks
+    /// duplicates across both. For reading a large input on several
+    /// threads: each chunk into its own builder from the same scorecard,
+    /// then one `append` per chunk, in input order, and one `finish`. The
+    /// result is the one pushing every row into one builder gives.
+    ///
+    /// ```
+    /// let s = ragulator::Scorecard::from_toml("ragulator = 1\n[[indicator]]\nid='x'\nname='X'\nunit='count'\npolarity='higher_is_better'\ntarget=5\nrag={rule='target',amber=1}\n").unwrap();
+    /// let row = |period, value| ragulator::RawRow {
+    ///     indicator: Some("x"), period: Some(period), value: ragulator::Cell::Text(value), ..ragulator::RawRow::default()
+    /// };
+    /// let (mut first, mut second) = (s.observations(), s.observations());
+    /// first.push(row("2022-05", "4"));
+    /// second.push(row("2022-05", "6")); // row 2: conflicts with row 1
+    /// second.push(row("2022-06", "5"));
+    /// first.append(second);
+    /// let data = first.finish();
+    /// assert_eq!(data.len(), 1);
+    /// assert_eq!(data.rejected().iter().map(|r| r.row).collect::<Vec<_>>(), [1, 2]);
+    /// ```
+    pub fn append(&mut self, other: ObservationsBuilder<'s>) {
+        let offset = self.next_row;
+        let entities: Vec<u32> = other.entities.iter().map(|e| self.entity_id(e)).collect();
+        let series: Vec<u32> = other
+            .series_names
+            .iter()
+            .map(|n| self.series_id(n))
+            .collect();
+        let ratio_offset = self.ratios.len();
+        self.ratios.extend(other.ratios);
+        self.rows.reserve(other.rows.len());
+        for o in other.rows {
+            let ratio = match o.ratio {
+                NO_RATIO => NO_RATIO,
+                // Past 4,294,967,294 ratio rows a ratio is no longer kept
+                // for explanations (the value still is), as in merging.
+                r => u32::try_from(r as usize + ratio_offset)
+                    .ok()
+                    .filter(|&i| i != NO_RATIO)
+                    .unwrap_or(NO_RATIO),
+            };
+            self.rows.push(Obs {
+                row: o.row.saturating_add(offset as u32),
+                entity: entities.get(o.entity as usize).copied().unwrap_or(0),
+                series: series.get(o.series as usize).copied().unwrap_or(0),
+                ratio,
+                ..o
+            });
+        }
+        self.rejected
+            .extend(other.rejected.into_iter().map(|r| Rejected {
+                row: r.row + offset,
+                reason: r.reason,
+            }));
+        self.next_row += other.next_row;
     }
 
     /// Groups the rows and rejects conflicting duplicates (every row of a
@@ -608,7 +679,7 @@ impl Scorecard {
                     None => NO_RATIO,
                 };
                 b.rows.push(Obs {
-                    row: o.row.saturating_add(offset as u32),
+                    row: o.row,
                     entity,
                     series,
                     ratio,

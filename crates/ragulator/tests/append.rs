@@ -1,0 +1,111 @@
+//! `ObservationsBuilder::append` (reading in chunks, on several threads)
+//! gives exactly what pushing every row into one builder gives: the same
+//! rows, entities, series, rejected rows and row numbers, duplicates and
+//! conflicts across chunks included.
+
+use proptest::prelude::*;
+use ragulator::{Cell, RawRow, Scorecard};
+
+const SCORECARD: &str = r#"ragulator = 1
+[comparators]
+sn = "Statistical neighbours"
+[[indicator]]
+id = "x"
+name = "X"
+unit = "count"
+polarity = "higher_is_better"
+decimals = 1
+target = 5
+rag = { rule = "target", amber = 1 }
+[[indicator]]
+id = "y"
+name = "Y"
+unit = "percent"
+polarity = "lower_is_better"
+target = 10
+rag = { rule = "target", amber = "5%" }
+"#;
+
+/// A row from small alphabets, so duplicates, conflicts, unknown names and
+/// bad cells are common.
+#[derive(Debug, Clone)]
+struct Row {
+    entity: Option<&'static str>,
+    indicator: Option<&'static str>,
+    period: Option<&'static str>,
+    series: Option<&'static str>,
+    value: &'static str,
+    numerator: &'static str,
+    denominator: &'static str,
+}
+
+fn row() -> impl Strategy<Value = Row> {
+    let pick = |xs: &'static [Option<&'static str>]| proptest::sample::select(xs.to_vec());
+    (
+        pick(&[None, Some("a"), Some(" b "), Some("")]),
+        pick(&[Some("x"), Some("y"), Some("z"), None]),
+        pick(&[Some("2022-01"), Some("2022-02"), Some("2022-13"), None]),
+        pick(&[None, Some("actual"), Some("target"), Some("sn"), Some("other")]),
+        proptest::sample::select(vec!["", "1", "1.25", "2", "x"]),
+        proptest::sample::select(vec!["", "", "3"]),
+        proptest::sample::select(vec!["", "", "4", "0"]),
+    )
+        .prop_map(|(entity, indicator, period, series, value, numerator, denominator)| Row {
+            entity,
+            indicator,
+            period,
+            series,
+            value,
+            numerator,
+            denominator,
+        })
+}
+
+fn raw(r: &Row) -> RawRow<'static> {
+    RawRow {
+        entity: r.entity,
+        indicator: r.indicator,
+        period: r.period,
+        series: r.series,
+        value: Cell::Text(r.value),
+        numerator: Cell::Text(r.numerator),
+        denominator: Cell::Text(r.denominator),
+    }
+}
+
+proptest! {
+    #[test]
+    fn appending_chunks_is_reading_in_one_go(
+        rows in proptest::collection::vec(row(), 0..60),
+        cuts in proptest::collection::vec(0usize..60, 0..4),
+    ) {
+        let s = Scorecard::from_toml(SCORECARD).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+        let mut whole = s.observations();
+        for r in &rows {
+            whole.push(raw(r));
+        }
+        let whole = whole.finish();
+
+        let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(rows.len())).collect();
+        cuts.push(0);
+        cuts.push(rows.len());
+        cuts.sort_unstable();
+        let mut chunks = cuts.windows(2).map(|w| {
+            let mut b = s.observations();
+            for r in &rows[w[0]..w[1]] {
+                b.push(raw(r));
+            }
+            b
+        });
+        let mut first = chunks.next().unwrap_or_else(|| s.observations());
+        for chunk in chunks {
+            first.append(chunk);
+        }
+        let appended = first.finish();
+        prop_assert_eq!(format!("{appended:?}"), format!("{whole:?}"));
+        // And the evaluation of both is the same.
+        let a = s.evaluate(&appended, &Default::default()).map(|e| e.to_json().to_string());
+        let w = s.evaluate(&whole, &Default::default()).map(|e| e.to_json().to_string());
+        prop_assert_eq!(a.ok(), w.ok());
+    }
+}
