@@ -15,6 +15,7 @@ use arrow_array::{
 };
 use arrow_schema::{DataType, SchemaRef};
 use ragulator::observations::check_data_columns;
+use ragulator::observations::ObservationsBuilder;
 use ragulator::{Cell, DataError, Observations, RawRow, Scorecard};
 use rust_decimal::Decimal;
 
@@ -213,18 +214,16 @@ fn names(schema: &SchemaRef) -> Vec<String> {
         .collect()
 }
 
-/// Reads record batches as observations; rows are numbered from 1 across batches.
-pub(crate) fn observations(
-    scorecard: &Scorecard,
-    schema: &SchemaRef,
-    batches: &[RecordBatch],
-) -> Result<Observations, DataError> {
-    let names = names(schema);
-    check_data_columns(&names)?;
-    let position = |c: &str| names.iter().position(|n| n == c);
-    let mut builder = scorecard.observations();
-    builder.reserve(batches.iter().map(RecordBatch::num_rows).sum());
-    for batch in batches {
+/// One record batch's columns, typed.
+struct Columns {
+    texts: Vec<Text>,
+    numbers: Vec<Number>,
+    rows: usize,
+}
+
+impl Columns {
+    fn of(names: &[String], batch: &RecordBatch) -> Result<Columns, DataError> {
+        let position = |c: &str| names.iter().position(|n| n == c);
         let texts = TEXT_COLUMNS
             .iter()
             .map(|c| match position(c) {
@@ -239,18 +238,109 @@ pub(crate) fn observations(
                 None => Ok(Number::Absent),
             })
             .collect::<Result<Vec<_>, _>>()?;
+        Ok(Columns {
+            texts,
+            numbers,
+            rows: batch.num_rows(),
+        })
+    }
+
+    /// Pushes rows `from..to` of this batch.
+    fn push(&self, builder: &mut ObservationsBuilder<'_>, from: usize, to: usize) {
         let (mut sv, mut sn, mut sd) = (Scratch::default(), Scratch::default(), Scratch::default());
-        for i in 0..batch.num_rows() {
+        for i in from..to {
             builder.push(RawRow {
-                entity: texts[0].get(i),
-                indicator: texts[1].get(i),
-                period: texts[2].get(i),
-                series: texts[3].get(i),
-                value: numbers[0].cell(i, &mut sv),
-                numerator: numbers[1].cell(i, &mut sn),
-                denominator: numbers[2].cell(i, &mut sd),
+                entity: self.texts[0].get(i),
+                indicator: self.texts[1].get(i),
+                period: self.texts[2].get(i),
+                series: self.texts[3].get(i),
+                value: self.numbers[0].cell(i, &mut sv),
+                numerator: self.numbers[1].cell(i, &mut sn),
+                denominator: self.numbers[2].cell(i, &mut sd),
             });
         }
     }
-    Ok(builder.finish())
+}
+
+/// Rows per chunk below which reading stays on one thread.
+const CHUNK_ROWS: usize = 65_536;
+
+/// Reads rows `from..to` (numbered across batches) into a new builder.
+fn read_range<'s>(
+    scorecard: &'s Scorecard,
+    batches: &[Columns],
+    from: usize,
+    to: usize,
+) -> ObservationsBuilder<'s> {
+    let mut builder = scorecard.observations();
+    builder.reserve(to - from);
+    let mut start = 0;
+    for batch in batches {
+        let end = start + batch.rows;
+        let (a, b) = (from.max(start), to.min(end));
+        if a < b {
+            batch.push(&mut builder, a - start, b - start);
+        }
+        start = end;
+    }
+    builder
+}
+
+/// Reads record batches as observations; rows are numbered from 1 across
+/// batches. A large table is read in chunks on up to four threads (each
+/// chunk checked by its own builder, then appended in order, so the result
+/// is the one-thread result), as polars reads: the caller has released
+/// the GIL, and the cores are otherwise idle.
+pub(crate) fn observations(
+    scorecard: &Scorecard,
+    schema: &SchemaRef,
+    batches: &[RecordBatch],
+) -> Result<Observations, DataError> {
+    let names = names(schema);
+    check_data_columns(&names)?;
+    let columns = batches
+        .iter()
+        .map(|b| Columns::of(&names, b))
+        .collect::<Result<Vec<_>, _>>()?;
+    let total: usize = columns.iter().map(|c| c.rows).sum();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(4)
+        .min(total / CHUNK_ROWS)
+        .max(1);
+    let chunk = total.div_ceil(threads);
+    let ranges: Vec<(usize, usize)> = (0..threads)
+        .map(|t| (t * chunk, ((t + 1) * chunk).min(total)))
+        .collect();
+    let mut builders = std::thread::scope(|scope| {
+        let columns = &columns;
+        let others: Vec<_> = ranges
+            .iter()
+            .skip(1)
+            .map(|&(from, to)| scope.spawn(move || read_range(scorecard, columns, from, to)))
+            .collect();
+        let (from, to) = ranges.first().copied().unwrap_or((0, 0));
+        let mut builders = vec![Some(read_range(scorecard, columns, from, to))];
+        // A chunk whose thread failed is None: reported below, not dropped.
+        builders.extend(others.into_iter().map(|h| h.join().ok()));
+        builders
+    })
+    .into_iter();
+    let mut first = builders
+        .next()
+        .flatten()
+        .unwrap_or_else(|| scorecard.observations());
+    for other in builders {
+        match other {
+            Some(b) => first.append(b),
+            None => {
+                return Err(DataError {
+                    message: "a thread reading the table failed".into(),
+                    row: None,
+                    column: None,
+                })
+            }
+        }
+    }
+    Ok(first.finish())
 }

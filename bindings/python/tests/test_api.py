@@ -689,3 +689,37 @@ def test_pandas_decimal_and_string_value_columns(card: ragulator.Scorecard) -> N
     a, b = card.evaluate(as_decimals), card.evaluate(as_text)
     assert a.to_json() == b.to_json()
     assert [r.value for r in a.results] == [Decimal("85.0"), None, Decimal("21.0")]
+
+
+def test_a_large_table_read_in_chunks_is_the_csv_read_in_one(tmp_path: Path) -> None:
+    """Past 65,536 rows a table is read on several threads, in chunks; the
+    result is exactly the core's one-thread CSV reading: row numbers,
+    rejected rows, and duplicates and conflicts between rows far apart."""
+    pa = need("pyarrow")
+    card = ragulator.Scorecard.from_toml(
+        'ragulator = 1\n[[indicator]]\nid = "x"\nname = "X"\nunit = "percent"\n'
+        'polarity = "higher_is_better"\ndecimals = 1\ntarget = 75\nrag = { rule = "target", amber = 5 }\n'
+    )
+    n = 140_000  # two chunks, even on two cores
+    months = [f"{2000 + m // 12}-{m % 12 + 1:02d}" for m in range(200)]
+    entity = [f"e{k // 200}" for k in range(n)]
+    period = [months[k % 200] for k in range(n)]
+    value = [f"{60 + (k * 37) % 3000 / 100:.2f}" for k in range(n)]
+    indicator = ["x"] * n
+    # Rejected rows, and duplicates of rows in other chunks.
+    indicator[7] = "unknown"
+    period[99_999] = "2022-13"
+    value[130_001] = "not a number"
+    entity[139_990], period[139_990], value[139_990] = entity[3], period[3], value[3]  # same: kept once
+    entity[120_000], period[120_000], value[120_000] = entity[5], period[5], "1"  # conflict: both rejected
+    csv_path = tmp_path / "data.csv"
+    csv_path.write_text(
+        "entity,indicator,period,value\n" + "".join(f"{r}\n" for r in map(",".join, zip(entity, indicator, period, value))),
+        "utf-8",
+    )
+    table = pa.table({"entity": entity, "indicator": indicator, "period": period, "value": value})
+    from_table, from_csv = card.evaluate(table, explain=False), card.evaluate(csv_path, explain=False)
+    assert [(r.row, r.reason) for r in from_table.rejected] == [(r.row, r.reason) for r in from_csv.rejected]
+    assert {r.row for r in from_table.rejected} == {8, 6, 120_001, 100_000, 130_002}
+    assert from_table.statuses.to_arrow().equals(from_csv.statuses.to_arrow())
+    assert len(from_table) == n - 6
