@@ -108,6 +108,17 @@ fn run(dir: &Path) -> Result<Value, String> {
                 .evaluate_statuses(&observations, &options)
                 .map_err(|e| format!("evaluate_statuses fails where evaluate does not: {e}"))?;
             statuses::same_statuses(&scorecard, &evaluation, &table)?;
+            // And on threads, entity runs judged apart, the same table.
+            for threads in [2, 3] {
+                let threaded = scorecard
+                    .evaluate_statuses_threaded(&observations, &options, threads)
+                    .map_err(|e| format!("evaluate_statuses_threaded({threads}) fails: {e}"))?;
+                if threaded != table {
+                    return Err(format!(
+                        "evaluate_statuses_threaded({threads}) differs from evaluate_statuses"
+                    ));
+                }
+            }
             evaluation.to_json()
         }
         Err(e) => json!({ "error": e.to_string() }),

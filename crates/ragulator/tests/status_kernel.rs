@@ -142,6 +142,13 @@ proptest! {
         if let Err(problem) = statuses::same_statuses(&sc, &evaluation, &table) {
             return Err(TestCaseError::fail(format!("{problem}\n{card}\n{}", csv(&rows))));
         }
+        // Threads judging runs of entities apart give the same table.
+        for threads in [2, 4] {
+            let threaded = sc
+                .evaluate_statuses_threaded(&data, &options, threads)
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(&threaded, &table, "{} threads", threads);
+        }
     }
 }
 

@@ -634,8 +634,63 @@ impl Scorecard {
             explain: false,
             ..options.clone()
         };
-        Evaluator::new(self, data, &quiet)?.run_statuses()
+        Evaluator::new(self, data, &quiet)?.run_statuses(1)
     }
+
+    /// [`Scorecard::evaluate_statuses`] on up to `threads` threads, each
+    /// judging a contiguous run of entities (the same table, row for row;
+    /// one thread for a single entity). For a host with cores to spare and
+    /// a large batch; the WebAssembly package, which has no threads, uses
+    /// `evaluate_statuses`.
+    ///
+    /// ```
+    /// let s = ragulator::Scorecard::from_toml("ragulator = 1\n[[indicator]]\nid='x'\nname='X'\nunit='count'\npolarity='higher_is_better'\ntarget=5\nrag={rule='target',amber=1}\n").unwrap();
+    /// let data = s.read_csv(b"entity,indicator,period,value\na,x,2022-06,4\nb,x,2022-06,6\n").unwrap();
+    /// let one = s.evaluate_statuses(&data, &Default::default()).unwrap();
+    /// let two = s.evaluate_statuses_threaded(&data, &Default::default(), 2).unwrap();
+    /// assert_eq!(one, two);
+    /// ```
+    pub fn evaluate_statuses_threaded(
+        &self,
+        data: &Observations,
+        options: &EvaluateOptions,
+        threads: usize,
+    ) -> Result<StatusTable, DataError> {
+        let quiet = EvaluateOptions {
+            explain: false,
+            ..options.clone()
+        };
+        Evaluator::new(self, data, &quiet)?.run_statuses(threads)
+    }
+}
+
+/// Entity runs and their first index, for [`Evaluator::run_statuses`].
+type Part<'e> = (usize, &'e [(String, std::ops::Range<usize>)]);
+
+/// Status and theme rows of each part, judged on a thread each (the first
+/// on the caller's); `None` for a part whose thread failed.
+#[cfg(not(target_arch = "wasm32"))]
+fn judge_parts<T: Send>(
+    parts: Vec<Part<'_>>,
+    judge: impl Fn(Part<'_>) -> T + Sync,
+) -> Vec<Option<T>> {
+    let mut parts = parts.into_iter();
+    let Some(first) = parts.next() else {
+        return Vec::new();
+    };
+    std::thread::scope(|scope| {
+        let judge = &judge;
+        let others: Vec<_> = parts.map(|p| scope.spawn(move || judge(p))).collect();
+        let mut out = vec![Some(judge(first))];
+        out.extend(others.into_iter().map(|h| h.join().ok()));
+        out
+    })
+}
+
+/// WebAssembly has no threads: the parts one after the other.
+#[cfg(target_arch = "wasm32")]
+fn judge_parts<T>(parts: Vec<Part<'_>>, judge: impl Fn(Part<'_>) -> T) -> Vec<Option<T>> {
+    parts.into_iter().map(|p| Some(judge(p))).collect()
 }
 
 /// Where the walk puts its judgements.
@@ -919,9 +974,12 @@ impl<'a> Evaluator<'a> {
 
     /// Walks every entity and indicator timeline, judging each period, and
     /// hands each judgement to `sink`; then rolls the themes up.
+    /// Judges `entities`, the first of which is number `first` in the
+    /// whole list (the index results and theme rows carry).
     fn walk(
         &self,
         entities: &[(String, std::ops::Range<usize>)],
+        first: usize,
         sink: &mut impl Sink,
         themes: &mut Vec<ThemeStatus>,
     ) {
@@ -939,7 +997,8 @@ impl<'a> Evaluator<'a> {
             };
         let mut timeline = Timeline::default();
         let mut rollup: Vec<(Period, u32, Option<StatusIx>)> = Vec::new();
-        for (entity_ix, (entity_name, range)) in entities.iter().enumerate() {
+        for (local, (entity_name, range)) in entities.iter().enumerate() {
+            let entity_ix = first + local;
             let entity: Option<Arc<str>> =
                 (!entity_name.is_empty()).then(|| Arc::from(entity_name.as_str()));
             let rows = self.data.rows.get(range.clone()).unwrap_or(&[]);
@@ -1000,7 +1059,7 @@ impl<'a> Evaluator<'a> {
     fn run(self) -> Result<Evaluation, DataError> {
         let mut sink = Results(Vec::with_capacity(self.data.rows.len()));
         let mut theme_rows = Vec::new();
-        self.walk(&self.entities(), &mut sink, &mut theme_rows);
+        self.walk(&self.entities(), 0, &mut sink, &mut theme_rows);
         let themes = theme_rows
             .into_iter()
             .map(|t| self.theme_result(t))
@@ -1013,11 +1072,44 @@ impl<'a> Evaluator<'a> {
         })
     }
 
-    fn run_statuses(self) -> Result<StatusTable, DataError> {
-        let mut sink = StatusRows(Vec::with_capacity(self.data.rows.len()));
+    fn run_statuses(self, threads: usize) -> Result<StatusTable, DataError> {
         let entities = self.entities();
+        // Contiguous runs of entities with about the same number of rows:
+        // entities are independent (each rolls up its own themes), and
+        // their results concatenate in order.
+        let threads = threads.clamp(1, entities.len().max(1));
+        let per_thread = self.data.rows.len().div_ceil(threads).max(1);
+        let mut parts: Vec<Part<'_>> = Vec::new();
+        let mut start = 0;
+        let mut rows = 0;
+        for (i, (_, range)) in entities.iter().enumerate() {
+            rows += range.len();
+            if rows >= per_thread && parts.len() + 1 < threads {
+                parts.push((start, entities.get(start..=i).unwrap_or(&[])));
+                start = i + 1;
+                rows = 0;
+            }
+        }
+        parts.push((start, entities.get(start..).unwrap_or(&[])));
+        let judge = |(first, part): Part<'_>| {
+            let n = part.iter().map(|(_, r)| r.len()).sum();
+            let mut sink = StatusRows(Vec::with_capacity(n));
+            let mut theme_rows = Vec::new();
+            self.walk(part, first, &mut sink, &mut theme_rows);
+            (sink.0, theme_rows)
+        };
+        let judged = judge_parts(parts, judge);
+        let mut sink = StatusRows(Vec::with_capacity(self.data.rows.len()));
         let mut theme_rows = Vec::new();
-        self.walk(&entities, &mut sink, &mut theme_rows);
+        for part in judged {
+            let (results, themes) = part.ok_or_else(|| DataError {
+                message: "a thread judging the statuses failed".into(),
+                row: None,
+                column: None,
+            })?;
+            sink.0.extend(results);
+            theme_rows.extend(themes);
+        }
         let entities: Vec<String> = entities.into_iter().map(|(name, _)| name).collect();
         let themes = theme_rows
             .into_iter()
