@@ -265,6 +265,16 @@ impl Columns {
 /// Rows per chunk below which reading stays on one thread.
 const CHUNK_ROWS: usize = 65_536;
 
+/// Threads for work on `rows` rows: one per 65,536 rows, at most one per
+/// core and at most four (beyond that, memory bandwidth is the limit).
+pub(crate) fn threads_for(rows: usize) -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(4)
+        .min(rows / CHUNK_ROWS)
+        .max(1)
+}
+
 /// Reads rows `from..to` (numbered across batches) into a new builder.
 fn read_range<'s>(
     scorecard: &'s Scorecard,
@@ -303,11 +313,7 @@ pub(crate) fn observations(
         .map(|b| Columns::of(&names, b))
         .collect::<Result<Vec<_>, _>>()?;
     let total: usize = columns.iter().map(|c| c.rows).sum();
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(4)
-        .min(total / CHUNK_ROWS)
-        .max(1);
+    let threads = threads_for(total);
     let chunk = total.div_ceil(threads);
     let ranges: Vec<(usize, usize)> = (0..threads)
         .map(|t| (t * chunk, ((t + 1) * chunk).min(total)))

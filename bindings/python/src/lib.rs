@@ -329,7 +329,9 @@ impl Scorecard {
         let sc = &slf.get().inner;
         let obs = &data.get().inner;
         // Every status now (so bad options fail here); records on first use.
-        match py.detach(|| catch(|| sc.evaluate_statuses(obs, &options))) {
+        match py.detach(|| {
+            catch(|| sc.evaluate_statuses_threaded(obs, &options, arrow::threads_for(obs.len())))
+        }) {
             Ok(Ok(statuses)) => Ok(Evaluation {
                 scorecard: slf.clone().unbind(),
                 observations: data.clone().unbind(),
@@ -363,7 +365,7 @@ impl Scorecard {
         let obs = &data.inner;
         let made = py.detach(|| {
             catch(|| {
-                sc.evaluate_statuses(obs, &options)
+                sc.evaluate_statuses_threaded(obs, &options, arrow::threads_for(obs.len()))
                     .map(|table| statuses::batch(sc, &table))
             })
         });
