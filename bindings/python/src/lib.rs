@@ -471,21 +471,24 @@ impl Evaluation {
     }
 
     /// The indicator results as an Arrow table (one column per field of
-    /// the result JSON, flattened; see `results.rs`), and whether every
-    /// decimal column fits 38 digits (`decimal128`; polars reads no wider).
-    fn results_table(&self, py: Python<'_>) -> PyResult<(PyTable, bool)> {
+    /// the result JSON, flattened; see `results.rs`), and the names of the
+    /// decimal columns needing more than 38 digits: `decimal256`, or exact
+    /// text when `wide_as_text` (polars reads no wider decimals).
+    #[pyo3(signature = (wide_as_text=false))]
+    fn results_table(
+        &self,
+        py: Python<'_>,
+        wide_as_text: bool,
+    ) -> PyResult<(PyTable, Vec<String>)> {
         let core = self.core(py)?;
         let sc = &self.scorecard.get().inner;
-        let made = py.detach(|| catch(|| results::batch(sc, core)));
-        let narrow = match &made {
-            Ok(Ok(batch)) => !batch
-                .schema()
-                .fields()
-                .iter()
-                .any(|f| matches!(f.data_type(), arrow_schema::DataType::Decimal256(..))),
-            _ => true,
+        let made = py.detach(|| catch(|| results::batch(sc, core, wide_as_text)));
+        let wide = match &made {
+            Ok(Ok((_, wide))) => wide.clone(),
+            _ => Vec::new(),
         };
-        Ok((arrow_table(py, made, "results")?, narrow))
+        let made = made.map(|r| r.map(|(batch, _)| batch));
+        Ok((arrow_table(py, made, "results")?, wide))
     }
 
     /// The statuses judged when the evaluation was made, as the Arrow

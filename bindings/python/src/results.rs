@@ -9,7 +9,7 @@
 //! give `override_*` and `spc_*` columns. Text columns are `utf8`; decimal
 //! columns are `decimal128(38, s)` with `s` the largest scale in the column
 //! (as written in the JSON), or `decimal256(76, s)` when a column needs more
-//! than 38 digits.
+//! than 38 digits (exact text instead, for polars).
 
 use std::sync::Arc;
 
@@ -58,8 +58,13 @@ fn digits(m: i128) -> u32 {
     m.unsigned_abs().checked_ilog10().map_or(1, |d| d + 1)
 }
 
-/// A decimal column: each value's mantissa brought to the column's scale.
-fn decimal_column(values: &[Option<Decimal>]) -> Result<(DataType, ArrayRef), ArrowError> {
+/// A decimal column: each value's mantissa brought to the column's scale;
+/// a column needing more than 38 digits as `decimal256`, or as exact text
+/// when `wide_as_text` (for polars, which reads no wider decimals).
+fn decimal_column(
+    values: &[Option<Decimal>],
+    wide_as_text: bool,
+) -> Result<(DataType, ArrayRef), ArrowError> {
     let scale = values
         .iter()
         .flatten()
@@ -82,6 +87,12 @@ fn decimal_column(values: &[Option<Decimal>]) -> Result<(DataType, ArrayRef), Ar
         }
         let t = DataType::Decimal128(38, scale as i8);
         Ok((t.clone(), Arc::new(b.finish().with_data_type(t))))
+    } else if wide_as_text {
+        let mut b = StringBuilder::new();
+        for v in values {
+            b.append_option(v.map(|d| d.to_string()));
+        }
+        Ok((DataType::Utf8, Arc::new(b.finish())))
     } else {
         let mut b = Decimal256Builder::with_capacity(values.len());
         for v in values {
@@ -99,6 +110,9 @@ fn decimal_column(values: &[Option<Decimal>]) -> Result<(DataType, ArrayRef), Ar
 struct Columns {
     fields: Vec<Field>,
     columns: Vec<ArrayRef>,
+    wide_as_text: bool,
+    /// Decimal columns written as text (see [`decimal_column`]).
+    wide: Vec<String>,
 }
 
 impl Columns {
@@ -112,20 +126,28 @@ impl Columns {
     }
 
     fn decimal(&mut self, name: &str, values: &[Option<Decimal>]) -> Result<(), ArrowError> {
-        let (t, column) = decimal_column(values)?;
+        let (t, column) = decimal_column(values, self.wide_as_text)?;
+        if t == DataType::Utf8 {
+            self.wide.push(name.to_string());
+        }
         self.fields.push(Field::new(name, t, true));
         self.columns.push(column);
         Ok(())
     }
 }
 
-/// The indicator results of `evaluation` as a record batch (see the module doc).
+/// The indicator results of `evaluation` as a record batch (see the module
+/// doc), and the decimal columns written as text (`wide_as_text`).
 pub(crate) fn batch(
     scorecard: &Scorecard,
     evaluation: &Evaluation,
-) -> Result<RecordBatch, ArrowError> {
+    wide_as_text: bool,
+) -> Result<(RecordBatch, Vec<String>), ArrowError> {
     let rs = &evaluation.results;
-    let mut out = Columns::default();
+    let mut out = Columns {
+        wide_as_text,
+        ..Columns::default()
+    };
     let theme = |r: &IndicatorResult| {
         scorecard
             .indicator(&r.indicator)
@@ -240,5 +262,6 @@ pub(crate) fn batch(
         "spc_point_type",
         rs.iter().map(|r| r.spc.as_ref().and_then(|s| s.point_type)),
     );
-    RecordBatch::try_new(Arc::new(Schema::new(out.fields)), out.columns)
+    let batch = RecordBatch::try_new(Arc::new(Schema::new(out.fields)), out.columns)?;
+    Ok((batch, out.wide))
 }

@@ -991,57 +991,9 @@ class Evaluation:
     # data frames
 
     def _columns(self, table: _Table) -> _Columns:
-        doc = self._json()
         cols = _Columns()
-        if table == "results":
-            rs = doc["results"]
-            comparators = [c.name for c in self._scorecard.comparators]
-            for r in rs:
-                for k in r["comparators"]:
-                    if k not in comparators:
-                        comparators.append(k)
-            by_id = self._scorecard._by_id
-            cols.add("entity", "str", [r["entity"] for r in rs])
-            cols.add("theme", "str", [by_id[r["indicator"]].theme if r["indicator"] in by_id else None for r in rs])
-            cols.add("indicator", "str", [r["indicator"] for r in rs])
-            cols.add("period", "str", [r["period"] for r in rs])
-            for name in ("value",):
-                cols.add(name, "decimal", [_dec(r[name]) for r in rs])
-            targets = [r["target"] for r in rs]
-            cols.add("target", "decimal", [_dec(t) if not isinstance(t, dict) else None for t in targets])
-            cols.add("target_low", "decimal", [_dec(t["low"]) if isinstance(t, dict) else None for t in targets])
-            cols.add("target_high", "decimal", [_dec(t["high"]) if isinstance(t, dict) else None for t in targets])
-            for name in ("gap", "gap_pct", "previous", "last_year", "numerator", "denominator"):
-                cols.add(name, "decimal", [_dec(r[name]) for r in rs])
-            fixed = set(cols.data) | {
-                "status",
-                "computed_status",
-                "label",
-                "override_status",
-                "override_reason",
-                "direction",
-                "no_data_reason",
-                "explanation",
-                "spc_variation",
-                "spc_assurance",
-                "spc_point_type",
-            }
-            for c in comparators:
-                column = f"comparator_{c}" if c in fixed else c
-                cols.add(column, "decimal", [_dec(r["comparators"].get(c)) for r in rs])
-            cols.add("status", "str", [r["status"] for r in rs])
-            cols.add("computed_status", "str", [r["computed_status"] for r in rs])
-            cols.add("label", "str", [r["label"] for r in rs])
-            cols.add("override_status", "str", [r["override"] and r["override"]["status"] for r in rs])
-            cols.add("override_reason", "str", [r["override"] and r["override"]["reason"] for r in rs])
-            cols.add("direction", "str", [r["direction"] for r in rs])
-            cols.add("no_data_reason", "str", [r["no_data_reason"] for r in rs])
-            cols.add("explanation", "str", [r["explanation"] for r in rs])
-            cols.add("spc_variation", "str", [r["spc"] and r["spc"]["variation"] for r in rs])
-            cols.add("spc_assurance", "str", [r["spc"] and r["spc"]["assurance"] for r in rs])
-            cols.add("spc_point_type", "str", [r["spc"] and r["spc"]["point_type"] for r in rs])
-        elif table == "themes":
-            ts = doc["themes"]
+        if table == "themes":
+            ts = self._json()["themes"]
             names = {t.id: t.name for t in self._scorecard.themes}
             cols.add("entity", "str", [t["entity"] for t in ts])
             cols.add("theme", "str", [t["theme"] for t in ts])
@@ -1057,9 +1009,9 @@ class Evaluation:
                 cols.add(f"count_{s}", "int", [int(t["counts"].get(s, 0)) for t in ts])
             cols.add("explanation", "str", [t["explanation"] for t in ts])
         elif table == "rejected":
-            rj = doc["rejected"]
-            cols.add("row", "int", [r["row"] for r in rj])
-            cols.add("reason", "str", [r["reason"] for r in rj])
+            rejected = self._native.rejected
+            cols.add("row", "int", [row for row, _ in rejected])
+            cols.add("reason", "str", [reason for _, reason in rejected])
         else:
             raise ValueError(f"unknown table {table!r}; use 'results', 'themes' or 'rejected'")
         return cols
@@ -1067,16 +1019,14 @@ class Evaluation:
     def to_pandas(self, table: _Table = "results") -> pandas.DataFrame:
         """A pandas DataFrame of the ``results`` (default), ``themes`` or
         ``rejected`` rows. Decimal columns hold ``decimal.Decimal`` (object
-        dtype); text columns use pandas' ``string`` dtype; counts are int64."""
+        dtype); text columns use pandas' ``string`` dtype; counts are int64.
+        The results come through pyarrow (``pip install ragulator[pandas]``)."""
         pd = _require("pandas")
-        try:
-            import pyarrow as pa
-        except ImportError:
-            pa = None
-        if table != "results" or pa is None:
+        if table != "results":
             return self._columns(table).to_pandas()
-        # The core's Arrow table: a million results in about a second, where
-        # going through the JSON took a minute.
+        # The core's Arrow table: a million results in seconds, where going
+        # through the JSON took a minute.
+        pa = _require("pyarrow")
         results = pa.table(self._native.results_table()[0])
         strings = pd.StringDtype()
         frame: pandas.DataFrame = results.to_pandas(types_mapper=lambda t: strings if t == pa.string() else None)
@@ -1085,14 +1035,16 @@ class Evaluation:
     def to_polars(self, table: _Table = "results") -> polars.DataFrame:
         """A polars DataFrame (decimal columns as ``pl.Decimal``)."""
         pl = _require("polars")
-        if table == "results":
-            native, narrow = self._native.results_table()
-            # polars decimals hold 38 digits: a column needing more (a huge
-            # value beside a 26-place gap_pct) keeps exact Decimals as objects.
-            if narrow:
-                frame: polars.DataFrame = pl.DataFrame(native)
-                return frame
-        return self._columns(table).to_polars()
+        if table != "results":
+            return self._columns(table).to_polars()
+        native, wide = self._native.results_table(wide_as_text=True)
+        frame: polars.DataFrame = pl.DataFrame(native)
+        # polars decimals hold 38 digits: a column needing more (a huge value
+        # beside a 26-place gap_pct) comes as exact text and becomes Decimals.
+        for name in wide:
+            decimals = [None if v is None else Decimal(v) for v in frame[name].to_list()]
+            frame = frame.with_columns(pl.Series(name, decimals, dtype=pl.Object))
+        return frame
 
     def to_arrow(self, table: _Table = "results") -> pyarrow.Table:
         """A pyarrow Table (decimal columns as ``decimal128(38, scale)``, or
