@@ -275,15 +275,17 @@ pub(crate) fn threads_for(rows: usize) -> usize {
         .max(1)
 }
 
-/// Reads rows `from..to` (numbered across batches) into a new builder.
+/// Reads rows `from..to` (numbered across batches) into a new builder
+/// with room for `capacity` rows.
 fn read_range<'s>(
     scorecard: &'s Scorecard,
     batches: &[Columns],
     from: usize,
     to: usize,
+    capacity: usize,
 ) -> ObservationsBuilder<'s> {
     let mut builder = scorecard.observations();
-    builder.reserve(to - from);
+    builder.reserve(capacity);
     let mut start = 0;
     for batch in batches {
         let end = start + batch.rows;
@@ -323,10 +325,13 @@ pub(crate) fn observations(
         let others: Vec<_> = ranges
             .iter()
             .skip(1)
-            .map(|&(from, to)| scope.spawn(move || read_range(scorecard, columns, from, to)))
+            .map(|&(from, to)| {
+                scope.spawn(move || read_range(scorecard, columns, from, to, to - from))
+            })
             .collect();
         let (from, to) = ranges.first().copied().unwrap_or((0, 0));
-        let mut builders = vec![Some(read_range(scorecard, columns, from, to))];
+        // The first builder takes the others' rows: room for all of them.
+        let mut builders = vec![Some(read_range(scorecard, columns, from, to, total))];
         // A chunk whose thread failed is None: reported below, not dropped.
         builders.extend(others.into_iter().map(|h| h.join().ok()));
         builders
