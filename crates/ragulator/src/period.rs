@@ -485,7 +485,9 @@ impl fmt::Display for Period {
                 let w = self.start.iso_week();
                 write!(f, "{:04}-W{:02}", w.year(), w.week())
             }
-            PeriodKind::Day => write!(f, "{}", self.start.format("%Y-%m-%d")),
+            // NaiveDate's Display is `%Y-%m-%d` (signed beyond 0..=9999 too),
+            // without linking chrono's strftime formatter (8 KB of WASM).
+            PeriodKind::Day => write!(f, "{}", self.start),
         }
     }
 }
@@ -640,6 +642,30 @@ mod tests {
         assert_eq!(p("2022-q2").to_string(), "2022-Q2");
         assert_eq!(p("2022-w23").to_string(), "2022-W23");
         assert_eq!(p("  2022-06\n").to_string(), "2022-06");
+    }
+
+    #[test]
+    fn a_day_is_written_as_strftime_would() {
+        for (y, m, day) in [
+            (2022, 6, 30),
+            (1900, 1, 1),
+            (2200, 12, 31),
+            (999, 1, 2),
+            (0, 12, 31),
+            (-1, 3, 4),
+            (10000, 5, 6),
+        ] {
+            let Some(date) = NaiveDate::from_ymd_opt(y, m, day) else {
+                panic!("{y}-{m}-{day}");
+            };
+            let strftime = date.format("%Y-%m-%d").to_string();
+            // Display is what a day period writes, for the dates it takes.
+            assert_eq!(date.to_string(), strftime);
+            if let Some(period) = Period::from_date(PeriodKind::Day, date, 4) {
+                assert_eq!(period.to_string(), strftime);
+            }
+        }
+        assert_eq!(p("2022-06-30").to_string(), "2022-06-30");
     }
 
     #[test]
