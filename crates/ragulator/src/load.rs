@@ -304,9 +304,9 @@ impl Scorecard {
     /// Validates and compiles a scorecard already in memory.
     pub fn from_spec(spec: ScorecardSpec) -> Result<Scorecard, LoadError> {
         let mut v = Validator::default();
-        let compiled = v.compile(&spec);
+        let compiled = v.compile(spec);
         match compiled {
-            Some(parts) if v.diagnostics.is_empty() => Ok(Scorecard { spec, ..parts }),
+            Some(scorecard) if v.diagnostics.is_empty() => Ok(scorecard),
             _ => {
                 let mut seen = BTreeSet::new();
                 v.diagnostics
@@ -704,7 +704,9 @@ impl Validator {
 
     /// Compiles what can be compiled, recording problems; the caller rejects
     /// the result when any were recorded.
-    fn compile(&mut self, spec: &ScorecardSpec) -> Option<Scorecard> {
+    fn compile(&mut self, owned: ScorecardSpec) -> Option<Scorecard> {
+        // Owned so that the scorecard keeps it without a copy.
+        let spec = &owned;
         if spec.ragulator != FORMAT_VERSION {
             self.error(
                 "ragulator",
@@ -826,7 +828,7 @@ impl Validator {
             .map(|(i, ind)| (ind.id.clone(), i))
             .collect();
         Some(Scorecard {
-            spec: spec.clone(),
+            spec: owned,
             calendar,
             statuses,
             no_data,

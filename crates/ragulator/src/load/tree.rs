@@ -549,6 +549,8 @@ impl<'a> De<'a> {
             value: None,
             format: self.format,
             path: self.path,
+            datetime: None,
+            is_datetime: false,
         };
         let read = visitor.visit_map(&mut access);
         self.with(read.map_err(|e| self.at_unknown_key(e, map)))
@@ -575,8 +577,19 @@ impl<'a> De<'a> {
         }
     }
 
+    /// A TOML date or time as toml's deserializer gives it: a one-key map.
+    /// Read through the same [`MapAccess`] type as mappings, so that no
+    /// visitor's `visit_map` is compiled twice.
     fn datetime<'de, V: Visitor<'de>>(&self, text: &str, visitor: V) -> Result<V::Value, Error> {
-        self.with(visitor.visit_map(DatetimeAccess(Some(text))))
+        let mut access = MapAccess {
+            entries: [].iter(),
+            value: None,
+            format: self.format,
+            path: self.path,
+            datetime: Some(text),
+            is_datetime: true,
+        };
+        self.with(visitor.visit_map(&mut access))
     }
 
     /// Any value, typed as its parser (for YAML, the core schema) types it.
@@ -1053,6 +1066,12 @@ struct MapAccess<'a> {
     value: Option<&'a Entry>,
     format: Format,
     path: &'a Path<'a>,
+    /// A TOML date or time's text, read as the one entry
+    /// `$__toml_private_datetime` (as toml's deserializer gives it) until
+    /// its value is read; the entries are empty then.
+    datetime: Option<&'a str>,
+    /// Whether this is a date or time's map (which gives no size hint).
+    is_datetime: bool,
 }
 
 impl<'de> de::MapAccess<'de> for MapAccess<'_> {
@@ -1062,6 +1081,11 @@ impl<'de> de::MapAccess<'de> for MapAccess<'_> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, Error> {
+        if self.datetime.is_some() {
+            return seed
+                .deserialize("$__toml_private_datetime".into_deserializer())
+                .map(Some);
+        }
         let Some(entry) = self.entries.next() else {
             return Ok(None);
         };
@@ -1083,6 +1107,9 @@ impl<'de> de::MapAccess<'de> for MapAccess<'_> {
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
+        if let Some(text) = self.datetime.take() {
+            return seed.deserialize(text.into_deserializer());
+        }
         let Some(entry) = self.value.take() else {
             return Err(Error::new("value requested before key"));
         };
@@ -1099,7 +1126,8 @@ impl<'de> de::MapAccess<'de> for MapAccess<'_> {
     }
 
     fn size_hint(&self) -> Option<usize> {
-        Some(self.entries.len())
+        // toml's date map gives none.
+        (!self.is_datetime).then_some(self.entries.len())
     }
 }
 
@@ -1183,31 +1211,6 @@ impl<'de> de::VariantAccess<'de> for VariantAccess<'_> {
         visitor: V,
     ) -> Result<V::Value, Error> {
         self.de(|d| de::Deserializer::deserialize_map(d, visitor))
-    }
-}
-
-/// A TOML date or time as toml's deserializer gives it: a one-key map.
-struct DatetimeAccess<'a>(Option<&'a str>);
-
-impl<'de> de::MapAccess<'de> for DatetimeAccess<'_> {
-    type Error = Error;
-
-    fn next_key_seed<K: DeserializeSeed<'de>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, Error> {
-        if self.0.is_none() {
-            return Ok(None);
-        }
-        seed.deserialize("$__toml_private_datetime".into_deserializer())
-            .map(Some)
-    }
-
-    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
-        match self.0.take() {
-            Some(s) => seed.deserialize(s.into_deserializer()),
-            None => Err(Error::new("value requested before key")),
-        }
     }
 }
 
