@@ -54,8 +54,21 @@ pub(crate) fn usage(message: impl Into<String>) -> JsValue {
 /// Installs the panic hook (once, when the module is initialised).
 pub(crate) fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
-        let message =
-            format!("internal error in ragulator (a bug; please report it with the input): {info}");
+        // The panic's message and, when the build keeps it, where it was
+        // raised (scripts/build-wasm builds with `-Z location-detail=none`,
+        // which leaves only "<redacted>").
+        let payload = info.payload();
+        let what = payload
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("a panic without a message");
+        let message = match info.location() {
+            Some(at) if at.file() != "<redacted>" => format!(
+                "internal error in ragulator (a bug; please report it with the input): {what} (at {at})"
+            ),
+            _ => format!("internal error in ragulator (a bug; please report it with the input): {what}"),
+        };
         console_error(&message);
         // Throwing unwinds past the wasm frames instead of reaching the
         // abort (`unreachable`) that follows the hook under panic = "abort".

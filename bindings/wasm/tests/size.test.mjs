@@ -1,8 +1,9 @@
 // The size of the optimised .wasm. The budget is 250 KiB gzipped
-// and is NOT met yet (about 443 KiB by this measure, zlib level 9, down from
-// 780: see bindings/wasm/README.md, "Size"). Until it is, this test guards
-// against growth: it fails above the ceiling below, which must only ever
-// come down, towards the budget.
+// and is NOT met yet (404.2 KiB by this measure, zlib level 9, down from
+// 780: see bindings/wasm/README.md, "Size"; a build with stable Rust, which
+// scripts/build-wasm falls back to outside CI, is about 455 KiB and fails
+// here). Until the budget is met, this test guards against growth: it fails
+// above the ceiling below, which must only ever come down, towards the budget.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { gzipSync } from 'node:zlib';
 import { PKG } from './helpers.mjs';
 
 const BUDGET = 250 * 1024;
-const CEILING = 460 * 1024;
+const CEILING = 406 * 1024;
 
 test('the optimised .wasm does not grow past its current size', (t) => {
   const wasm = readFileSync(join(PKG, 'ragulator_bg.wasm'));
