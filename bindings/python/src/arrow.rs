@@ -353,5 +353,5 @@ pub(crate) fn observations(
             }
         }
     }
-    Ok(first.finish())
+    Ok(first.finish_threaded(threads))
 }

@@ -485,6 +485,14 @@ impl<'s> ObservationsBuilder<'s> {
     /// Groups the rows and rejects conflicting duplicates (every row of a
     /// conflict, so the outcome does not depend on row order).
     pub fn finish(self) -> Observations {
+        self.finish_threaded(1)
+    }
+
+    /// [`finish`](Self::finish) with the grouping (duplicate checks and
+    /// rounding) shared by up to `threads` threads, each taking a run of
+    /// whole groups: the same observations. For a host with cores to spare
+    /// and a large input; WebAssembly, which has no threads, groups on one.
+    pub fn finish_threaded(self, threads: usize) -> Observations {
         let ObservationsBuilder {
             mut rows,
             ratios,
@@ -504,71 +512,34 @@ impl<'s> ObservationsBuilder<'s> {
                 b.row,
             ))
         });
-        // Kept rows are compacted in place (slot `kept` <= `i`): a second
-        // vector would be as large again, in fresh memory.
+        let names = Names {
+            scorecard,
+            entities: &entities,
+            series_names: &series_names,
+        };
+        // Runs of whole groups (a group never straddles two runs).
+        let threads = threads.clamp(1, 64);
+        let mut runs: Vec<&mut [Obs]> = Vec::with_capacity(threads);
+        let mut rest: &mut [Obs] = &mut rows;
+        for t in (2..=threads).rev() {
+            let mut cut = rest.len() / t;
+            while cut > 0 && cut < rest.len() && same_group(&rest[cut - 1], &rest[cut]) {
+                cut += 1;
+            }
+            let (run, tail) = rest.split_at_mut(cut.min(rest.len()));
+            runs.push(run);
+            rest = tail;
+        }
+        runs.push(rest);
+        let compacted = compact_runs(runs, &names);
+        // Kept rows move down over the gaps the runs left.
         let mut kept = 0;
-        let mut i = 0;
-        while i < rows.len() {
-            let key = |o: &Obs| (o.entity, o.indicator, o.period, o.series);
-            let mut j = i + 1;
-            while j < rows.len() && key(&rows[j]) == key(&rows[i]) {
-                j += 1;
-            }
-            let group = &rows[i..j];
-            let first = group[0];
-            if group.iter().all(|o| o.reading == first.reading) {
-                // Round actual values once, here, so every evaluation sees
-                // the rounded value (DESIGN.md 3.1) without paying for it again.
-                let mut kept_row = first;
-                if let Reading::Value(v) = first.reading {
-                    let decimals = scorecard
-                        .indicators
-                        .get(first.indicator as usize)
-                        .and_then(|i| i.decimals);
-                    // Targets and comparators are never rounded, only brought
-                    // to the values' scale (the same number) for fast comparisons.
-                    kept_row.reading = Reading::Value(if first.series == ACTUAL {
-                        crate::eval::round_value(v, decimals)
-                    } else {
-                        crate::load::at_scale(v, decimals)
-                    });
-                }
-                rows[kept] = kept_row;
-                kept += 1;
-            } else {
-                let entity = entities
-                    .get(first.entity as usize)
-                    .map(String::as_str)
-                    .unwrap_or("");
-                let indicator = scorecard
-                    .indicators
-                    .get(first.indicator as usize)
-                    .map(|i| i.id.as_str())
-                    .unwrap_or("");
-                let series = series_names
-                    .get(first.series as usize)
-                    .map(String::as_str)
-                    .unwrap_or("");
-                let rows_list: Vec<String> = group.iter().map(|o| o.row.to_string()).collect();
-                let values: Vec<String> = group.iter().map(|o| reading_text(o.reading)).collect();
-                let who = if entity.is_empty() {
-                    String::new()
-                } else {
-                    format!("{entity}, ")
-                };
-                for o in group {
-                    rejected.push(Rejected {
-                        row: o.row as usize,
-                        reason: format!(
-                            "conflicting duplicate: rows {} give different values ({}) for {who}{indicator}, {}, series {series}",
-                            rows_list.join(", "),
-                            values.join(", "),
-                            o.period
-                        ),
-                    });
-                }
-            }
-            i = j;
+        let mut start = 0;
+        for (len, run_kept, run_rejected) in compacted {
+            rows.copy_within(start..start + run_kept, kept);
+            kept += run_kept;
+            start += len;
+            rejected.extend(run_rejected);
         }
         rows.truncate(kept);
         rejected.sort_by_key(|r| r.row);
@@ -581,6 +552,142 @@ impl<'s> ObservationsBuilder<'s> {
             input_rows: next_row,
         }
     }
+}
+
+/// What a conflict's message names.
+struct Names<'a> {
+    scorecard: &'a Scorecard,
+    entities: &'a [String],
+    series_names: &'a [String],
+}
+
+fn same_group(a: &Obs, b: &Obs) -> bool {
+    (a.entity, a.indicator, a.period, a.series) == (b.entity, b.indicator, b.period, b.series)
+}
+
+/// Each run compacted (see [`compact`]): its length, rows kept, rows rejected.
+#[cfg(not(target_arch = "wasm32"))]
+fn compact_runs(runs: Vec<&mut [Obs]>, names: &Names<'_>) -> Vec<(usize, usize, Vec<Rejected>)> {
+    if runs.len() <= 1 {
+        return runs.into_iter().map(|r| compact(r, names)).collect();
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = runs
+            .into_iter()
+            .map(|run| {
+                let len = run.len();
+                (len, scope.spawn(move || compact(run, names)))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|(len, h)| {
+                // A run whose thread failed keeps none of its rows, and says so.
+                h.join().unwrap_or_else(|_| {
+                    (
+                        len,
+                        0,
+                        vec![Rejected {
+                            row: 0,
+                            reason: "internal error: a thread grouping these rows failed".into(),
+                        }],
+                    )
+                })
+            })
+            .collect()
+    })
+}
+
+/// WebAssembly has no threads: the runs one after the other.
+#[cfg(target_arch = "wasm32")]
+fn compact_runs(runs: Vec<&mut [Obs]>, names: &Names<'_>) -> Vec<(usize, usize, Vec<Rejected>)> {
+    runs.into_iter().map(|r| compact(r, names)).collect()
+}
+
+/// Compacts sorted rows in place: one row per group, its value rounded;
+/// every row of a group whose rows disagree rejected. Returns the run's
+/// length, how many rows it kept (at its start) and the rejected rows.
+fn compact(rows: &mut [Obs], names: &Names<'_>) -> (usize, usize, Vec<Rejected>) {
+    let mut rejected = Vec::new();
+    // Kept rows are compacted in place (slot `kept` <= `i`): a second
+    // vector would be as large again, in fresh memory.
+    let mut kept = 0;
+    let mut i = 0;
+    while i < rows.len() {
+        let mut j = i + 1;
+        while j < rows.len() && same_group(&rows[j], &rows[i]) {
+            j += 1;
+        }
+        let group = &rows[i..j];
+        let first = group[0];
+        if group.iter().all(|o| o.reading == first.reading) {
+            // Round actual values once, here, so every evaluation sees
+            // the rounded value (DESIGN.md 3.1) without paying for it again.
+            let mut kept_row = first;
+            if let Reading::Value(v) = first.reading {
+                let decimals = names
+                    .scorecard
+                    .indicators
+                    .get(first.indicator as usize)
+                    .and_then(|i| i.decimals);
+                // Targets and comparators are never rounded, only brought
+                // to the values' scale (the same number) for fast comparisons.
+                kept_row.reading = Reading::Value(if first.series == ACTUAL {
+                    crate::eval::round_value(v, decimals)
+                } else {
+                    crate::load::at_scale(v, decimals)
+                });
+            }
+            rows[kept] = kept_row;
+            kept += 1;
+        } else {
+            rejected.extend(conflict(group, names));
+        }
+        i = j;
+    }
+    (rows.len(), kept, rejected)
+}
+
+/// Every row of a group of rows that give different values, rejected.
+fn conflict(group: &[Obs], names: &Names<'_>) -> Vec<Rejected> {
+    let Some(first) = group.first() else {
+        return Vec::new();
+    };
+    let entity = names
+        .entities
+        .get(first.entity as usize)
+        .map(String::as_str)
+        .unwrap_or("");
+    let indicator = names
+        .scorecard
+        .indicators
+        .get(first.indicator as usize)
+        .map(|i| i.id.as_str())
+        .unwrap_or("");
+    let series = names
+        .series_names
+        .get(first.series as usize)
+        .map(String::as_str)
+        .unwrap_or("");
+    let rows_list: Vec<String> = group.iter().map(|o| o.row.to_string()).collect();
+    let values: Vec<String> = group.iter().map(|o| reading_text(o.reading)).collect();
+    let who = if entity.is_empty() {
+        String::new()
+    } else {
+        format!("{entity}, ")
+    };
+    group
+        .iter()
+        .map(|o| Rejected {
+            row: o.row as usize,
+            reason: format!(
+                "conflicting duplicate: rows {} give different values ({}) for {who}{indicator}, {}, series {series}",
+                rows_list.join(", "),
+                values.join(", "),
+                o.period
+            ),
+        })
+        .collect()
 }
 
 /// `str::trim`, with a shortcut for the usual cell that starts and ends

@@ -1,7 +1,8 @@
 //! `ObservationsBuilder::append` (reading in chunks, on several threads)
-//! gives exactly what pushing every row into one builder gives: the same
-//! rows, entities, series, rejected rows and row numbers, duplicates and
-//! conflicts across chunks included.
+//! and `finish_threaded` (grouping on several threads) give exactly what
+//! pushing every row into one builder and `finish` give: the same rows,
+//! entities, series, rejected rows and row numbers, duplicates and
+//! conflicts across chunks and runs included.
 
 use proptest::prelude::*;
 use ragulator::{Cell, RawRow, Scorecard};
@@ -78,6 +79,7 @@ proptest! {
     fn appending_chunks_is_reading_in_one_go(
         rows in proptest::collection::vec(row(), 0..60),
         cuts in proptest::collection::vec(0usize..60, 0..4),
+        threads in 1usize..6,
     ) {
         let s = Scorecard::from_toml(SCORECARD).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
         let mut whole = s.observations();
@@ -101,7 +103,8 @@ proptest! {
         for chunk in chunks {
             first.append(chunk);
         }
-        let appended = first.finish();
+        // Grouped on threads too: runs of whole groups, compacted apart.
+        let appended = first.finish_threaded(threads);
         prop_assert_eq!(format!("{appended:?}"), format!("{whole:?}"));
         // And the evaluation of both is the same.
         let a = s.evaluate(&appended, &Default::default()).map(|e| e.to_json().to_string());
