@@ -518,7 +518,10 @@ impl<'a> De<'a> {
         r.map_err(|e| self.mark(e))
     }
 
-    /// Hands a scalar to the visitor.
+    /// Hands a scalar to the visitor. Always inlined: a caller that has
+    /// one kind of scalar (`deserialize_str`) then calls only that
+    /// `visit_*`, and the visitor's others are not compiled (4 KiB gzipped).
+    #[inline(always)]
     fn visit<'de, V: Visitor<'de>>(&self, s: Scal<'_>, visitor: V) -> Result<V::Value, Error> {
         self.with(match s {
             Scal::Unit => visitor.visit_unit(),
