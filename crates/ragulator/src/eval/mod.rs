@@ -667,13 +667,10 @@ impl Scorecard {
 /// Entity runs and their first index, for [`Evaluator::run_statuses`].
 type Part<'e> = (usize, &'e [(String, std::ops::Range<usize>)]);
 
-/// Status and theme rows of each part, judged on a thread each (the first
-/// on the caller's); `None` for a part whose thread failed.
+/// Each piece of work judged on a thread of its own (the first on the
+/// caller's); `None` for a piece whose thread failed.
 #[cfg(not(target_arch = "wasm32"))]
-fn judge_parts<T: Send>(
-    parts: Vec<Part<'_>>,
-    judge: impl Fn(Part<'_>) -> T + Sync,
-) -> Vec<Option<T>> {
+fn judge_parts<W: Send, T: Send>(parts: Vec<W>, judge: impl Fn(W) -> T + Sync) -> Vec<Option<T>> {
     let mut parts = parts.into_iter();
     let Some(first) = parts.next() else {
         return Vec::new();
@@ -689,7 +686,7 @@ fn judge_parts<T: Send>(
 
 /// WebAssembly has no threads: the parts one after the other.
 #[cfg(target_arch = "wasm32")]
-fn judge_parts<T>(parts: Vec<Part<'_>>, judge: impl Fn(Part<'_>) -> T) -> Vec<Option<T>> {
+fn judge_parts<W, T>(parts: Vec<W>, judge: impl Fn(W) -> T) -> Vec<Option<T>> {
     parts.into_iter().map(|p| Some(judge(p))).collect()
 }
 
@@ -1091,23 +1088,37 @@ impl<'a> Evaluator<'a> {
             }
         }
         parts.push((start, entities.get(start..).unwrap_or(&[])));
-        let judge = |(first, part): Part<'_>| {
-            let n = part.iter().map(|(_, r)| r.len()).sum();
-            let mut sink = StatusRows(Vec::with_capacity(n));
+        // Result rows are allocated here, on the caller's thread (an
+        // allocator with per-thread heaps then reuses them call after
+        // call); the first part's holds every part's, so the others are
+        // appended to it, not all copied into a third.
+        let work: Vec<(Part<'_>, Vec<StatusRow>)> = parts
+            .into_iter()
+            .enumerate()
+            .map(|(i, part)| {
+                let rows = match i {
+                    0 => self.data.rows.len(),
+                    _ => part.1.iter().map(|(_, r)| r.len()).sum(),
+                };
+                (part, Vec::with_capacity(rows))
+            })
+            .collect();
+        let judge = |((first, part), rows): (Part<'_>, Vec<StatusRow>)| {
+            let mut sink = StatusRows(rows);
             let mut theme_rows = Vec::new();
             self.walk(part, first, &mut sink, &mut theme_rows);
             (sink.0, theme_rows)
         };
-        let judged = judge_parts(parts, judge);
-        let mut sink = StatusRows(Vec::with_capacity(self.data.rows.len()));
-        let mut theme_rows = Vec::new();
+        let failed = || DataError {
+            message: "a thread judging the statuses failed".into(),
+            row: None,
+            column: None,
+        };
+        let mut judged = judge_parts(work, judge).into_iter();
+        let (mut results, mut theme_rows) = judged.next().flatten().ok_or_else(failed)?;
         for part in judged {
-            let (results, themes) = part.ok_or_else(|| DataError {
-                message: "a thread judging the statuses failed".into(),
-                row: None,
-                column: None,
-            })?;
-            sink.0.extend(results);
+            let (more, themes) = part.ok_or_else(failed)?;
+            results.extend(more);
             theme_rows.extend(themes);
         }
         let entities: Vec<String> = entities.into_iter().map(|(name, _)| name).collect();
@@ -1123,7 +1134,7 @@ impl<'a> Evaluator<'a> {
             .collect();
         Ok(StatusTable {
             entities,
-            results: sink.0,
+            results,
             themes,
             rejected: self.data.rejected().to_vec(),
             input_rows: self.data.input_rows(),
