@@ -275,17 +275,13 @@ pub(crate) fn threads_for(rows: usize) -> usize {
         .max(1)
 }
 
-/// Reads rows `from..to` (numbered across batches) into a new builder
-/// with room for `capacity` rows.
+/// Reads rows `from..to` (numbered across batches) into `builder`.
 fn read_range<'s>(
-    scorecard: &'s Scorecard,
+    mut builder: ObservationsBuilder<'s>,
     batches: &[Columns],
     from: usize,
     to: usize,
-    capacity: usize,
 ) -> ObservationsBuilder<'s> {
-    let mut builder = scorecard.observations();
-    builder.reserve(capacity);
     let mut start = 0;
     for batch in batches {
         let end = start + batch.rows;
@@ -320,18 +316,25 @@ pub(crate) fn observations(
     let ranges: Vec<(usize, usize)> = (0..threads)
         .map(|t| (t * chunk, ((t + 1) * chunk).min(total)))
         .collect();
+    // Rows are allocated here, on the caller's thread, so mimalloc reuses
+    // them call after call; the first builder takes the others' rows, so
+    // it has room for all of them.
+    let mut work = ranges.into_iter().enumerate().map(|(i, (from, to))| {
+        let mut builder = scorecard.observations();
+        builder.reserve(if i == 0 { total } else { to - from });
+        (builder, from, to)
+    });
+    let (first_builder, from, to) = work
+        .next()
+        .unwrap_or_else(|| (scorecard.observations(), 0, 0));
+    let others: Vec<_> = work.collect();
     let mut builders = std::thread::scope(|scope| {
         let columns = &columns;
-        let others: Vec<_> = ranges
-            .iter()
-            .skip(1)
-            .map(|&(from, to)| {
-                scope.spawn(move || read_range(scorecard, columns, from, to, to - from))
-            })
+        let others: Vec<_> = others
+            .into_iter()
+            .map(|(builder, from, to)| scope.spawn(move || read_range(builder, columns, from, to)))
             .collect();
-        let (from, to) = ranges.first().copied().unwrap_or((0, 0));
-        // The first builder takes the others' rows: room for all of them.
-        let mut builders = vec![Some(read_range(scorecard, columns, from, to, total))];
+        let mut builders = vec![Some(read_range(first_builder, columns, from, to))];
         // A chunk whose thread failed is None: reported below, not dropped.
         builders.extend(others.into_iter().map(|h| h.join().ok()));
         builders
