@@ -1030,6 +1030,16 @@ impl<'de> de::Deserializer<'de> for De<'_> {
     }
 }
 
+/// The path to a mapping entry's key or value. Not inlined: every
+/// seed type's `next_key_seed` and `next_value_seed` calls it.
+#[inline(never)]
+fn key_path<'a>(parent: &'a Path<'a>, entry: &'a Entry) -> Path<'a> {
+    match entry.key_text() {
+        Some(k) => Path::Key(parent, k),
+        None => Path::Unknown(parent),
+    }
+}
+
 struct SeqAccess<'a> {
     items: std::slice::Iter<'a, Node>,
     index: usize,
@@ -1096,10 +1106,7 @@ impl<'de> de::MapAccess<'de> for MapAccess<'_> {
         if self.format == Format::Yaml {
             FALLBACK.with(|f| f.set(Some(entry.key.at)));
         }
-        let path = match entry.key_text() {
-            Some(k) => Path::Key(self.path, k),
-            None => Path::Unknown(self.path),
-        };
+        let path = key_path(self.path, entry);
         seed.deserialize(De {
             node: &entry.key,
             format: self.format,
@@ -1116,10 +1123,7 @@ impl<'de> de::MapAccess<'de> for MapAccess<'_> {
         let Some(entry) = self.value.take() else {
             return Err(Error::new("value requested before key"));
         };
-        let path = match entry.key_text() {
-            Some(k) => Path::Key(self.path, k),
-            None => Path::Unknown(self.path),
-        };
+        let path = key_path(self.path, entry);
         seed.deserialize(De {
             node: &entry.value,
             format: self.format,
@@ -1149,10 +1153,7 @@ impl<'de, 'a> de::EnumAccess<'de> for EnumAccess<'a> {
         self,
         seed: V,
     ) -> Result<(V::Value, Self::Variant), Error> {
-        let path = match self.entry.key_text() {
-            Some(k) => Path::Key(self.path, k),
-            None => Path::Unknown(self.path),
-        };
+        let path = key_path(self.path, self.entry);
         let variant = seed
             .deserialize(De {
                 node: &self.entry.key,
@@ -1179,10 +1180,7 @@ struct VariantAccess<'a> {
 
 impl VariantAccess<'_> {
     fn de<R>(&self, f: impl FnOnce(De<'_>) -> Result<R, Error>) -> Result<R, Error> {
-        let path = match self.entry.key_text() {
-            Some(k) => Path::Key(self.path, k),
-            None => Path::Unknown(self.path),
-        };
+        let path = key_path(self.path, self.entry);
         let node = &self.entry.value;
         f(De {
             node,
