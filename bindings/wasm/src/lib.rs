@@ -111,10 +111,21 @@ fn required<T: serde::de::DeserializeOwned + Options>(
     v: JsValue,
     what: &str,
 ) -> Result<T, JsValue> {
+    check_options(&v, T::NAMES, what)?;
+    serde_wasm_bindgen::from_value(v).map_err(|e| {
+        let message = e.to_string();
+        let message = message.strip_prefix("Error: ").unwrap_or(&message);
+        usage(format!("invalid {what} options: {message}"))
+    })
+}
+
+/// That options are a plain object with only known keys. Not generic, so
+/// compiled once rather than for every options type.
+fn check_options(v: &JsValue, names: &[&str], what: &str) -> Result<(), JsValue> {
     // A plain object (`{...}` or `Object.create(null)`): a Map, an array
     // or a class instance would have its options read as none.
-    let plain = v.is_object() && !js_sys::Array::is_array(&v) && {
-        let proto = js_sys::Object::get_prototype_of(&v);
+    let plain = v.is_object() && !js_sys::Array::is_array(v) && {
+        let proto = js_sys::Object::get_prototype_of(v);
         proto.is_null() || proto == js_sys::Object::get_prototype_of(&js_sys::Object::new())
     };
     if !plain {
@@ -130,18 +141,14 @@ fn required<T: serde::de::DeserializeOwned + Options>(
     let object: &js_sys::Object = v.unchecked_ref();
     for key in js_sys::Object::keys(object).iter() {
         let key = key.as_string().unwrap_or_default();
-        if !T::NAMES.contains(&key.as_str()) {
+        if !names.contains(&key.as_str()) {
             return Err(usage(format!(
                 "unknown {what} option '{key}'; the options are: {}",
-                T::NAMES.join(", ")
+                names.join(", ")
             )));
         }
     }
-    serde_wasm_bindgen::from_value(v).map_err(|e| {
-        let message = e.to_string();
-        let message = message.strip_prefix("Error: ").unwrap_or(&message);
-        usage(format!("invalid {what} options: {message}"))
-    })
+    Ok(())
 }
 
 /// A document given as text or as bytes (a `Uint8Array`, read exactly as
