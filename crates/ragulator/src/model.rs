@@ -158,26 +158,48 @@ fn short_decimal(v: f64) -> Option<Decimal> {
     if v == 0.0 || v.abs() >= LIMIT {
         return None; // -0.0 keeps its sign through formatting
     }
-    let mut power = 1.0_f64; // exactly 10^scale for scale <= 15
-    for scale in 0..=15u32 {
-        let scaled = v * power;
-        if scaled.abs() >= LIMIT {
+    // Two places first (most data): a value with fewer is the same
+    // candidate with trailing zeros (at most one candidate per scale rounds
+    // to `v`), so stripping them gives the fewest places in one try.
+    if let Some(m) = round_trip(v, 100.0, LIMIT) {
+        let (mut m, mut scale) = (m, 2);
+        while scale > 0 && m % 10 == 0 {
+            m /= 10;
+            scale -= 1;
+        }
+        return Some(Decimal::new(m, scale));
+    }
+    let hundred_fits = (v * 100.0).abs() < LIMIT;
+    let mut power = if hundred_fits { 1000.0 } else { 1.0 }; // exactly 10^scale
+    for scale in if hundred_fits { 3..=15u32 } else { 0..=15u32 } {
+        if (v * power).abs() >= LIMIT {
             return None;
         }
-        // The nearest integer, by truncation (one instruction; `f64::round`
-        // is a library call on baseline x86-64). Exact: |scaled| < 2^50.
-        let t = scaled as i64;
-        let m = match scaled - t as f64 {
-            f if f >= 0.5 => t + 1,
-            f if f <= -0.5 => t - 1,
-            _ => t,
-        };
-        if m as f64 / power == v {
+        if let Some(m) = round_trip(v, power, LIMIT) {
             return Some(Decimal::new(m, scale));
         }
         power *= 10.0;
     }
     None
+}
+
+/// The integer nearest `v × power` if it is below `limit` and, divided by
+/// `power`, gives `v` back.
+#[inline]
+fn round_trip(v: f64, power: f64, limit: f64) -> Option<i64> {
+    let scaled = v * power;
+    if scaled.abs() >= limit {
+        return None;
+    }
+    // The nearest integer, by truncation (one instruction; `f64::round` is
+    // a library call on baseline x86-64). Exact: |scaled| < 2^50.
+    let t = scaled as i64;
+    let m = match scaled - t as f64 {
+        f if f >= 0.5 => t + 1,
+        f if f <= -0.5 => t - 1,
+        _ => t,
+    };
+    (m as f64 / power == v).then_some(m)
 }
 
 /// A small stack buffer for formatting one number; writing more fails.
@@ -1015,6 +1037,9 @@ mod tests {
     fn short_decimals_match_formatting_on_typical_data() {
         for cents in -100_000i64..100_000 {
             agrees(cents as f64 / 100.0);
+            // Three places, and more digits: past the two-place first try.
+            agrees(cents as f64 / 1000.0);
+            agrees(cents as f64 * 1.1e9 / 100.0);
         }
         for x in [
             0.1,
