@@ -1047,6 +1047,18 @@ struct SeqAccess<'a> {
     path: &'a Path<'a>,
 }
 
+impl<'a> SeqAccess<'a> {
+    /// The next item, its path, and (YAML) where serde's errors point while
+    /// it is read. Not inlined: every seed type's `next_element_seed` calls it.
+    #[inline(never)]
+    fn next_item(&mut self) -> Option<(&'a Node, Path<'a>, Option<Fallback>)> {
+        let node = self.items.next()?;
+        let path = Path::Index(self.path, self.index);
+        self.index += 1;
+        Some((node, path, Fallback::set(self.format, node.loc)))
+    }
+}
+
 impl<'de> de::SeqAccess<'de> for SeqAccess<'_> {
     type Error = Error;
 
@@ -1054,12 +1066,9 @@ impl<'de> de::SeqAccess<'de> for SeqAccess<'_> {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, Error> {
-        let Some(node) = self.items.next() else {
+        let Some((node, path, _fallback)) = self.next_item() else {
             return Ok(None);
         };
-        let path = Path::Index(self.path, self.index);
-        self.index += 1;
-        let _fallback = Fallback::set(self.format, node.loc);
         seed.deserialize(De {
             node,
             format: self.format,
