@@ -46,20 +46,28 @@ fn row() -> impl Strategy<Value = Row> {
         pick(&[None, Some("a"), Some(" b "), Some("")]),
         pick(&[Some("x"), Some("y"), Some("z"), None]),
         pick(&[Some("2022-01"), Some("2022-02"), Some("2022-13"), None]),
-        pick(&[None, Some("actual"), Some("target"), Some("sn"), Some("other")]),
+        pick(&[
+            None,
+            Some("actual"),
+            Some("target"),
+            Some("sn"),
+            Some("other"),
+        ]),
         proptest::sample::select(vec!["", "1", "1.25", "2", "x"]),
         proptest::sample::select(vec!["", "", "3"]),
         proptest::sample::select(vec!["", "", "4", "0"]),
     )
-        .prop_map(|(entity, indicator, period, series, value, numerator, denominator)| Row {
-            entity,
-            indicator,
-            period,
-            series,
-            value,
-            numerator,
-            denominator,
-        })
+        .prop_map(
+            |(entity, indicator, period, series, value, numerator, denominator)| Row {
+                entity,
+                indicator,
+                period,
+                series,
+                value,
+                numerator,
+                denominator,
+            },
+        )
 }
 
 fn raw(r: &Row) -> RawRow<'static> {
