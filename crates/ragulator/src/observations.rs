@@ -753,26 +753,8 @@ impl Scorecard {
             for o in &part.rows {
                 let name =
                     |names: &[String], ix: u32| names.get(ix as usize).cloned().unwrap_or_default();
-                let entity_name = name(&part.entities, o.entity);
-                let entity = match b.entity_ix.get(&entity_name) {
-                    Some(&e) => e,
-                    None => {
-                        let e = b.entities.len() as u32;
-                        b.entities.push(entity_name.clone());
-                        b.entity_ix.insert(entity_name, e);
-                        e
-                    }
-                };
-                let series_name = name(&part.series_names, o.series);
-                let series = match b.series_ix.get(&series_name) {
-                    Some(&s) => s,
-                    None => {
-                        let s = b.series_names.len() as u32;
-                        b.series_names.push(series_name.clone());
-                        b.series_ix.insert(series_name, s);
-                        s
-                    }
-                };
+                let entity = b.entity_id(&name(&part.entities, o.entity));
+                let series = b.series_id(&name(&part.series_names, o.series));
                 let ratio = match part.ratio(o) {
                     Some(r) => {
                         b.ratios.push(r);
