@@ -228,6 +228,9 @@ pub struct ObservationsBuilder<'s> {
     /// and comparing one string is cheaper than hashing it.
     last_indicator: usize,
     last_entity: u32,
+    /// Whether the rows are already in group order (data usually comes
+    /// sorted or grouped that way), so [`finish`](Self::finish) need not sort.
+    sorted: bool,
 }
 
 impl<'s> ObservationsBuilder<'s> {
@@ -254,6 +257,7 @@ impl<'s> ObservationsBuilder<'s> {
             computing: false,
             last_indicator: usize::MAX,
             last_entity: 0,
+            sorted: true,
         }
     }
 
@@ -317,15 +321,12 @@ impl<'s> ObservationsBuilder<'s> {
                 parsed?
             }
         };
-        let series_name = raw.series.filter(|s| !s.is_empty()).unwrap_or("actual");
-        let known = if series_name == "actual" {
-            Some(ACTUAL)
-        } else {
-            self.series_ix.get(series_name).copied()
-        };
-        let series = match known {
-            Some(s) => s,
-            None => self.series_id(series_name),
+        let series = match raw.series.filter(|s| !s.is_empty()) {
+            None | Some("actual") => ACTUAL,
+            Some(name) => match self.series_ix.get(name) {
+                Some(&s) => s,
+                None => self.series_id(name),
+            },
         };
         if series == ACTUAL && indicator.is_measured() && !self.computing {
             return Err(format!(
@@ -389,7 +390,7 @@ impl<'s> ObservationsBuilder<'s> {
             }
             None => NO_RATIO,
         };
-        self.rows.push(Obs {
+        let obs = Obs {
             row: row as u32,
             entity,
             indicator: indicator_ix as u32,
@@ -397,7 +398,9 @@ impl<'s> ObservationsBuilder<'s> {
             series,
             reading,
             ratio,
-        });
+        };
+        self.sorted = self.sorted && self.rows.last().is_none_or(|last| in_order(last, &obs));
+        self.rows.push(obs);
         Ok(())
     }
 
@@ -453,7 +456,14 @@ impl<'s> ObservationsBuilder<'s> {
             .iter()
             .map(|n| self.series_id(n))
             .collect();
+        // Still in group order when both parts are, the other's entities and
+        // series keep their order under this builder's numbering (so the
+        // other's rows stay in order), and its first row follows this one's last.
+        let increasing = |ids: &[u32]| ids.windows(2).all(|w| w[0] < w[1]);
+        let stays_sorted =
+            self.sorted && other.sorted && increasing(&entities) && increasing(&series);
         let ratio_offset = self.ratios.len();
+        let appended_from = self.rows.len();
         self.ratios.extend(other.ratios);
         self.rows.reserve(other.rows.len());
         for o in other.rows {
@@ -474,6 +484,11 @@ impl<'s> ObservationsBuilder<'s> {
                 ..o
             });
         }
+        let boundary_in_order = match (appended_from.checked_sub(1), self.rows.get(appended_from)) {
+            (Some(last), Some(first)) => self.rows.get(last).is_some_and(|l| in_order(l, first)),
+            _ => true,
+        };
+        self.sorted = stays_sorted && boundary_in_order;
         self.rejected
             .extend(other.rejected.into_iter().map(|r| Rejected {
                 row: r.row + offset,
@@ -501,17 +516,20 @@ impl<'s> ObservationsBuilder<'s> {
             mut rejected,
             next_row,
             scorecard,
+            sorted,
             ..
         } = self;
-        rows.sort_unstable_by(|a, b| {
-            (a.entity, a.indicator, a.period, a.series, a.row).cmp(&(
-                b.entity,
-                b.indicator,
-                b.period,
-                b.series,
-                b.row,
-            ))
-        });
+        if !sorted {
+            rows.sort_unstable_by(|a, b| {
+                (a.entity, a.indicator, a.period, a.series, a.row).cmp(&(
+                    b.entity,
+                    b.indicator,
+                    b.period,
+                    b.series,
+                    b.row,
+                ))
+            });
+        }
         let names = Names {
             scorecard,
             entities: &entities,
@@ -536,7 +554,9 @@ impl<'s> ObservationsBuilder<'s> {
         let mut kept = 0;
         let mut start = 0;
         for (len, run_kept, run_rejected) in compacted {
-            rows.copy_within(start..start + run_kept, kept);
+            if start != kept {
+                rows.copy_within(start..start + run_kept, kept);
+            }
             kept += run_kept;
             start += len;
             rejected.extend(run_rejected);
@@ -559,6 +579,25 @@ struct Names<'a> {
     scorecard: &'a Scorecard,
     entities: &'a [String],
     series_names: &'a [String],
+}
+
+/// Whether row `b` may follow row `a` in group order (entity, indicator,
+/// period, series, then row number).
+fn in_order(a: &Obs, b: &Obs) -> bool {
+    // Field by field: cheaper than comparing tuples, and this runs per row.
+    if a.entity != b.entity {
+        return a.entity < b.entity;
+    }
+    if a.indicator != b.indicator {
+        return a.indicator < b.indicator;
+    }
+    if a.period != b.period {
+        return a.period < b.period;
+    }
+    if a.series != b.series {
+        return a.series < b.series;
+    }
+    a.row <= b.row
 }
 
 fn same_group(a: &Obs, b: &Obs) -> bool {
@@ -609,6 +648,13 @@ fn compact_runs(runs: Vec<&mut [Obs]>, names: &Names<'_>) -> Vec<(usize, usize, 
 /// length, how many rows it kept (at its start) and the rejected rows.
 fn compact(rows: &mut [Obs], names: &Names<'_>) -> (usize, usize, Vec<Rejected>) {
     let mut rejected = Vec::new();
+    // Looked up once: the rows' indicators index this.
+    let decimals: Vec<Option<u32>> = names
+        .scorecard
+        .indicators
+        .iter()
+        .map(|i| i.decimals)
+        .collect();
     // Kept rows are compacted in place (slot `kept` <= `i`): a second
     // vector would be as large again, in fresh memory.
     let mut kept = 0;
@@ -618,30 +664,30 @@ fn compact(rows: &mut [Obs], names: &Names<'_>) -> (usize, usize, Vec<Rejected>)
         while j < rows.len() && same_group(&rows[j], &rows[i]) {
             j += 1;
         }
-        let group = &rows[i..j];
-        let first = group[0];
-        if group.iter().all(|o| o.reading == first.reading) {
-            // Round actual values once, here, so every evaluation sees
-            // the rounded value (DESIGN.md 3.1) without paying for it again.
-            let mut kept_row = first;
-            if let Reading::Value(v) = first.reading {
-                let decimals = names
-                    .scorecard
-                    .indicators
-                    .get(first.indicator as usize)
-                    .and_then(|i| i.decimals);
-                // Targets and comparators are never rounded, only brought
-                // to the values' scale (the same number) for fast comparisons.
-                kept_row.reading = Reading::Value(if first.series == ACTUAL {
+        let reading = rows[i].reading;
+        if rows[i + 1..j].iter().all(|o| o.reading == reading) {
+            // Moved only when an earlier group was dropped, and rounded
+            // where it lies: copying whole rows costs more than rounding.
+            if kept != i {
+                rows[kept] = rows[i];
+            }
+            let row = &mut rows[kept];
+            if let Reading::Value(v) = reading {
+                let decimals = decimals.get(row.indicator as usize).copied().flatten();
+                // Round actual values once, here, so every evaluation sees
+                // the rounded value (DESIGN.md 3.1) without paying for it
+                // again. Targets and comparators are never rounded, only
+                // brought to the values' scale (the same number) for fast
+                // comparisons.
+                row.reading = Reading::Value(if row.series == ACTUAL {
                     crate::eval::round_value(v, decimals)
                 } else {
                     crate::load::at_scale(v, decimals)
                 });
             }
-            rows[kept] = kept_row;
             kept += 1;
         } else {
-            rejected.extend(conflict(group, names));
+            rejected.extend(conflict(&rows[i..j], names));
         }
         i = j;
     }
@@ -709,6 +755,7 @@ fn reading_text(r: Reading) -> String {
     }
 }
 
+#[inline]
 fn number(cell: Cell<'_>, column: &str) -> Result<Option<Decimal>, String> {
     match cell {
         Cell::Empty => Ok(None),
@@ -783,6 +830,7 @@ impl Scorecard {
             }
             b.next_row += part.input_rows();
         }
+        b.sorted = false;
         b.finish()
     }
 

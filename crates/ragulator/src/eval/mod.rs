@@ -490,6 +490,7 @@ impl Timeline {
 /// let v = ragulator::eval::round_value(Decimal::from_str("84.95").unwrap(), Some(1));
 /// assert_eq!(v.to_string(), "85.0");
 /// ```
+#[inline]
 pub fn round_value(v: Decimal, decimals: Option<u32>) -> Decimal {
     match decimals {
         None => v,
@@ -506,26 +507,43 @@ pub fn round_value(v: Decimal, decimals: Option<u32>) -> Decimal {
     }
 }
 
-/// [`round_value`] in 64-bit integers, for a value with more than `d`
-/// places and a small mantissa: the quotient by `10^(scale - d)`, away from
-/// zero on a remainder of half or more. `None` (use rust_decimal) outside
-/// that, and for a negative value that rounds to zero (whose sign
-/// rust_decimal decides).
+/// Powers of ten that fit an `i64`: a table, not `checked_pow`'s loop.
+const POW10: [i64; 19] = {
+    let mut p = [1_i64; 19];
+    let mut i = 1;
+    while i < 19 {
+        p[i] = p[i - 1] * 10;
+        i += 1;
+    }
+    p
+};
+
+/// [`round_value`] in 64-bit integers, for a value with a small mantissa:
+/// with more than `d` places, the quotient by `10^(scale - d)`, away from
+/// zero on a remainder of half or more; with fewer, the mantissa times
+/// `10^(d - scale)`. `None` (use rust_decimal) outside that, and for a
+/// negative value that comes to zero (whose sign rust_decimal decides).
+#[inline]
 fn round_small(v: Decimal, d: u32) -> Option<Decimal> {
-    let places = v.scale().checked_sub(d).filter(|p| (1..=18).contains(p))?;
     let m = i64::try_from(v.mantissa()).ok()?;
-    let p = 10_i64.checked_pow(places)?;
-    // One or two places beyond `d` is most data; constant divisors become
-    // multiplications, a variable one is a hardware division.
-    let (q, r) = match places {
-        1 => (m / 10, m % 10),
-        2 => (m / 100, m % 100),
-        _ => (m / p, m % p),
-    };
-    let q = if r.unsigned_abs() >= p.unsigned_abs() - r.unsigned_abs() {
-        q + m.signum()
+    let scale = v.scale();
+    let q = if scale > d {
+        let places = scale - d;
+        let p = *POW10.get(places as usize)?;
+        // One or two places beyond `d` is most data; constant divisors become
+        // multiplications, a variable one is a hardware division.
+        let (q, r) = match places {
+            1 => (m / 10, m % 10),
+            2 => (m / 100, m % 100),
+            _ => (m / p, m % p),
+        };
+        if r.unsigned_abs() >= p.unsigned_abs() - r.unsigned_abs() {
+            q + m.signum()
+        } else {
+            q
+        }
     } else {
-        q
+        m.checked_mul(*POW10.get((d - scale) as usize)?)?
     };
     if q == 0 && v.is_sign_negative() {
         return None;
