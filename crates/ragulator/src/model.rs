@@ -126,6 +126,7 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
 /// assert!(decimal_from_f64(1e300).unwrap_err().contains("out of range"));
 /// assert!(decimal_from_f64(f64::INFINITY).is_err());
 /// ```
+#[inline]
 pub fn decimal_from_f64(v: f64) -> Result<Decimal, String> {
     if !v.is_finite() {
         return Err(format!(
@@ -152,6 +153,7 @@ pub fn decimal_from_f64(v: f64) -> Result<Decimal, String> {
 /// shortest round trip while `v × 10^s` stays below 2^50: the candidates
 /// at that scale are then more than four ulps apart, so at most one rounds
 /// to `v` (the one nearest `v`, as formatting picks). `None` otherwise.
+#[inline]
 fn short_decimal(v: f64) -> Option<Decimal> {
     // 2^50: exact integers, with room for the product's rounding error.
     const LIMIT: f64 = 1_125_899_906_842_624.0;

@@ -220,6 +220,10 @@ pub struct ObservationsBuilder<'s> {
     series_names: Vec<String>,
     series_ix: HashMap<String, u32>,
     periods: HashMap<String, Result<Period, String>>,
+    /// Recently read periods written in at most eight bytes (nearly all:
+    /// `2022-06`, `2022-Q2`, `2022/23`), by their bytes: a look-up without
+    /// hashing or comparing strings, for the same few periods row after row.
+    recent_periods: Box<[(u64, u8, Option<Period>); RECENT_PERIODS]>,
     rejected: Vec<Rejected>,
     next_row: usize,
     /// Set by the measure code: its rows may give measured indicators' values.
@@ -252,6 +256,7 @@ impl<'s> ObservationsBuilder<'s> {
             series_names,
             series_ix,
             periods: HashMap::default(),
+            recent_periods: Box::new([(0, 0, None); RECENT_PERIODS]),
             rejected: Vec::new(),
             next_row: 0,
             computing: false,
@@ -297,7 +302,7 @@ impl<'s> ObservationsBuilder<'s> {
             .filter(|s| !s.is_empty())
             .ok_or("no indicator given")?;
         let indicator_ix = match self.scorecard.indicators.get(self.last_indicator) {
-            Some(last) if last.id == indicator_id => self.last_indicator,
+            Some(last) if same_text(&last.id, indicator_id) => self.last_indicator,
             _ => *self
                 .scorecard
                 .indicator_by_id
@@ -310,15 +315,32 @@ impl<'s> ObservationsBuilder<'s> {
             .period
             .filter(|s| !s.is_empty())
             .ok_or("no period given")?;
-        let period = match self.periods.get(period_text) {
-            Some(p) => p.clone()?,
+        let short = short_key(period_text);
+        let slot = short.map(|(key, len)| (key, len, recent_slot(key)));
+        let recent = slot.and_then(|(key, len, slot)| match self.recent_periods.get(slot) {
+            Some(&(k, l, Some(p))) if k == key && l == len => Some(p),
+            _ => None,
+        });
+        let period = match recent {
+            Some(p) => p,
             None => {
-                let parsed = self
-                    .scorecard
-                    .parse_period(period_text)
-                    .map_err(|e| format!("bad period: {e}"));
-                self.periods.insert(period_text.to_string(), parsed.clone());
-                parsed?
+                let period = match self.periods.get(period_text) {
+                    Some(p) => p.clone()?,
+                    None => {
+                        let parsed = self
+                            .scorecard
+                            .parse_period(period_text)
+                            .map_err(|e| format!("bad period: {e}"));
+                        self.periods.insert(period_text.to_string(), parsed.clone());
+                        parsed?
+                    }
+                };
+                if let Some((key, len, slot)) = slot {
+                    if let Some(entry) = self.recent_periods.get_mut(slot) {
+                        *entry = (key, len, Some(period));
+                    }
+                }
+                period
             }
         };
         let series = match raw.series.filter(|s| !s.is_empty()) {
@@ -338,38 +360,18 @@ impl<'s> ObservationsBuilder<'s> {
                 "indicator '{indicator_id}' has a range target, which a data row cannot give; set it in the scorecard"
             ));
         }
-        let value = number(raw.value, "value")?;
-        let numerator = number(raw.numerator, "numerator")?;
-        let denominator = number(raw.denominator, "denominator")?;
-        let (reading, ratio) = match (value, numerator, denominator) {
-            (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
-                return Err("give either value or numerator and denominator, not both".into())
-            }
-            (Some(v), None, None) => (Reading::Value(v), None),
-            (None, Some(_), None) => return Err("numerator given without a denominator".into()),
-            (None, None, Some(_)) => return Err("denominator given without a numerator".into()),
-            (None, Some(n), Some(d)) => {
-                if d.is_zero() {
-                    (Reading::ZeroDenominator, Some((n, d)))
-                } else {
-                    let v = n
-                        .checked_div(d)
-                        .and_then(|q| q.checked_mul(indicator.unit.scale()))
-                        .ok_or_else(|| {
-                            format!("numerator {n} / denominator {d} is out of range")
-                        })?;
-                    // Normalised: trailing zeros from the division (17/20 x 100 =
-                    // "85.00") are not the data's precision; `decimals` sets that.
-                    (Reading::Value(v.normalize()), Some((n, d)))
-                }
-            }
-            (None, None, None) => (Reading::Missing, None),
+        let (reading, ratio) = if blank(raw.numerator) && blank(raw.denominator) {
+            // The usual row: a value or nothing, no ratio.
+            let value = number(raw.value, "value")?;
+            (value.map_or(Reading::Missing, Reading::Value), None)
+        } else {
+            ratio_reading(raw, indicator)?
         };
         let entity_name = raw.entity.unwrap_or("");
         let same = self
             .entities
             .get(self.last_entity as usize)
-            .is_some_and(|e| e == entity_name);
+            .is_some_and(|e| same_text(e, entity_name));
         let known = if same {
             Some(self.last_entity)
         } else {
@@ -664,15 +666,20 @@ fn compact(rows: &mut [Obs], names: &Names<'_>) -> (usize, usize, Vec<Rejected>)
         while j < rows.len() && same_group(&rows[j], &rows[i]) {
             j += 1;
         }
-        let reading = rows[i].reading;
-        if rows[i + 1..j].iter().all(|o| o.reading == reading) {
+        // Compared and rounded where the rows lie: a copy of the reading
+        // on the stack costs a stalled load per row.
+        let (head, tail) = rows.split_at(i + 1);
+        let agree = tail[..j - i - 1]
+            .iter()
+            .all(|o| Some(&o.reading) == head.last().map(|h| &h.reading));
+        if agree {
             // Moved only when an earlier group was dropped, and rounded
             // where it lies: copying whole rows costs more than rounding.
             if kept != i {
                 rows[kept] = rows[i];
             }
             let row = &mut rows[kept];
-            if let Reading::Value(v) = reading {
+            if let Reading::Value(v) = row.reading {
                 let decimals = decimals.get(row.indicator as usize).copied().flatten();
                 // Round actual values once, here, so every evaluation sees
                 // the rounded value (DESIGN.md 3.1) without paying for it
@@ -752,6 +759,87 @@ fn reading_text(r: Reading) -> String {
         Reading::Value(v) => v.normalize().to_string(),
         Reading::Missing => "empty".into(),
         Reading::ZeroDenominator => "zero denominator".into(),
+    }
+}
+
+/// The reading of a row with a numerator or denominator (or both, or a
+/// value as well, which is an error), and its ratio.
+fn ratio_reading(
+    raw: RawRow<'_>,
+    indicator: &crate::load::Indicator,
+) -> Result<(Reading, Option<(Decimal, Decimal)>), String> {
+    let value = number(raw.value, "value")?;
+    let numerator = number(raw.numerator, "numerator")?;
+    let denominator = number(raw.denominator, "denominator")?;
+    Ok(match (value, numerator, denominator) {
+        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+            return Err("give either value or numerator and denominator, not both".into())
+        }
+        (Some(v), None, None) => (Reading::Value(v), None),
+        (None, Some(_), None) => return Err("numerator given without a denominator".into()),
+        (None, None, Some(_)) => return Err("denominator given without a numerator".into()),
+        (None, Some(n), Some(d)) => {
+            if d.is_zero() {
+                (Reading::ZeroDenominator, Some((n, d)))
+            } else {
+                let v = n
+                    .checked_div(d)
+                    .and_then(|q| q.checked_mul(indicator.unit.scale()))
+                    .ok_or_else(|| format!("numerator {n} / denominator {d} is out of range"))?;
+                // Normalised: trailing zeros from the division (17/20 x 100 =
+                // "85.00") are not the data's precision; `decimals` sets that.
+                (Reading::Value(v.normalize()), Some((n, d)))
+            }
+        }
+        (None, None, None) => (Reading::Missing, None),
+    })
+}
+
+/// Slots in [`ObservationsBuilder::recent_periods`]: more than the
+/// periods of a few years of months.
+const RECENT_PERIODS: usize = 64;
+
+/// A text of at most eight bytes as a number (its bytes, little-endian)
+/// and its length; `None` for a longer text.
+#[inline]
+fn short_key(text: &str) -> Option<(u64, u8)> {
+    let bytes = text.as_bytes();
+    let len = u8::try_from(bytes.len()).ok().filter(|&n| n <= 8)?;
+    let key = bytes
+        .iter()
+        .enumerate()
+        .fold(0u64, |k, (i, &b)| k | u64::from(b) << (8 * i));
+    Some((key, len))
+}
+
+/// The slot of a short period text: its bytes mixed, the top bits taken.
+#[inline]
+fn recent_slot(key: u64) -> usize {
+    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as usize
+}
+
+/// `a == b`, without a call to `memcmp` for short texts (ids, entity
+/// names), compared once or twice per row.
+#[inline]
+fn same_text(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    if a.len() > 16 {
+        return a == b;
+    }
+    a.iter().zip(b).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
+}
+
+/// Whether a cell gives no number (as [`number`] reads it).
+#[inline]
+fn blank(cell: Cell<'_>) -> bool {
+    match cell {
+        Cell::Empty => true,
+        Cell::Float(f) => f.is_nan(),
+        Cell::Text(t) => t.trim().is_empty(),
+        Cell::Decimal(_) | Cell::Invalid(_) => false,
     }
 }
 
@@ -1265,7 +1353,32 @@ fn check_columns(
 
 #[cfg(test)]
 mod tests {
-    use super::trim;
+    use super::{recent_slot, same_text, short_key, trim, RECENT_PERIODS};
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn same_text_is_string_equality(a in "[a-c\\x00é]{0,20}", b in "[a-c\\x00é]{0,20}") {
+            prop_assert_eq!(same_text(&a, &b), a == b);
+            prop_assert!(same_text(&a, &a));
+        }
+
+        /// Two short texts have the same key only when they are the same
+        /// text (a trailing NUL byte included), and every key has a slot.
+        #[test]
+        fn short_keys_tell_texts_apart(a in "[0-9\\x00Q/-]{0,10}", b in "[0-9\\x00Q/-]{0,10}") {
+            match (short_key(&a), short_key(&b)) {
+                (Some(ka), Some(kb)) => {
+                    prop_assert_eq!(ka == kb, a == b);
+                    prop_assert!(recent_slot(ka.0) < RECENT_PERIODS);
+                }
+                (ka, kb) => {
+                    prop_assert_eq!(ka.is_none(), a.len() > 8);
+                    prop_assert_eq!(kb.is_none(), b.len() > 8);
+                }
+            }
+        }
+    }
 
     #[test]
     fn trim_shortcut_agrees_with_str_trim() {

@@ -528,19 +528,12 @@ fn round_small(v: Decimal, d: u32) -> Option<Decimal> {
     let m = i64::try_from(v.mantissa()).ok()?;
     let scale = v.scale();
     let q = if scale > d {
-        let places = scale - d;
-        let p = *POW10.get(places as usize)?;
-        // One or two places beyond `d` is most data; constant divisors become
-        // multiplications, a variable one is a hardware division.
-        let (q, r) = match places {
-            1 => (m / 10, m % 10),
-            2 => (m / 100, m % 100),
-            _ => (m / p, m % p),
-        };
-        if r.unsigned_abs() >= p.unsigned_abs() - r.unsigned_abs() {
-            q + m.signum()
-        } else {
-            q
+        // One or two places beyond `d` is most data: divisions by a
+        // constant, which become multiplications.
+        match scale - d {
+            1 => round_tens(m),
+            2 => round_hundreds(m),
+            places => away_from_zero(m, *POW10.get(places as usize)?),
         }
     } else {
         m.checked_mul(*POW10.get((d - scale) as usize)?)?
@@ -549,6 +542,29 @@ fn round_small(v: Decimal, d: u32) -> Option<Decimal> {
         return None;
     }
     Decimal::try_new(q, d).ok()
+}
+
+/// `m / p`, rounded half away from zero.
+#[inline(always)]
+fn away_from_zero(m: i64, p: i64) -> i64 {
+    let (q, r) = (m / p, m % p);
+    if r.unsigned_abs() >= p.unsigned_abs() - r.unsigned_abs() {
+        q + m.signum()
+    } else {
+        q
+    }
+}
+
+// Separate functions, so that the optimiser cannot merge the constant
+// divisors into a table lookup and a hardware division (it does, inlined).
+#[inline(never)]
+fn round_tens(m: i64) -> i64 {
+    away_from_zero(m, 10)
+}
+
+#[inline(never)]
+fn round_hundreds(m: i64) -> i64 {
+    away_from_zero(m, 100)
 }
 
 /// The partition point of `pred` in `items` (true, then false), searched
