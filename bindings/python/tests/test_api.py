@@ -700,7 +700,7 @@ def test_a_large_table_read_in_chunks_is_the_csv_read_in_one(tmp_path: Path) -> 
         'ragulator = 1\n[[indicator]]\nid = "x"\nname = "X"\nunit = "percent"\n'
         'polarity = "higher_is_better"\ndecimals = 1\ntarget = 75\nrag = { rule = "target", amber = 5 }\n'
     )
-    n = 140_000  # two chunks, even on two cores
+    n = 140_000  # three chunks, on two cores or more
     months = [f"{2000 + m // 12}-{m % 12 + 1:02d}" for m in range(200)]
     entity = [f"e{k // 200}" for k in range(n)]
     period = [months[k % 200] for k in range(n)]
