@@ -250,6 +250,21 @@ impl Columns {
     /// Pushes rows `from..to` of this batch.
     fn push(&self, builder: &mut ObservationsBuilder<'_>, from: usize, to: usize) {
         let (mut sv, mut sn, mut sd) = (Scratch::default(), Scratch::default(), Scratch::default());
+        if let (Number::Absent, Number::Absent) = (&self.numbers[1], &self.numbers[2]) {
+            // The usual table: values, no ratio columns to look at per row.
+            for i in from..to {
+                builder.push(RawRow {
+                    entity: self.texts[0].get(i),
+                    indicator: self.texts[1].get(i),
+                    period: self.texts[2].get(i),
+                    series: self.texts[3].get(i),
+                    value: self.numbers[0].cell(i, &mut sv),
+                    numerator: Cell::Empty,
+                    denominator: Cell::Empty,
+                });
+            }
+            return;
+        }
         for i in from..to {
             builder.push(RawRow {
                 entity: self.texts[0].get(i),

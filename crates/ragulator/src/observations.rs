@@ -803,13 +803,23 @@ const RECENT_PERIODS: usize = 64;
 /// and its length; `None` for a longer text.
 #[inline]
 fn short_key(text: &str) -> Option<(u64, u8)> {
-    let bytes = text.as_bytes();
-    let len = u8::try_from(bytes.len()).ok().filter(|&n| n <= 8)?;
-    let key = bytes
-        .iter()
-        .enumerate()
-        .fold(0u64, |k, (i, &b)| k | u64::from(b) << (8 * i));
-    Some((key, len))
+    let b = text.as_bytes();
+    let n = b.len();
+    let key = match n {
+        // Two overlapping four-byte loads: the overlap holds the same
+        // bytes in both, so OR-ing them packs all `n` bytes.
+        4..=8 => {
+            let lo = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+            let hi = u32::from_le_bytes([b[n - 4], b[n - 3], b[n - 2], b[n - 1]]);
+            u64::from(lo) | u64::from(hi) << (8 * (n - 4))
+        }
+        0..=3 => b
+            .iter()
+            .enumerate()
+            .fold(0u64, |k, (i, &x)| k | u64::from(x) << (8 * i)),
+        _ => return None,
+    };
+    Some((key, n as u8))
 }
 
 /// The slot of a short period text: its bytes mixed, the top bits taken.
@@ -822,14 +832,13 @@ fn recent_slot(key: u64) -> usize {
 /// names), compared once or twice per row.
 #[inline]
 fn same_text(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len() != b.len() {
         return false;
     }
-    if a.len() > 16 {
-        return a == b;
+    match (short_key(a), short_key(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
     }
-    a.iter().zip(b).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
 }
 
 /// Whether a cell gives no number (as [`number`] reads it).
