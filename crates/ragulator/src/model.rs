@@ -154,7 +154,7 @@ pub fn decimal_from_f64(v: f64) -> Result<Decimal, String> {
 /// at that scale are then more than four ulps apart, so at most one rounds
 /// to `v` (the one nearest `v`, as formatting picks). `None` otherwise.
 #[inline]
-fn short_decimal(v: f64) -> Option<Decimal> {
+pub(crate) fn short_decimal(v: f64) -> Option<Decimal> {
     // 2^50: exact integers, with room for the product's rounding error.
     const LIMIT: f64 = 1_125_899_906_842_624.0;
     if v == 0.0 || v.abs() >= LIMIT {

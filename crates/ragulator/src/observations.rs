@@ -361,8 +361,16 @@ impl<'s> ObservationsBuilder<'s> {
             ));
         }
         let (reading, ratio) = if blank(raw.numerator) && blank(raw.denominator) {
-            // The usual row: a value or nothing, no ratio.
-            let value = number(raw.value, "value")?;
+            // The usual row: a value or nothing, no ratio. A float with
+            // few digits (DataFrames' usual cell) is converted straight away.
+            let short = match raw.value {
+                Cell::Float(f) => model::short_decimal(f),
+                _ => None,
+            };
+            let value = match short {
+                Some(v) => Some(v),
+                None => number(raw.value, "value")?,
+            };
             (value.map_or(Reading::Missing, Reading::Value), None)
         } else {
             ratio_reading(raw, indicator)?
