@@ -192,3 +192,71 @@ fn a_conflict_out_of_order_is_found_on_the_values_given() {
     );
     assert_eq!(data.len(), 1);
 }
+
+/// Float cells (DataFrames): taken by their shortest representation, NaN
+/// a missing value, infinities and 1e300 rejected with the column named.
+#[test]
+fn float_cells_are_shortest_decimals_nan_missing_infinities_rejected() {
+    let s = Scorecard::from_toml(SCORECARD).expect("scorecard");
+    let mut b = s.observations();
+    let cells = [
+        84.95,
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        1e300,
+        0.1 + 0.2,
+        -0.0,
+    ];
+    for (month, v) in cells.iter().enumerate() {
+        let period = format!("2022-{:02}", month + 1);
+        b.push(RawRow {
+            indicator: Some("y"),
+            period: Some(&period),
+            value: Cell::Float(*v),
+            ..RawRow::default()
+        });
+    }
+    let data = b.finish();
+    let rejected: Vec<(usize, String)> = data
+        .rejected()
+        .iter()
+        .map(|r| (r.row, r.reason.clone()))
+        .collect();
+    let rows: Vec<usize> = rejected.iter().map(|r| r.0).collect();
+    assert_eq!(rows, [3, 4, 5], "{rejected:?}");
+    assert!(
+        rejected
+            .iter()
+            .all(|r| r.1.starts_with("not a number in column value")),
+        "{rejected:?}"
+    );
+    let json = s
+        .evaluate(&data, &Default::default())
+        .expect("evaluates")
+        .to_json();
+    let values: Vec<(String, serde_json::Value)> = json["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter(|r| r["indicator"] == "y")
+        .map(|r| {
+            (
+                r["period"].as_str().unwrap_or("").to_string(),
+                r["value"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        values,
+        [
+            ("2022-01".to_string(), serde_json::json!("84.95")),
+            ("2022-02".to_string(), serde_json::Value::Null),
+            (
+                "2022-06".to_string(),
+                serde_json::json!("0.30000000000000004")
+            ),
+            ("2022-07".to_string(), serde_json::json!("0")),
+        ]
+    );
+}
