@@ -290,15 +290,13 @@ impl<'s> ObservationsBuilder<'s> {
     }
 
     fn check(&mut self, row: usize, raw: RawRow<'_>) -> Result<(), String> {
-        let raw = RawRow {
-            entity: raw.entity.map(trim),
-            indicator: raw.indicator.map(trim),
-            period: raw.period.map(trim),
-            series: raw.series.map(trim),
-            ..raw
-        };
-        let indicator_id = raw
-            .indicator
+        // Field by field, not a trimmed copy of the row: copying the cells
+        // stalls on loading, as a whole, what the caller stored in parts.
+        let entity_text = raw.entity.map(trim);
+        let indicator_text = raw.indicator.map(trim);
+        let period_text = raw.period.map(trim);
+        let series_text = raw.series.map(trim);
+        let indicator_id = indicator_text
             .filter(|s| !s.is_empty())
             .ok_or("no indicator given")?;
         let indicator_ix = match self.scorecard.indicators.get(self.last_indicator) {
@@ -311,8 +309,7 @@ impl<'s> ObservationsBuilder<'s> {
         };
         self.last_indicator = indicator_ix;
         let indicator = &self.scorecard.indicators[indicator_ix];
-        let period_text = raw
-            .period
+        let period_text = period_text
             .filter(|s| !s.is_empty())
             .ok_or("no period given")?;
         let short = short_key(period_text);
@@ -343,7 +340,7 @@ impl<'s> ObservationsBuilder<'s> {
                 period
             }
         };
-        let series = match raw.series.filter(|s| !s.is_empty()) {
+        let series = match series_text.filter(|s| !s.is_empty()) {
             None | Some("actual") => ACTUAL,
             Some(name) => match self.series_ix.get(name) {
                 Some(&s) => s,
@@ -375,7 +372,7 @@ impl<'s> ObservationsBuilder<'s> {
         } else {
             ratio_reading(raw, indicator)?
         };
-        let entity_name = raw.entity.unwrap_or("");
+        let entity_name = entity_text.unwrap_or("");
         let same = self
             .entities
             .get(self.last_entity as usize)
@@ -400,17 +397,24 @@ impl<'s> ObservationsBuilder<'s> {
             }
             None => NO_RATIO,
         };
-        let obs = Obs {
+        let indicator = indicator_ix as u32;
+        // Checked on the fields, before the row is built: a reference to
+        // the row would put it on the stack, and copying it from there into
+        // the vector stalls (its words are stored one by one, loaded as one).
+        if self.sorted {
+            if let Some(last) = self.rows.last() {
+                self.sorted = group_in_order(last, entity, indicator, period, series);
+            }
+        }
+        self.rows.push(Obs {
             row: row as u32,
             entity,
-            indicator: indicator_ix as u32,
+            indicator,
             period,
             series,
             reading,
             ratio,
-        };
-        self.sorted = self.sorted && self.rows.last().is_none_or(|last| in_order(last, &obs));
-        self.rows.push(obs);
+        });
         Ok(())
     }
 
@@ -594,20 +598,27 @@ struct Names<'a> {
 /// Whether row `b` may follow row `a` in group order (entity, indicator,
 /// period, series, then row number).
 fn in_order(a: &Obs, b: &Obs) -> bool {
+    if (a.entity, a.indicator, a.period, a.series) == (b.entity, b.indicator, b.period, b.series) {
+        return a.row <= b.row;
+    }
+    group_in_order(a, b.entity, b.indicator, b.period, b.series)
+}
+
+/// Whether a row of group (`entity`, `indicator`, `period`, `series`) may
+/// follow row `a` in group order, a later row in the same group included.
+#[inline]
+fn group_in_order(a: &Obs, entity: u32, indicator: u32, period: Period, series: u32) -> bool {
     // Field by field: cheaper than comparing tuples, and this runs per row.
-    if a.entity != b.entity {
-        return a.entity < b.entity;
+    if a.entity != entity {
+        return a.entity < entity;
     }
-    if a.indicator != b.indicator {
-        return a.indicator < b.indicator;
+    if a.indicator != indicator {
+        return a.indicator < indicator;
     }
-    if a.period != b.period {
-        return a.period < b.period;
+    if a.period != period {
+        return a.period < period;
     }
-    if a.series != b.series {
-        return a.series < b.series;
-    }
-    a.row <= b.row
+    a.series <= series
 }
 
 fn same_group(a: &Obs, b: &Obs) -> bool {

@@ -541,7 +541,7 @@ fn round_small(v: Decimal, d: u32) -> Option<Decimal> {
     if q == 0 && v.is_sign_negative() {
         return None;
     }
-    Decimal::try_new(q, d).ok()
+    crate::model::decimal_of(q, d)
 }
 
 /// `m / p`, rounded half away from zero.
