@@ -161,7 +161,21 @@ fn number_column(column: &str, array: &ArrayRef) -> Result<Number, DataError> {
 struct Scratch(String);
 
 impl Number {
+    /// Row `i`'s cell. Floats (pandas' numbers) and missing columns inline:
+    /// a cell returned through memory, stored in parts and then copied
+    /// into the row as a whole, stalls the copy (per row).
+    #[inline(always)]
     fn cell<'a>(&'a self, i: usize, scratch: &'a mut Scratch) -> Cell<'a> {
+        match self {
+            Number::Absent => Cell::Empty,
+            Number::F64(a) if a.is_null(i) => Cell::Empty,
+            Number::F64(a) => Cell::Float(a.value(i)),
+            _ => self.other_cell(i, scratch),
+        }
+    }
+
+    #[inline(never)]
+    fn other_cell<'a>(&'a self, i: usize, scratch: &'a mut Scratch) -> Cell<'a> {
         match self {
             Number::Absent => Cell::Empty,
             Number::Text(t) => t.get(i).map(Cell::Text).unwrap_or(Cell::Empty),
@@ -250,8 +264,33 @@ impl Columns {
     /// Pushes rows `from..to` of this batch.
     fn push(&self, builder: &mut ObservationsBuilder<'_>, from: usize, to: usize) {
         let (mut sv, mut sn, mut sd) = (Scratch::default(), Scratch::default(), Scratch::default());
+        if let (Number::F64(values), Number::Absent, Number::Absent) =
+            (&self.numbers[0], &self.numbers[1], &self.numbers[2])
+        {
+            // pandas' table: float values, no ratio columns. A null is
+            // passed as NaN, which the core reads as missing, as it reads
+            // an empty cell: one kind of cell, so it goes straight into
+            // the row (two kinds are built aside and copied, which stalls).
+            for i in from..to {
+                let v = if values.is_null(i) {
+                    f64::NAN
+                } else {
+                    values.value(i)
+                };
+                builder.push(RawRow {
+                    entity: self.texts[0].get(i),
+                    indicator: self.texts[1].get(i),
+                    period: self.texts[2].get(i),
+                    series: self.texts[3].get(i),
+                    value: Cell::Float(v),
+                    numerator: Cell::Empty,
+                    denominator: Cell::Empty,
+                });
+            }
+            return;
+        }
         if let (Number::Absent, Number::Absent) = (&self.numbers[1], &self.numbers[2]) {
-            // The usual table: values, no ratio columns to look at per row.
+            // Values of another type, no ratio columns to look at per row.
             for i in from..to {
                 builder.push(RawRow {
                     entity: self.texts[0].get(i),
