@@ -213,6 +213,20 @@ def test_pandas_nan_and_null_are_missing(card: ragulator.Scorecard) -> None:
     ev = card.evaluate(df)
     assert [r.status for r in ev.results] == ["no_data", "no_data", "amber"]
     assert ev.rows == ragulator.RowCounts(3, 3, 0)
+    # An Arrow null in a float column (not NaN) is missing too.
+    pa = need("pyarrow")
+    table = pa.table(
+        {
+            "indicator": ["re_referrals"] * 3,
+            "period": ["2022-01", "2022-02", "2022-03"],
+            "value": pa.array([None, math.nan, 21.0], pa.float64()),
+        }
+    )
+    assert table.column("value").null_count == 1
+    ev = card.evaluate(table)
+    assert [r.status for r in ev.results] == ["no_data", "no_data", "amber"]
+    assert [r.no_data_reason for r in ev.results][:2] == ["no value"] * 2
+    assert ev.rows == ragulator.RowCounts(3, 3, 0)
 
 
 def test_pandas_all_empty_entity_and_series_columns_are_absent(card: ragulator.Scorecard, tmp_path: Path) -> None:
