@@ -33,6 +33,7 @@ enum Text {
 }
 
 impl Text {
+    #[inline(always)]
     fn get(&self, i: usize) -> Option<&str> {
         match self {
             Text::Absent => None,
