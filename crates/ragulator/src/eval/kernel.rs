@@ -312,8 +312,16 @@ impl<'a> Kernel<'a> {
     /// The computed status and gap of one period's reading, and the
     /// value's mantissa; `None` where the value is not at the indicator's
     /// decimals or an integer would overflow.
-    fn judge(&self, reading: Reading, period: Period, previous: Option<Decimal>) -> Option<Judged> {
-        let Reading::Value(v) = reading else {
+    // Inlined into `run`, its one caller: a `Judged` returned through memory
+    // is stored in parts and copied as a whole, which stalls (per row).
+    #[inline(always)]
+    fn judge(
+        &self,
+        reading: &Reading,
+        period: Period,
+        previous: Option<Decimal>,
+    ) -> Option<Judged> {
+        let &Reading::Value(v) = reading else {
             let status = match self.decide {
                 Decide::Context => None,
                 _ => Some(self.missing),
@@ -338,7 +346,7 @@ impl<'a> Kernel<'a> {
             (Some(s), _) if m == 0 || s.target.is_zero() => {
                 super::gap(self.polarity(), v, TargetValue::Value(s.target.into()))
             }
-            (Some(s), Some(g)) => Some(Decimal::try_new(g, s.gap.scale).ok()?),
+            (Some(s), Some(g)) => Some(crate::model::decimal_of(g, s.gap.scale)?),
             _ => None,
         };
         let status = match &self.decide {
@@ -408,7 +416,7 @@ impl<'a> Kernel<'a> {
                     }
                 }),
             };
-            let Some(j) = self.judge(o.reading, o.period, previous.map(|(v, _)| v)) else {
+            let Some(j) = self.judge(&o.reading, o.period, previous.map(|(v, _)| v)) else {
                 out.truncate(out_len);
                 rollup.truncate(rollup_len);
                 return false;
