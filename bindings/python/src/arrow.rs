@@ -5,9 +5,7 @@
 //! Columns are matched as the CSV reader matches its header: trimmed,
 //! case-insensitive, the first of duplicates; other columns are ignored.
 
-use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::sync::{mpsc, Mutex};
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Decimal128Type, Float32Type, Float64Type, Int64Type, UInt64Type};
@@ -18,6 +16,7 @@ use arrow_array::{
 use arrow_schema::{DataType, SchemaRef};
 use ragulator::observations::check_data_columns;
 use ragulator::observations::ObservationsBuilder;
+use ragulator::parallel;
 use ragulator::{Cell, DataError, Observations, RawRow, Scorecard};
 use rust_decimal::Decimal;
 
@@ -351,17 +350,13 @@ fn read_range<'s>(
     builder
 }
 
-/// A chunk of rows to read: its index, its builder and its row range.
-type Chunk<'s> = (usize, ObservationsBuilder<'s>, usize, usize);
-
 /// Reads record batches as observations; rows are numbered from 1 across
 /// batches. A large table is read in chunks on up to four threads, each
 /// chunk checked by its own builder and appended to the first in input
-/// order, so the result is the one-thread result. The caller's thread
-/// reads the first chunk, then appends the others as they come (reading
-/// unclaimed ones itself while it waits), so copying chunks overlaps
-/// reading them. The caller has released the GIL, and the cores are
-/// otherwise idle.
+/// order (`ragulator::parallel::in_order`: the caller's thread reads the
+/// first share, then appends the others as they come), so the result is
+/// the one-thread result. The caller has released the GIL, and the cores
+/// are otherwise idle.
 pub(crate) fn observations(
     scorecard: &Scorecard,
     schema: &SchemaRef,
@@ -375,79 +370,31 @@ pub(crate) fn observations(
         .collect::<Result<Vec<_>, _>>()?;
     let total: usize = columns.iter().map(|c| c.rows).sum();
     let threads = threads_for(total);
-    // The caller reads a first share straight into the builder that keeps
-    // every row, a little under an even share, since it also copies the
-    // other chunks in; the rest goes in chunks of 65,536 rows to whichever
-    // thread is free.
-    let head = if threads == 1 {
-        total
-    } else {
-        (total * 9 / (10 * threads)).max(CHUNK_ROWS).min(total)
-    };
-    let mut bounds = vec![(0, head)];
-    bounds.extend(
-        (head..total)
-            .step_by(CHUNK_ROWS)
-            .map(|from| (from, (from + CHUNK_ROWS).min(total))),
-    );
-    let count = bounds.len();
     // Builders are made here, on the caller's thread, so mimalloc reuses
     // their rows call after call; the first has room for every row.
-    let mut chunks = bounds.into_iter().enumerate().map(|(i, (from, to))| {
-        let mut builder = scorecard.observations();
-        builder.reserve(if i == 0 { total } else { to - from });
-        (i, builder, from, to)
-    });
-    let Some((_, first, from, to)) = chunks.next() else {
-        return Ok(scorecard.observations().finish());
-    };
-    let queue: Mutex<std::vec::IntoIter<Chunk<'_>>> =
-        Mutex::new(chunks.collect::<Vec<_>>().into_iter());
-    let claim = || queue.lock().ok().and_then(|mut q| q.next());
-    let (done_tx, done_rx) = mpsc::channel::<(usize, Option<ObservationsBuilder<'_>>)>();
+    let mut chunks = parallel::shares(total, threads, CHUNK_ROWS)
+        .into_iter()
+        .enumerate()
+        .map(|(i, range)| {
+            let mut builder = scorecard.observations();
+            builder.reserve(if i == 0 { total } else { range.len() });
+            (builder, range)
+        });
+    let first = chunks
+        .next()
+        .unwrap_or_else(|| (scorecard.observations(), 0..0));
     let columns = &columns;
-    let first = std::thread::scope(|scope| {
-        for _ in 1..threads {
-            let done = done_tx.clone();
-            let claim = &claim;
-            scope.spawn(move || {
-                while let Some((i, builder, from, to)) = claim() {
-                    // A chunk whose reading panicked arrives as None: reported below.
-                    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        read_range(builder, columns, from, to)
-                    }));
-                    if done.send((i, read.ok())).is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-        drop(done_tx);
-        let mut first = read_range(first, columns, from, to);
-        // Chunks read but not yet appended, by index; appended in order.
-        let mut waiting = BTreeMap::new();
-        let mut next = 1;
-        while next < count {
-            if let Some(chunk) = waiting.remove(&next) {
-                first.append(chunk?);
-                next += 1;
-            } else if let Some((i, builder, from, to)) = claim() {
-                waiting.insert(i, Some(read_range(builder, columns, from, to)));
-            } else {
-                match done_rx.recv() {
-                    Ok((i, chunk)) => {
-                        waiting.insert(i, chunk);
-                    }
-                    Err(_) => return None,
-                }
-            }
-        }
-        Some(first)
-    })
+    let read = parallel::in_order(
+        first,
+        chunks.collect(),
+        threads,
+        |(builder, range)| read_range(builder, columns, range.start, range.end),
+        |all, chunk| all.append(chunk),
+    )
     .ok_or_else(|| DataError {
         message: "a thread reading the table failed".into(),
         row: None,
         column: None,
     })?;
-    Ok(first.finish_threaded(threads))
+    Ok(read.finish_threaded(threads))
 }

@@ -46,6 +46,7 @@ pub mod measure;
 pub mod model;
 pub mod observations;
 pub mod output;
+pub mod parallel;
 pub mod period;
 pub mod spc;
 #[cfg(test)]

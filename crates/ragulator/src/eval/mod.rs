@@ -701,29 +701,6 @@ impl Scorecard {
 /// Entity runs and their first index, for [`Evaluator::run_statuses`].
 type Part<'e> = (usize, &'e [(String, std::ops::Range<usize>)]);
 
-/// Each piece of work judged on a thread of its own (the first on the
-/// caller's); `None` for a piece whose thread failed.
-#[cfg(not(target_arch = "wasm32"))]
-fn judge_parts<W: Send, T: Send>(parts: Vec<W>, judge: impl Fn(W) -> T + Sync) -> Vec<Option<T>> {
-    let mut parts = parts.into_iter();
-    let Some(first) = parts.next() else {
-        return Vec::new();
-    };
-    std::thread::scope(|scope| {
-        let judge = &judge;
-        let others: Vec<_> = parts.map(|p| scope.spawn(move || judge(p))).collect();
-        let mut out = vec![Some(judge(first))];
-        out.extend(others.into_iter().map(|h| h.join().ok()));
-        out
-    })
-}
-
-/// WebAssembly has no threads: the parts one after the other.
-#[cfg(target_arch = "wasm32")]
-fn judge_parts<W, T>(parts: Vec<W>, judge: impl Fn(W) -> T) -> Vec<Option<T>> {
-    parts.into_iter().map(|p| Some(judge(p))).collect()
-}
-
 /// Where the walk puts its judgements.
 trait Sink {
     /// The status rows, for a sink that takes them from integer kernels.
@@ -1109,16 +1086,25 @@ impl<'a> Evaluator<'a> {
         // entities are independent (each rolls up its own themes), and
         // their results concatenate in order.
         let threads = threads.clamp(1, entities.len().max(1));
-        let per_thread = self.data.rows.len().div_ceil(threads).max(1);
+        // Contiguous runs of whole entities (each rolls up its own themes,
+        // and their results concatenate in order): a first share for the
+        // caller's thread, then pieces of at most 65,536 rows for whichever
+        // thread is free (`parallel::in_order`); smaller pieces for a small
+        // batch, so that every thread asked for has some.
+        let total = self.data.rows.len();
+        let piece = (total / (threads * 4)).clamp(1, 65_536);
+        let bounds = crate::parallel::shares(total, threads, piece);
+        let mut ends = bounds.iter().map(|r| r.end).peekable();
         let mut parts: Vec<Part<'_>> = Vec::new();
-        let mut start = 0;
-        let mut rows = 0;
+        let (mut start, mut rows) = (0, 0);
         for (i, (_, range)) in entities.iter().enumerate() {
             rows += range.len();
-            if rows >= per_thread && parts.len() + 1 < threads {
+            if ends.peek().is_some_and(|&end| rows >= end) && i + 1 < entities.len() {
                 parts.push((start, entities.get(start..=i).unwrap_or(&[])));
                 start = i + 1;
-                rows = 0;
+                while ends.peek().is_some_and(|&end| rows >= end) {
+                    ends.next();
+                }
             }
         }
         parts.push((start, entities.get(start..).unwrap_or(&[])));
@@ -1126,17 +1112,13 @@ impl<'a> Evaluator<'a> {
         // allocator with per-thread heaps then reuses them call after
         // call); the first part's holds every part's, so the others are
         // appended to it, not all copied into a third.
-        let work: Vec<(Part<'_>, Vec<StatusRow>)> = parts
-            .into_iter()
-            .enumerate()
-            .map(|(i, part)| {
-                let rows = match i {
-                    0 => self.data.rows.len(),
-                    _ => part.1.iter().map(|(_, r)| r.len()).sum(),
-                };
-                (part, Vec::with_capacity(rows))
-            })
-            .collect();
+        let mut work = parts.into_iter().enumerate().map(|(i, part)| {
+            let rows = match i {
+                0 => self.data.rows.len(),
+                _ => part.1.iter().map(|(_, r)| r.len()).sum(),
+            };
+            (part, Vec::with_capacity(rows))
+        });
         let judge = |((first, part), rows): (Part<'_>, Vec<StatusRow>)| {
             let mut sink = StatusRows(rows);
             let mut theme_rows = Vec::new();
@@ -1148,13 +1130,18 @@ impl<'a> Evaluator<'a> {
             row: None,
             column: None,
         };
-        let mut judged = judge_parts(work, judge).into_iter();
-        let (mut results, mut theme_rows) = judged.next().flatten().ok_or_else(failed)?;
-        for part in judged {
-            let (more, themes) = part.ok_or_else(failed)?;
-            results.extend(more);
-            theme_rows.extend(themes);
-        }
+        let first = work.next().ok_or_else(failed)?;
+        let (results, theme_rows) = crate::parallel::in_order(
+            first,
+            work.collect(),
+            threads,
+            judge,
+            |(results, themes), (more, more_themes)| {
+                results.extend(more);
+                themes.extend(more_themes);
+            },
+        )
+        .ok_or_else(failed)?;
         let entities: Vec<String> = entities.into_iter().map(|(name, _)| name).collect();
         let themes = theme_rows
             .into_iter()
