@@ -261,9 +261,28 @@ impl Columns {
         })
     }
 
+    /// Row `i` with the given number cells.
+    #[inline(always)]
+    fn row<'a>(
+        &'a self,
+        i: usize,
+        value: Cell<'a>,
+        numerator: Cell<'a>,
+        denominator: Cell<'a>,
+    ) -> RawRow<'a> {
+        RawRow {
+            entity: self.texts[0].get(i),
+            indicator: self.texts[1].get(i),
+            period: self.texts[2].get(i),
+            series: self.texts[3].get(i),
+            value,
+            numerator,
+            denominator,
+        }
+    }
+
     /// Pushes rows `from..to` of this batch.
     fn push(&self, builder: &mut ObservationsBuilder<'_>, from: usize, to: usize) {
-        let (mut sv, mut sn, mut sd) = (Scratch::default(), Scratch::default(), Scratch::default());
         if let (Number::F64(values), Number::Absent, Number::Absent) =
             (&self.numbers[0], &self.numbers[1], &self.numbers[2])
         {
@@ -277,43 +296,16 @@ impl Columns {
                 } else {
                     values.value(i)
                 };
-                builder.push(RawRow {
-                    entity: self.texts[0].get(i),
-                    indicator: self.texts[1].get(i),
-                    period: self.texts[2].get(i),
-                    series: self.texts[3].get(i),
-                    value: Cell::Float(v),
-                    numerator: Cell::Empty,
-                    denominator: Cell::Empty,
-                });
+                builder.push(self.row(i, Cell::Float(v), Cell::Empty, Cell::Empty));
             }
             return;
         }
-        if let (Number::Absent, Number::Absent) = (&self.numbers[1], &self.numbers[2]) {
-            // Values of another type, no ratio columns to look at per row.
-            for i in from..to {
-                builder.push(RawRow {
-                    entity: self.texts[0].get(i),
-                    indicator: self.texts[1].get(i),
-                    period: self.texts[2].get(i),
-                    series: self.texts[3].get(i),
-                    value: self.numbers[0].cell(i, &mut sv),
-                    numerator: Cell::Empty,
-                    denominator: Cell::Empty,
-                });
-            }
-            return;
-        }
+        let (mut sv, mut sn, mut sd) = (Scratch::default(), Scratch::default(), Scratch::default());
         for i in from..to {
-            builder.push(RawRow {
-                entity: self.texts[0].get(i),
-                indicator: self.texts[1].get(i),
-                period: self.texts[2].get(i),
-                series: self.texts[3].get(i),
-                value: self.numbers[0].cell(i, &mut sv),
-                numerator: self.numbers[1].cell(i, &mut sn),
-                denominator: self.numbers[2].cell(i, &mut sd),
-            });
+            let value = self.numbers[0].cell(i, &mut sv);
+            let numerator = self.numbers[1].cell(i, &mut sn);
+            let denominator = self.numbers[2].cell(i, &mut sd);
+            builder.push(self.row(i, value, numerator, denominator));
         }
     }
 }
