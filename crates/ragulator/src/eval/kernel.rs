@@ -328,7 +328,7 @@ impl<'a> Kernel<'a> {
             };
             return Some(Judged {
                 status,
-                gap: None,
+                gap: GapOf::Decimal(None),
                 value: None,
             });
         };
@@ -343,11 +343,16 @@ impl<'a> Kernel<'a> {
         let gap = match (step, g) {
             // rust_decimal returns a zero operand's partner as it is (its
             // scale, its sign): leave those to it.
-            (Some(s), _) if m == 0 || s.target.is_zero() => {
-                super::gap(self.polarity(), v, TargetValue::Value(s.target.into()))
+            (Some(s), _) if m == 0 || s.target.is_zero() => GapOf::Decimal(super::gap(
+                self.polarity(),
+                v,
+                TargetValue::Value(s.target.into()),
+            )),
+            (Some(s), Some(g)) if s.gap.scale <= Decimal::MAX_SCALE => {
+                GapOf::Mantissa(g, s.gap.scale)
             }
-            (Some(s), Some(g)) => Some(crate::model::decimal_of(g, s.gap.scale)?),
-            _ => None,
+            (Some(_), Some(_)) => return None,
+            _ => GapOf::Decimal(None),
         };
         let status = match &self.decide {
             Decide::Context => None,
@@ -368,7 +373,7 @@ impl<'a> Kernel<'a> {
                     value: v,
                     previous,
                     target: step.map(|s| s.target),
-                    gap,
+                    gap: gap.decimal(),
                     comparators,
                     polarity: self.polarity(),
                 };
@@ -426,7 +431,7 @@ impl<'a> Kernel<'a> {
                 indicator,
                 period: o.period,
                 value: j.value.map(|(v, _)| v),
-                gap: j.gap,
+                gap: j.gap.decimal(),
                 status: j.status,
                 computed_status: j.status,
                 direction: self.direction(j.value.map(|(_, m)| m), previous.map(|(_, m)| m)),
@@ -460,10 +465,30 @@ impl<'a> Kernel<'a> {
     }
 }
 
+/// A judged gap: a mantissa and scale (the kernel's) or a decimal (from
+/// the general path's arithmetic). Made a decimal only where it is
+/// written: a decimal carried through `Judged` is stored word by word and
+/// then loaded whole, which stalls (per row).
+#[derive(Clone, Copy)]
+enum GapOf {
+    Mantissa(i64, u32),
+    Decimal(Option<Decimal>),
+}
+
+impl GapOf {
+    #[inline(always)]
+    fn decimal(self) -> Option<Decimal> {
+        match self {
+            GapOf::Mantissa(m, scale) => crate::model::decimal_of(m, scale),
+            GapOf::Decimal(d) => d,
+        }
+    }
+}
+
 /// One period judged by a kernel.
 struct Judged {
     status: Option<StatusIx>,
-    gap: Option<Decimal>,
+    gap: GapOf,
     /// The value and its mantissa at the indicator's decimals.
     value: Option<(Decimal, i64)>,
 }
