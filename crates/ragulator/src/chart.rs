@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
 use crate::error::DataError;
-use crate::eval::{improvement, round_value};
+use crate::eval::improvement;
 use crate::load::Scorecard;
 use crate::model::TargetValue;
 use crate::observations::{Observations, Reading, ACTUAL, TARGET};
@@ -234,10 +234,8 @@ impl Scorecard {
             .iter()
             .filter(|o| o.entity as usize == entity_ix && until.is_none_or(|u| o.period <= u))
         {
-            match (o.series, o.reading) {
-                (ACTUAL, Reading::Value(v)) => {
-                    points.push((o.period, round_value(v, ind.decimals)))
-                }
+            match (o.series, o.reading_at(ind.decimals)) {
+                (ACTUAL, Reading::Value(v)) => points.push((o.period, v)),
                 (TARGET, Reading::Value(v)) => target_rows.push((o.period, v)),
                 _ => {}
             }

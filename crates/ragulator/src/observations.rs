@@ -6,6 +6,8 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
+use std::cmp::Ordering;
+
 use rust_decimal::Decimal;
 
 use crate::error::DataError;
@@ -164,6 +166,25 @@ pub(crate) struct Obs {
     pub ratio: u32,
 }
 
+impl Obs {
+    /// The reading evaluation uses (DESIGN.md 3.1): an actual value
+    /// rounded to the indicator's `decimals`, a target or comparator
+    /// brought to that scale (the same number, compared faster). Rows keep
+    /// their values as given, so duplicates are compared as given, and
+    /// the rounding is done where a row is read for judging rather than in
+    /// a pass over every row of its own.
+    #[inline(always)]
+    pub(crate) fn reading_at(&self, decimals: Option<u32>) -> Reading {
+        match self.reading {
+            Reading::Value(v) if self.series == ACTUAL => {
+                Reading::Value(crate::eval::round_value(v, decimals))
+            }
+            Reading::Value(v) => Reading::Value(crate::load::at_scale(v, decimals)),
+            other => other,
+        }
+    }
+}
+
 /// [`Obs::ratio`] of a row without a ratio.
 pub(crate) const NO_RATIO: u32 = u32::MAX;
 
@@ -235,6 +256,9 @@ pub struct ObservationsBuilder<'s> {
     /// Whether the rows are already in group order (data usually comes
     /// sorted or grouped that way), so [`finish`](Self::finish) need not sort.
     sorted: bool,
+    /// Whether, while sorted, a row fell in the previous row's group: only
+    /// then (or unsorted) does [`finish`](Self::finish) look for duplicates.
+    repeats: bool,
 }
 
 impl<'s> ObservationsBuilder<'s> {
@@ -263,6 +287,7 @@ impl<'s> ObservationsBuilder<'s> {
             last_indicator: usize::MAX,
             last_entity: 0,
             sorted: true,
+            repeats: false,
         }
     }
 
@@ -403,7 +428,11 @@ impl<'s> ObservationsBuilder<'s> {
         // the vector stalls (its words are stored one by one, loaded as one).
         if self.sorted {
             if let Some(last) = self.rows.last() {
-                self.sorted = group_in_order(last, entity, indicator, period, series);
+                match group_order(last, entity, indicator, period, series) {
+                    Ordering::Less => {}
+                    Ordering::Equal => self.repeats = true,
+                    Ordering::Greater => self.sorted = false,
+                }
             }
         }
         self.rows.push(Obs {
@@ -498,11 +527,15 @@ impl<'s> ObservationsBuilder<'s> {
                 ..o
             });
         }
-        let boundary_in_order = match (appended_from.checked_sub(1), self.rows.get(appended_from)) {
-            (Some(last), Some(first)) => self.rows.get(last).is_some_and(|l| in_order(l, first)),
-            _ => true,
+        let boundary = match (appended_from.checked_sub(1), self.rows.get(appended_from)) {
+            (Some(last), Some(first)) => self
+                .rows
+                .get(last)
+                .map(|l| group_order(l, first.entity, first.indicator, first.period, first.series)),
+            _ => None,
         };
-        self.sorted = stays_sorted && boundary_in_order;
+        self.sorted = stays_sorted && boundary != Some(Ordering::Greater);
+        self.repeats = self.repeats || other.repeats || boundary == Some(Ordering::Equal);
         self.rejected
             .extend(other.rejected.into_iter().map(|r| Rejected {
                 row: r.row + offset,
@@ -531,6 +564,7 @@ impl<'s> ObservationsBuilder<'s> {
             next_row,
             scorecard,
             sorted,
+            repeats,
             ..
         } = self;
         if !sorted {
@@ -544,38 +578,42 @@ impl<'s> ObservationsBuilder<'s> {
                 ))
             });
         }
-        let names = Names {
-            scorecard,
-            entities: &entities,
-            series_names: &series_names,
-        };
-        // Runs of whole groups (a group never straddles two runs).
-        let threads = threads.clamp(1, 64);
-        let mut runs: Vec<&mut [Obs]> = Vec::with_capacity(threads);
-        let mut rest: &mut [Obs] = &mut rows;
-        for t in (2..=threads).rev() {
-            let mut cut = rest.len() / t;
-            while cut > 0 && cut < rest.len() && same_group(&rest[cut - 1], &rest[cut]) {
-                cut += 1;
+        // Rows in group order with no group repeated are one row a group
+        // already (data usually comes so): nothing to compare.
+        if !sorted || repeats {
+            let names = Names {
+                scorecard,
+                entities: &entities,
+                series_names: &series_names,
+            };
+            // Runs of whole groups (a group never straddles two runs).
+            let threads = threads.clamp(1, 64);
+            let mut runs: Vec<&mut [Obs]> = Vec::with_capacity(threads);
+            let mut rest: &mut [Obs] = &mut rows;
+            for t in (2..=threads).rev() {
+                let mut cut = rest.len() / t;
+                while cut > 0 && cut < rest.len() && same_group(&rest[cut - 1], &rest[cut]) {
+                    cut += 1;
+                }
+                let (run, tail) = rest.split_at_mut(cut.min(rest.len()));
+                runs.push(run);
+                rest = tail;
             }
-            let (run, tail) = rest.split_at_mut(cut.min(rest.len()));
-            runs.push(run);
-            rest = tail;
-        }
-        runs.push(rest);
-        let compacted = compact_runs(runs, &names);
-        // Kept rows move down over the gaps the runs left.
-        let mut kept = 0;
-        let mut start = 0;
-        for (len, run_kept, run_rejected) in compacted {
-            if start != kept {
-                rows.copy_within(start..start + run_kept, kept);
+            runs.push(rest);
+            let compacted = compact_runs(runs, &names);
+            // Kept rows move down over the gaps the runs left.
+            let mut kept = 0;
+            let mut start = 0;
+            for (len, run_kept, run_rejected) in compacted {
+                if start != kept {
+                    rows.copy_within(start..start + run_kept, kept);
+                }
+                kept += run_kept;
+                start += len;
+                rejected.extend(run_rejected);
             }
-            kept += run_kept;
-            start += len;
-            rejected.extend(run_rejected);
+            rows.truncate(kept);
         }
-        rows.truncate(kept);
         rejected.sort_by_key(|r| r.row);
         Observations {
             rows,
@@ -595,30 +633,22 @@ struct Names<'a> {
     series_names: &'a [String],
 }
 
-/// Whether row `b` may follow row `a` in group order (entity, indicator,
-/// period, series, then row number).
-fn in_order(a: &Obs, b: &Obs) -> bool {
-    if (a.entity, a.indicator, a.period, a.series) == (b.entity, b.indicator, b.period, b.series) {
-        return a.row <= b.row;
-    }
-    group_in_order(a, b.entity, b.indicator, b.period, b.series)
-}
-
-/// Whether a row of group (`entity`, `indicator`, `period`, `series`) may
-/// follow row `a` in group order, a later row in the same group included.
+/// Where a row of group (`entity`, `indicator`, `period`, `series`) falls
+/// against row `a` in group order: after it (`Less`: `a` comes first), in
+/// its group (`Equal`), or before it (`Greater`).
 #[inline]
-fn group_in_order(a: &Obs, entity: u32, indicator: u32, period: Period, series: u32) -> bool {
+fn group_order(a: &Obs, entity: u32, indicator: u32, period: Period, series: u32) -> Ordering {
     // Field by field: cheaper than comparing tuples, and this runs per row.
     if a.entity != entity {
-        return a.entity < entity;
+        return a.entity.cmp(&entity);
     }
     if a.indicator != indicator {
-        return a.indicator < indicator;
+        return a.indicator.cmp(&indicator);
     }
     if a.period != period {
-        return a.period < period;
+        return a.period.cmp(&period);
     }
-    a.series <= series
+    a.series.cmp(&series)
 }
 
 fn same_group(a: &Obs, b: &Obs) -> bool {
@@ -664,18 +694,12 @@ fn compact_runs(runs: Vec<&mut [Obs]>, names: &Names<'_>) -> Vec<(usize, usize, 
     runs.into_iter().map(|r| compact(r, names)).collect()
 }
 
-/// Compacts sorted rows in place: one row per group, its value rounded;
-/// every row of a group whose rows disagree rejected. Returns the run's
+/// Compacts sorted rows in place: one row per group (values as given:
+/// [`Obs::reading_at`] rounds them where they are judged); every row of a
+/// group whose rows disagree rejected. Returns the run's
 /// length, how many rows it kept (at its start) and the rejected rows.
 fn compact(rows: &mut [Obs], names: &Names<'_>) -> (usize, usize, Vec<Rejected>) {
     let mut rejected = Vec::new();
-    // Looked up once: the rows' indicators index this.
-    let decimals: Vec<Option<u32>> = names
-        .scorecard
-        .indicators
-        .iter()
-        .map(|i| i.decimals)
-        .collect();
     // Kept rows are compacted in place (slot `kept` <= `i`): a second
     // vector would be as large again, in fresh memory.
     let mut kept = 0;
@@ -685,31 +709,15 @@ fn compact(rows: &mut [Obs], names: &Names<'_>) -> (usize, usize, Vec<Rejected>)
         while j < rows.len() && same_group(&rows[j], &rows[i]) {
             j += 1;
         }
-        // Compared and rounded where the rows lie: a copy of the reading
-        // on the stack costs a stalled load per row.
+        // Compared where the rows lie: a copy of the reading on the stack
+        // costs a stalled load per row.
         let (head, tail) = rows.split_at(i + 1);
         let agree = tail[..j - i - 1]
             .iter()
             .all(|o| Some(&o.reading) == head.last().map(|h| &h.reading));
         if agree {
-            // Moved only when an earlier group was dropped, and rounded
-            // where it lies: copying whole rows costs more than rounding.
             if kept != i {
                 rows[kept] = rows[i];
-            }
-            let row = &mut rows[kept];
-            if let Reading::Value(v) = row.reading {
-                let decimals = decimals.get(row.indicator as usize).copied().flatten();
-                // Round actual values once, here, so every evaluation sees
-                // the rounded value (DESIGN.md 3.1) without paying for it
-                // again. Targets and comparators are never rounded, only
-                // brought to the values' scale (the same number) for fast
-                // comparisons.
-                row.reading = Reading::Value(if row.series == ACTUAL {
-                    crate::eval::round_value(v, decimals)
-                } else {
-                    crate::load::at_scale(v, decimals)
-                });
             }
             kept += 1;
         } else {

@@ -193,6 +193,64 @@ fn a_conflict_out_of_order_is_found_on_the_values_given() {
     assert_eq!(data.len(), 1);
 }
 
+/// Rows in group order skip the duplicate search unless a row repeats the
+/// previous row's group, in one builder or across an append: such
+/// repeats are still found, compared as given, and rounded only when judged.
+#[test]
+fn repeats_in_group_order_are_found_within_and_across_chunks() {
+    let s = Scorecard::from_toml(SCORECARD).expect("scorecard");
+    let row = |period, value| RawRow {
+        indicator: Some("x"),
+        period: Some(period),
+        value: Cell::Text(value),
+        ..RawRow::default()
+    };
+    let conflict = "conflicting duplicate: rows 2, 3 give different values (1.25, 1.3) for x, 2022-02, series actual";
+    // Within one builder: rows 2 and 3 conflict, 4 and 5 agree.
+    let mut b = s.observations();
+    for (period, value) in [
+        ("2022-01", "1"),
+        ("2022-02", "1.25"),
+        ("2022-02", "1.3"),
+        ("2022-03", "2.25"),
+        ("2022-03", "2.25"),
+    ] {
+        b.push(row(period, value));
+    }
+    let within = b.finish();
+    // The same rows cut between the repeated rows, then appended.
+    let (mut first, mut second) = (s.observations(), s.observations());
+    for (period, value) in [("2022-01", "1"), ("2022-02", "1.25")] {
+        first.push(row(period, value));
+    }
+    for (period, value) in [("2022-02", "1.3"), ("2022-03", "2.25"), ("2022-03", "2.25")] {
+        second.push(row(period, value));
+    }
+    first.append(second);
+    let across = first.finish();
+    for data in [within, across] {
+        let rejected: Vec<(usize, &str)> = data
+            .rejected()
+            .iter()
+            .map(|r| (r.row, r.reason.as_str()))
+            .collect();
+        assert_eq!(rejected, [(2, conflict), (3, conflict)]);
+        assert_eq!(data.len(), 3);
+        let json = s
+            .evaluate(&data, &Default::default())
+            .expect("evaluates")
+            .to_json();
+        let values: Vec<(&str, &str)> = json["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .filter_map(|r| Some((r["period"].as_str()?, r["value"].as_str()?)))
+            .collect();
+        // 2.25 rounded half away from zero at one place when judged.
+        assert_eq!(values, [("2022-01", "1.0"), ("2022-03", "2.3")]);
+    }
+}
+
 /// Float cells (DataFrames): taken by their shortest representation, NaN
 /// a missing value, infinities and 1e300 rejected with the column named.
 #[test]

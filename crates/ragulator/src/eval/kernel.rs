@@ -1,12 +1,12 @@
 //! Integer kernels for the status path ([`Scorecard::evaluate_statuses`]).
 //!
-//! Most indicators compare a value held at the indicator's decimals with a
-//! fixed target, comparator or band. Their thresholds are turned into
+//! Most indicators compare a value rounded to the indicator's decimals with
+//! a fixed target, comparator or band. Their thresholds are turned into
 //! bounds on the value's integer mantissa once per evaluation, so judging a
 //! period is a few `i64` comparisons instead of decimal arithmetic. A
 //! kernel only takes a timeline it can judge exactly as the general path
 //! (`Evaluator::judge` in the parent module) would: every row an actual
-//! reading at the indicator's scale, no overrides, no period option;
+//! reading whose mantissa fits an `i64`, no overrides, no period option;
 //! anything else takes the general path. The golden corpus,
 //! `tests/status_kernel.rs` and the `evaluate_arbitrary` fuzz target check
 //! that `evaluate_statuses` (kernels) and `evaluate` (never kernels) agree.
@@ -302,16 +302,33 @@ impl<'a> Kernel<'a> {
         }
     }
 
-    /// A value's mantissa at the indicator's decimals, when it is held so.
-    fn mantissa(&self, v: Decimal) -> Option<i64> {
-        (v.scale() == self.decimals)
-            .then(|| i64::try_from(v.mantissa()).ok())
-            .flatten()
+    /// A value as given, rounded to the indicator's decimals as
+    /// [`round_value`](super::round_value) rounds it (rows keep their
+    /// values as given), with its mantissa at that scale. `None` for a
+    /// mantissa beyond an `i64`, and for a negative value that rounds to
+    /// zero (rust_decimal decides that zero's sign): the general path.
+    #[inline(always)]
+    fn rounded(&self, v: Decimal) -> Option<(Decimal, i64)> {
+        let m = i64::try_from(v.mantissa()).ok()?;
+        if v.scale() == self.decimals {
+            return Some((v, m));
+        }
+        let q = if v.scale() == self.decimals + 1 {
+            // One place more than shown is most data: a division by a
+            // constant, inlined (the other cases are a call).
+            super::away_from_zero(m, 10)
+        } else {
+            super::round_mantissa(m, v.scale(), self.decimals)?
+        };
+        if q == 0 && v.is_sign_negative() {
+            return None;
+        }
+        Some((crate::model::decimal_of(q, self.decimals)?, q))
     }
 
     /// The computed status and gap of one period's reading, and the
-    /// value's mantissa; `None` where the value is not at the indicator's
-    /// decimals or an integer would overflow.
+    /// rounded value with its mantissa; `None` where an integer would
+    /// overflow.
     // Inlined into `run`, its one caller: a `Judged` returned through memory
     // is stored in parts and copied as a whole, which stalls (per row).
     #[inline(always)]
@@ -332,7 +349,7 @@ impl<'a> Kernel<'a> {
                 value: None,
             });
         };
-        let m = self.mantissa(v)?;
+        let (v, m) = self.rounded(v)?;
         let step = self.step(period);
         // The gap's mantissa, shared by the status row and the target rule
         // (whose tolerance is on the same gap).
@@ -390,8 +407,8 @@ impl<'a> Kernel<'a> {
     /// Judges a timeline (one entity and indicator, sorted by period),
     /// writing a status row per period and the given statuses for the
     /// roll-up. Returns `false`, having written nothing, when a row is not
-    /// an actual reading at the indicator's decimals, two rows share a
-    /// period, or an integer would overflow: the general path takes those.
+    /// an actual reading, two rows share a period, a negative value rounds
+    /// to zero, or an integer would overflow: the general path takes those.
     pub(super) fn run(
         &self,
         rows: &[Obs],
@@ -416,7 +433,7 @@ impl<'a> Kernel<'a> {
                     let earlier = rows.get(..i).unwrap_or(&[]);
                     let at = earlier.binary_search_by(|e| e.period.cmp(&p)).ok()?;
                     match earlier.get(at)?.reading {
-                        Reading::Value(v) => Some((v, self.mantissa(v)?)),
+                        Reading::Value(v) => self.rounded(v),
                         Reading::Missing | Reading::ZeroDenominator => None,
                     }
                 }),

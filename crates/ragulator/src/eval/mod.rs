@@ -525,28 +525,33 @@ const POW10: [i64; 19] = {
 /// negative value that comes to zero (whose sign rust_decimal decides).
 #[inline]
 fn round_small(v: Decimal, d: u32) -> Option<Decimal> {
-    let m = i64::try_from(v.mantissa()).ok()?;
-    let scale = v.scale();
-    let q = if scale > d {
-        // One or two places beyond `d` is most data: divisions by a
-        // constant, which become multiplications.
-        match scale - d {
-            1 => round_tens(m),
-            2 => round_hundreds(m),
-            places => away_from_zero(m, *POW10.get(places as usize)?),
-        }
-    } else {
-        m.checked_mul(*POW10.get((d - scale) as usize)?)?
-    };
+    let q = round_mantissa(i64::try_from(v.mantissa()).ok()?, v.scale(), d)?;
     if q == 0 && v.is_sign_negative() {
         return None;
     }
     crate::model::decimal_of(q, d)
 }
 
+/// The mantissa at scale `d` of `m / 10^scale`, rounded half away from
+/// zero; `None` when it does not fit an `i64`.
+#[inline]
+pub(crate) fn round_mantissa(m: i64, scale: u32, d: u32) -> Option<i64> {
+    if scale > d {
+        // One or two places beyond `d` is most data: divisions by a
+        // constant, which become multiplications.
+        Some(match scale - d {
+            1 => round_tens(m),
+            2 => round_hundreds(m),
+            places => away_from_zero(m, *POW10.get(places as usize)?),
+        })
+    } else {
+        m.checked_mul(*POW10.get((d - scale) as usize)?)
+    }
+}
+
 /// `m / p`, rounded half away from zero.
 #[inline(always)]
-fn away_from_zero(m: i64, p: i64) -> i64 {
+pub(crate) fn away_from_zero(m: i64, p: i64) -> i64 {
     let (q, r) = (m / p, m % p);
     if r.unsigned_abs() >= p.unsigned_abs() - r.unsigned_abs() {
         q + m.signum()
@@ -1165,6 +1170,11 @@ impl<'a> Evaluator<'a> {
     fn build_timeline(&self, rows: &[crate::observations::Obs], t: &mut Timeline) {
         t.slots.clear();
         t.comparators.clear();
+        // One indicator's rows: its decimals, looked up once.
+        let decimals = rows
+            .first()
+            .and_then(|o| self.sc.indicators.get(o.indicator as usize))
+            .and_then(|i| i.decimals);
         for o in rows {
             if t.slots.last().map(|s| s.period) != Some(o.period) {
                 let at = t.comparators.len() as u32;
@@ -1180,22 +1190,24 @@ impl<'a> Evaluator<'a> {
             let Some(slot) = t.slots.last_mut() else {
                 continue;
             };
+            // Rounded to the indicator's decimals (actual values), or
+            // brought to that scale (targets and comparators).
+            let reading = o.reading_at(decimals);
             match o.series {
                 ACTUAL => {
-                    slot.actual = Some(o.reading);
+                    slot.actual = Some(reading);
                     slot.ratio = self.data.ratio(o);
-                    if let Reading::Value(v) = o.reading {
-                        // Already rounded to the indicator's decimals when the observations were built.
+                    if let Reading::Value(v) = reading {
                         slot.value = Some(v);
                     }
                 }
                 TARGET => {
-                    if let Reading::Value(v) = o.reading {
+                    if let Reading::Value(v) = reading {
                         slot.target = Some(v);
                     }
                 }
                 series => {
-                    if let Reading::Value(v) = o.reading {
+                    if let Reading::Value(v) = reading {
                         t.comparators.push((series, v));
                         slot.comps.1 = t.comparators.len() as u32;
                     }
