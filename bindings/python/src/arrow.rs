@@ -348,11 +348,14 @@ fn read_range<'s>(
 /// order (`ragulator::parallel::in_order`: the caller's thread reads the
 /// first share, then appends the others as they come), so the result is
 /// the one-thread result. The caller has released the GIL, and the cores
-/// are otherwise idle.
+/// are otherwise idle. `once`: the observations are for one evaluation,
+/// which rounds values as it judges them (`finish_to_evaluate_once`), so
+/// reading need not round them in a pass of its own.
 pub(crate) fn observations(
     scorecard: &Scorecard,
     schema: &SchemaRef,
     batches: &[RecordBatch],
+    once: bool,
 ) -> Result<Observations, DataError> {
     let names = names(schema);
     check_data_columns(&names)?;
@@ -388,5 +391,9 @@ pub(crate) fn observations(
         row: None,
         column: None,
     })?;
-    Ok(read.finish_threaded(threads))
+    Ok(if once {
+        read.finish_to_evaluate_once(threads)
+    } else {
+        read.finish_threaded(threads)
+    })
 }

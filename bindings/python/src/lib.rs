@@ -254,11 +254,18 @@ impl Scorecard {
 
     /// Observations from an object with `__arrow_c_stream__` (pandas,
     /// polars, pyarrow): read while holding the GIL, converted without it.
-    fn read_arrow(&self, py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Observations> {
+    /// `once`: for one evaluation, values left as given for it to round.
+    #[pyo3(signature = (data, once=false))]
+    fn read_arrow(
+        &self,
+        py: Python<'_>,
+        data: &Bound<'_, PyAny>,
+        once: bool,
+    ) -> PyResult<Observations> {
         let table: PyTable = data.extract()?;
         let (batches, schema) = table.into_inner();
         let sc = &self.inner;
-        let read = py.detach(|| catch(|| arrow::observations(sc, &schema, &batches)));
+        let read = py.detach(|| catch(|| arrow::observations(sc, &schema, &batches, once)));
         finish_read(py, read)
     }
 

@@ -199,6 +199,9 @@ pub struct Observations {
     ratios: Vec<(Decimal, Decimal)>,
     rejected: Vec<Rejected>,
     input_rows: usize,
+    /// Whether values were rounded when the rows were finished (else they
+    /// are as given, and [`Obs::reading_at`] rounds them where judged).
+    pub(crate) rounded: bool,
 }
 
 impl Observations {
@@ -545,7 +548,8 @@ impl<'s> ObservationsBuilder<'s> {
     }
 
     /// Groups the rows and rejects conflicting duplicates (every row of a
-    /// conflict, so the outcome does not depend on row order).
+    /// conflict, so the outcome does not depend on row order), and rounds
+    /// values to their indicators' decimals once, for every evaluation.
     pub fn finish(self) -> Observations {
         self.finish_threaded(1)
     }
@@ -555,6 +559,33 @@ impl<'s> ObservationsBuilder<'s> {
     /// whole groups: the same observations. For a host with cores to spare
     /// and a large input; WebAssembly, which has no threads, groups on one.
     pub fn finish_threaded(self, threads: usize) -> Observations {
+        self.finish_with(threads, true)
+    }
+
+    /// [`finish_threaded`](Self::finish_threaded) for observations to be
+    /// evaluated once: values are left as given and each evaluation rounds
+    /// them as it judges them. Rows in group order with no group repeated
+    /// (most data) are then used as read, with no pass over them; evaluating
+    /// them many times costs more than after `finish_threaded`, which rounds
+    /// once. Every evaluation gives the same results either way.
+    ///
+    /// ```
+    /// let s = ragulator::Scorecard::from_toml("ragulator = 1\n[[indicator]]\nid='x'\nname='X'\nunit='count'\npolarity='higher_is_better'\ndecimals=1\ntarget=5\nrag={rule='target',amber=1}\n").unwrap();
+    /// use ragulator::observations::ObservationsBuilder;
+    /// let read = |finish: fn(ObservationsBuilder<'_>) -> ragulator::Observations| {
+    ///     let mut b = s.observations();
+    ///     b.push(ragulator::RawRow { indicator: Some("x"), period: Some("2022-05"), value: ragulator::Cell::Text("4.95"), ..Default::default() });
+    ///     let data = finish(b);
+    ///     s.evaluate(&data, &Default::default()).unwrap().to_json()["results"][0]["value"].clone()
+    /// };
+    /// assert_eq!(read(|b| b.finish_threaded(2)), "5.0");
+    /// assert_eq!(read(|b| b.finish_to_evaluate_once(2)), "5.0");
+    /// ```
+    pub fn finish_to_evaluate_once(self, threads: usize) -> Observations {
+        self.finish_with(threads, false)
+    }
+
+    fn finish_with(self, threads: usize, round: bool) -> Observations {
         let ObservationsBuilder {
             mut rows,
             ratios,
@@ -579,8 +610,9 @@ impl<'s> ObservationsBuilder<'s> {
             });
         }
         // Rows in group order with no group repeated are one row a group
-        // already (data usually comes so): nothing to compare.
-        if !sorted || repeats {
+        // already (data usually comes so): nothing to compare, and nothing
+        // to do unless values are to be rounded now.
+        if !sorted || repeats || round {
             let names = Names {
                 scorecard,
                 entities: &entities,
@@ -600,7 +632,7 @@ impl<'s> ObservationsBuilder<'s> {
                 rest = tail;
             }
             runs.push(rest);
-            let compacted = compact_runs(runs, &names);
+            let compacted = compact_runs(runs, &names, round);
             // Kept rows move down over the gaps the runs left.
             let mut kept = 0;
             let mut start = 0;
@@ -622,6 +654,7 @@ impl<'s> ObservationsBuilder<'s> {
             ratios,
             rejected,
             input_rows: next_row,
+            rounded: round,
         }
     }
 }
@@ -657,16 +690,20 @@ fn same_group(a: &Obs, b: &Obs) -> bool {
 
 /// Each run compacted (see [`compact`]): its length, rows kept, rows rejected.
 #[cfg(not(target_arch = "wasm32"))]
-fn compact_runs(runs: Vec<&mut [Obs]>, names: &Names<'_>) -> Vec<(usize, usize, Vec<Rejected>)> {
+fn compact_runs(
+    runs: Vec<&mut [Obs]>,
+    names: &Names<'_>,
+    round: bool,
+) -> Vec<(usize, usize, Vec<Rejected>)> {
     if runs.len() <= 1 {
-        return runs.into_iter().map(|r| compact(r, names)).collect();
+        return runs.into_iter().map(|r| compact(r, names, round)).collect();
     }
     std::thread::scope(|scope| {
         let handles: Vec<_> = runs
             .into_iter()
             .map(|run| {
                 let len = run.len();
-                (len, scope.spawn(move || compact(run, names)))
+                (len, scope.spawn(move || compact(run, names, round)))
             })
             .collect();
         handles
@@ -690,16 +727,28 @@ fn compact_runs(runs: Vec<&mut [Obs]>, names: &Names<'_>) -> Vec<(usize, usize, 
 
 /// WebAssembly has no threads: the runs one after the other.
 #[cfg(target_arch = "wasm32")]
-fn compact_runs(runs: Vec<&mut [Obs]>, names: &Names<'_>) -> Vec<(usize, usize, Vec<Rejected>)> {
-    runs.into_iter().map(|r| compact(r, names)).collect()
+fn compact_runs(
+    runs: Vec<&mut [Obs]>,
+    names: &Names<'_>,
+    round: bool,
+) -> Vec<(usize, usize, Vec<Rejected>)> {
+    runs.into_iter().map(|r| compact(r, names, round)).collect()
 }
 
-/// Compacts sorted rows in place: one row per group (values as given:
-/// [`Obs::reading_at`] rounds them where they are judged); every row of a
-/// group whose rows disagree rejected. Returns the run's
-/// length, how many rows it kept (at its start) and the rejected rows.
-fn compact(rows: &mut [Obs], names: &Names<'_>) -> (usize, usize, Vec<Rejected>) {
+/// Compacts sorted rows in place: one row per group, its value rounded
+/// when `round` (else left as given, for [`Obs::reading_at`] to round where
+/// it is judged); every row of a group whose rows disagree rejected.
+/// Returns the run's length, how many rows it kept (at its start) and the
+/// rejected rows.
+fn compact(rows: &mut [Obs], names: &Names<'_>, round: bool) -> (usize, usize, Vec<Rejected>) {
     let mut rejected = Vec::new();
+    // Looked up once: the rows' indicators index this.
+    let decimals: Vec<Option<u32>> = names
+        .scorecard
+        .indicators
+        .iter()
+        .map(|i| i.decimals)
+        .collect();
     // Kept rows are compacted in place (slot `kept` <= `i`): a second
     // vector would be as large again, in fresh memory.
     let mut kept = 0;
@@ -716,8 +765,15 @@ fn compact(rows: &mut [Obs], names: &Names<'_>) -> (usize, usize, Vec<Rejected>)
             .iter()
             .all(|o| Some(&o.reading) == head.last().map(|h| &h.reading));
         if agree {
+            // Moved only when an earlier group was dropped, and rounded
+            // where it lies: copying whole rows costs more than rounding.
             if kept != i {
                 rows[kept] = rows[i];
+            }
+            if round {
+                let row = &mut rows[kept];
+                let decimals = decimals.get(row.indicator as usize).copied().flatten();
+                row.reading = row.reading_at(decimals);
             }
             kept += 1;
         } else {

@@ -122,6 +122,32 @@ proptest! {
     }
 }
 
+proptest! {
+    /// Observations finished to be evaluated once (values left as given,
+    /// rounded as they are judged) evaluate exactly as rounded ones, by
+    /// the full records and by the status kernels.
+    #[test]
+    fn finishing_to_evaluate_once_gives_the_same_results(
+        rows in proptest::collection::vec(row(), 0..60),
+        threads in 1usize..4,
+    ) {
+        let s = Scorecard::from_toml(SCORECARD).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+        let read = |once: bool| {
+            let mut b = s.observations();
+            for r in &rows {
+                b.push(raw(r));
+            }
+            if once { b.finish_to_evaluate_once(threads) } else { b.finish_threaded(threads) }
+        };
+        let (rounded, as_given) = (read(false), read(true));
+        let options = Default::default();
+        let full = |d| s.evaluate(d, &options).map(|e| e.to_json().to_string()).ok();
+        prop_assert_eq!(full(&as_given), full(&rounded));
+        let statuses = |d| s.evaluate_statuses(d, &options).map(|t| format!("{:?}", t.results)).ok();
+        prop_assert_eq!(statuses(&as_given), statuses(&rounded));
+    }
+}
+
 /// Evaluation JSON without the rejected rows' numbers and reasons (which
 /// name row numbers): what must not depend on the order rows come in.
 fn judged(s: &Scorecard, rows: &[&Row]) -> Result<(String, usize), String> {

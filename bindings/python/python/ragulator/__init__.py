@@ -606,6 +606,13 @@ class Scorecard:
         Raises :class:`DataError` when the data as a whole cannot be read;
         bad rows are in ``rejected``.
         """
+        return self._read(data, once=False)
+
+    def _read(self, data: Data, *, once: bool) -> Observations:
+        """:meth:`observations`; ``once`` when they are read for one call
+        (``evaluate(frame)``): a DataFrame's values are then left as given
+        for that evaluation to round as it judges them, rather than rounded
+        in a pass of their own (the same results, sooner)."""
         if isinstance(data, Observations):
             if data._scorecard is not self._native:
                 raise DataError(
@@ -622,7 +629,7 @@ class Scorecard:
             return Observations(self._native.read_csv(raw), self._native)
         if hasattr(data, "__arrow_c_stream__"):
             try:
-                return Observations(self._native.read_arrow(data), self._native)
+                return Observations(self._native.read_arrow(data, once), self._native)
             except RagulatorError:
                 raise
             except ValueError as e:
@@ -676,7 +683,7 @@ class Scorecard:
         are the same). The GIL is released while the core reads and
         evaluates, so threads can evaluate concurrently.
         """
-        obs = self.observations(data)
+        obs = self._read(data, once=True)
         ovr = self._overrides(overrides)
         native = self._native.evaluate(obs._native, ovr, period, entity, explain)
         ev = Evaluation(self, native)
@@ -700,7 +707,7 @@ class Scorecard:
         not use are in :meth:`observations` (``rejected``). The GIL is
         released while the core works.
         """
-        obs = self.observations(data)
+        obs = self._read(data, once=True)
         return StatusTable(self._native.evaluate_statuses(obs._native, self._overrides(overrides), period, entity))
 
     def spc(self, data: Data, indicator: str, entity: str | None = None) -> SpcChart:

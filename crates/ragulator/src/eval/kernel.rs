@@ -302,17 +302,30 @@ impl<'a> Kernel<'a> {
         }
     }
 
-    /// A value as given, rounded to the indicator's decimals as
-    /// [`round_value`](super::round_value) rounds it (rows keep their
-    /// values as given), with its mantissa at that scale. `None` for a
-    /// mantissa beyond an `i64`, and for a negative value that rounds to
-    /// zero (rust_decimal decides that zero's sign): the general path.
+    /// A value's mantissa at the indicator's decimals, when it is held so.
+    fn mantissa(&self, v: Decimal) -> Option<i64> {
+        (v.scale() == self.decimals)
+            .then(|| i64::try_from(v.mantissa()).ok())
+            .flatten()
+    }
+
+    /// A value at the indicator's decimals with its mantissa there: as
+    /// read, when `finish` rounded it (`ROUND` false: a value at another
+    /// scale, too large to round, is left to the general path); rounded
+    /// here as [`round_value`](super::round_value) rounds it, when the
+    /// observations hold values as given (finished to be evaluated once).
+    /// `None` also for a mantissa beyond an `i64`, and for a negative value
+    /// that rounds to zero (whose sign rust_decimal decides).
     #[inline(always)]
-    fn rounded(&self, v: Decimal) -> Option<(Decimal, i64)> {
-        let m = i64::try_from(v.mantissa()).ok()?;
-        if v.scale() == self.decimals {
+    fn rounded<const ROUND: bool>(&self, v: Decimal) -> Option<(Decimal, i64)> {
+        if !ROUND {
+            // As it was before values could come unrounded: the same code.
+            return Some((v, self.mantissa(v)?));
+        }
+        if let Some(m) = self.mantissa(v) {
             return Some((v, m));
         }
+        let m = i64::try_from(v.mantissa()).ok()?;
         let q = if v.scale() == self.decimals + 1 {
             // One place more than shown is most data: a division by a
             // constant, inlined (the other cases are a call).
@@ -332,7 +345,7 @@ impl<'a> Kernel<'a> {
     // Inlined into `run`, its one caller: a `Judged` returned through memory
     // is stored in parts and copied as a whole, which stalls (per row).
     #[inline(always)]
-    fn judge(
+    fn judge<const ROUND: bool>(
         &self,
         reading: &Reading,
         period: Period,
@@ -349,7 +362,7 @@ impl<'a> Kernel<'a> {
                 value: None,
             });
         };
-        let (v, m) = self.rounded(v)?;
+        let (v, m) = self.rounded::<ROUND>(v)?;
         let step = self.step(period);
         // The gap's mantissa, shared by the status row and the target rule
         // (whose tolerance is on the same gap).
@@ -409,7 +422,7 @@ impl<'a> Kernel<'a> {
     /// roll-up. Returns `false`, having written nothing, when a row is not
     /// an actual reading, two rows share a period, a negative value rounds
     /// to zero, or an integer would overflow: the general path takes those.
-    pub(super) fn run(
+    pub(super) fn run<const ROUND: bool>(
         &self,
         rows: &[Obs],
         entity: u32,
@@ -433,12 +446,13 @@ impl<'a> Kernel<'a> {
                     let earlier = rows.get(..i).unwrap_or(&[]);
                     let at = earlier.binary_search_by(|e| e.period.cmp(&p)).ok()?;
                     match earlier.get(at)?.reading {
-                        Reading::Value(v) => self.rounded(v),
+                        Reading::Value(v) => self.rounded::<ROUND>(v),
                         Reading::Missing | Reading::ZeroDenominator => None,
                     }
                 }),
             };
-            let Some(j) = self.judge(&o.reading, o.period, previous.map(|(v, _)| v)) else {
+            let Some(j) = self.judge::<ROUND>(&o.reading, o.period, previous.map(|(v, _)| v))
+            else {
                 out.truncate(out_len);
                 rollup.truncate(rollup_len);
                 return false;

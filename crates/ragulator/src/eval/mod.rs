@@ -1037,7 +1037,15 @@ impl<'a> Evaluator<'a> {
                         .count();
                 let timeline_rows = rows.get(lo..hi).unwrap_or(&[]);
                 if let (Some(Some(k)), Some(out)) = (kernels.get(ix), sink.rows()) {
-                    if k.run(timeline_rows, entity_ix as u32, ix as u32, out, &mut rollup) {
+                    // Two copies of the kernel: rounding values as they are
+                    // judged would slow the usual case, values rounded when read.
+                    let (e, i) = (entity_ix as u32, ix as u32);
+                    let done = if self.data.rounded {
+                        k.run::<false>(timeline_rows, e, i, out, &mut rollup)
+                    } else {
+                        k.run::<true>(timeline_rows, e, i, out, &mut rollup)
+                    };
+                    if done {
                         continue;
                     }
                 }
