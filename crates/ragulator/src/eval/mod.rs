@@ -1040,11 +1040,17 @@ impl<'a> Evaluator<'a> {
                     // Two copies of the kernel: rounding values as they are
                     // judged would slow the usual case, values rounded when read.
                     let (e, i) = (entity_ix as u32, ix as u32);
+                    #[cfg(not(target_arch = "wasm32"))]
                     let done = if self.data.rounded {
                         k.run::<false>(timeline_rows, e, i, out, &mut rollup)
                     } else {
                         k.run::<true>(timeline_rows, e, i, out, &mut rollup)
                     };
+                    // WebAssembly keeps one copy, for size: the package
+                    // only reads rounded observations (others would take
+                    // the general path, which rounds them).
+                    #[cfg(target_arch = "wasm32")]
+                    let done = k.run::<false>(timeline_rows, e, i, out, &mut rollup);
                     if done {
                         continue;
                     }
