@@ -169,10 +169,10 @@ pub(crate) struct Obs {
 impl Obs {
     /// The reading evaluation uses (DESIGN.md 3.1): an actual value
     /// rounded to the indicator's `decimals`, a target or comparator
-    /// brought to that scale (the same number, compared faster). Rows keep
-    /// their values as given, so duplicates are compared as given, and
-    /// the rounding is done where a row is read for judging rather than in
-    /// a pass over every row of its own.
+    /// brought to that scale (the same number, compared faster). The same
+    /// reading whether the row was rounded when finished (then this only
+    /// checks the scale) or kept as given, for one evaluation
+    /// ([`ObservationsBuilder::finish_to_evaluate_once`]).
     #[inline(always)]
     pub(crate) fn reading_at(&self, decimals: Option<u32>) -> Reading {
         match self.reading {
