@@ -325,17 +325,7 @@ impl<'a> Kernel<'a> {
         if let Some(m) = self.mantissa(v) {
             return Some((v, m));
         }
-        let m = i64::try_from(v.mantissa()).ok()?;
-        let q = if v.scale() == self.decimals + 1 {
-            // One place more than shown is most data: a division by a
-            // constant, inlined (the other cases are a call).
-            super::away_from_zero(m, 10)
-        } else {
-            super::round_mantissa(m, v.scale(), self.decimals)?
-        };
-        if q == 0 && v.is_sign_negative() {
-            return None;
-        }
+        let q = super::rounded_mantissa(v, self.decimals)?;
         Some((crate::model::decimal_of(q, self.decimals)?, q))
     }
 

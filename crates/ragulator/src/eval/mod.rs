@@ -525,17 +525,21 @@ const POW10: [i64; 19] = {
 /// negative value that comes to zero (whose sign rust_decimal decides).
 #[inline]
 fn round_small(v: Decimal, d: u32) -> Option<Decimal> {
+    crate::model::decimal_of(rounded_mantissa(v, d)?, d)
+}
+
+/// The mantissa of [`round_small`]'s result (at scale `d`); the status
+/// kernels take it to judge in integers.
+#[inline]
+pub(crate) fn rounded_mantissa(v: Decimal, d: u32) -> Option<i64> {
     let q = round_mantissa(i64::try_from(v.mantissa()).ok()?, v.scale(), d)?;
-    if q == 0 && v.is_sign_negative() {
-        return None;
-    }
-    crate::model::decimal_of(q, d)
+    (q != 0 || !v.is_sign_negative()).then_some(q)
 }
 
 /// The mantissa at scale `d` of `m / 10^scale`, rounded half away from
 /// zero; `None` when it does not fit an `i64`.
 #[inline]
-pub(crate) fn round_mantissa(m: i64, scale: u32, d: u32) -> Option<i64> {
+fn round_mantissa(m: i64, scale: u32, d: u32) -> Option<i64> {
     if scale > d {
         // One or two places beyond `d` is most data: divisions by a
         // constant, which become multiplications.
@@ -551,7 +555,7 @@ pub(crate) fn round_mantissa(m: i64, scale: u32, d: u32) -> Option<i64> {
 
 /// `m / p`, rounded half away from zero.
 #[inline(always)]
-pub(crate) fn away_from_zero(m: i64, p: i64) -> i64 {
+fn away_from_zero(m: i64, p: i64) -> i64 {
     let (q, r) = (m / p, m % p);
     if r.unsigned_abs() >= p.unsigned_abs() - r.unsigned_abs() {
         q + m.signum()
