@@ -511,8 +511,8 @@ impl<'s> ObservationsBuilder<'s> {
         let ratio_offset = self.ratios.len();
         let appended_from = self.rows.len();
         self.ratios.extend(other.ratios);
-        self.rows.reserve(other.rows.len());
-        for o in other.rows {
+        // One `extend` of an exact-size iterator: no capacity check per row.
+        self.rows.extend(other.rows.into_iter().map(|o| {
             let ratio = match o.ratio {
                 NO_RATIO => NO_RATIO,
                 // Past 4,294,967,294 ratio rows a ratio is no longer kept
@@ -522,14 +522,14 @@ impl<'s> ObservationsBuilder<'s> {
                     .filter(|&i| i != NO_RATIO)
                     .unwrap_or(NO_RATIO),
             };
-            self.rows.push(Obs {
+            Obs {
                 row: o.row.saturating_add(offset as u32),
                 entity: entities.get(o.entity as usize).copied().unwrap_or(0),
                 series: series.get(o.series as usize).copied().unwrap_or(0),
                 ratio,
                 ..o
-            });
-        }
+            }
+        }));
         let boundary = match (appended_from.checked_sub(1), self.rows.get(appended_from)) {
             (Some(last), Some(first)) => self
                 .rows
