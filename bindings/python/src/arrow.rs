@@ -13,10 +13,12 @@ use arrow_array::{
     Array, ArrayRef, Decimal128Array, Float32Array, Float64Array, Int64Array, LargeStringArray,
     RecordBatch, StringArray, StringViewArray, UInt64Array,
 };
-use arrow_schema::{DataType, SchemaRef};
+use arrow_schema::{DataType, Field, SchemaRef};
+use chrono::{Datelike, Days, NaiveDate};
 use ragulator::observations::check_data_columns;
 use ragulator::observations::ObservationsBuilder;
 use ragulator::parallel;
+use ragulator::period::{Period, PeriodKind};
 use ragulator::{Cell, DataError, Observations, RawRow, Scorecard};
 use rust_decimal::Decimal;
 
@@ -221,6 +223,115 @@ impl Number {
     }
 }
 
+/// A pandas `Period` column (`.dt.to_period("M")`, `pd.period_range`)
+/// arrives as Arrow's `pandas.period` extension type: `int64` ordinals,
+/// with the frequency in the field's metadata. Returns the periods as
+/// ragulator writes them (`2022-06`, `2022-Q2`, `2022/23`, `2022-W23`, ...),
+/// or `None` when the column is not one. Frequencies that are not one of
+/// ragulator's period kinds, or do not line up with them (quarters ending
+/// in November, a financial year other than the scorecard's), are an error
+/// that says how to write the column instead.
+fn pandas_periods(
+    column: &str,
+    field: &Field,
+    array: &ArrayRef,
+    year_start_month: u32,
+) -> Option<Result<ArrayRef, DataError>> {
+    let metadata = field.metadata();
+    if metadata.get("ARROW:extension:name").map(String::as_str) != Some("pandas.period") {
+        return None;
+    }
+    let freq = metadata
+        .get("ARROW:extension:metadata")
+        .and_then(|m| serde_json::from_str::<serde_json::Value>(m).ok())
+        .and_then(|m| m.get("freq")?.as_str().map(str::to_string))
+        .unwrap_or_default();
+    let error = |why: String| {
+        DataError {
+        message: format!(
+            "the column holds pandas periods of frequency '{freq}', {why}; convert it to text in a form like 2022-06, 2022-Q2, 2022/23, 2022-W23, 2022-06-30 or 2022"
+        ),
+        row: None,
+        column: Some(column.to_string()),
+    }
+    };
+    let Some(ordinals) = array.as_primitive_opt::<Int64Type>() else {
+        return Some(Err(error("stored as something other than int64".into())));
+    };
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+    let month = |m: i64| {
+        let months = u32::try_from(m.checked_add(1970 * 12)?).ok()?;
+        NaiveDate::from_ymd_opt(i32::try_from(months / 12).ok()?, months % 12 + 1, 1)
+    };
+    let days = move |d: i64| match u64::try_from(d) {
+        Ok(d) => epoch.checked_add_days(Days::new(d)),
+        Err(_) => epoch.checked_sub_days(Days::new(d.unsigned_abs())),
+    };
+    // A year or quarter frequency names the month it ends in.
+    let end_month = |anchor: &str| {
+        let months = [
+            "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+        ];
+        months
+            .iter()
+            .position(|m| *m == anchor)
+            .map(|i| i as i64 + 1)
+    };
+    type Start = Box<dyn Fn(i64) -> Option<NaiveDate>>;
+    let (kind, start): (PeriodKind, Start) = match freq.split_once('-') {
+        None if freq == "M" => (PeriodKind::Month, Box::new(month)),
+        None if freq == "D" => (PeriodKind::Day, Box::new(days)),
+        // The first quarter of 1970 is ordinal 0, whatever the year's end.
+        Some(("Q", anchor)) => match end_month(anchor) {
+            Some(end) => (
+                PeriodKind::Quarter,
+                Box::new(move |q| month(q * 3 + end - 12)),
+            ),
+            None => return Some(Err(error("which ragulator does not take".into()))),
+        },
+        Some(("Y" | "A", anchor)) => match end_month(anchor) {
+            Some(12) => (PeriodKind::Year, Box::new(move |y| month(y * 12))),
+            Some(end) => (
+                PeriodKind::FinancialYear,
+                Box::new(move |y| month(y * 12 + end - 12)),
+            ),
+            None => return Some(Err(error("which ragulator does not take".into()))),
+        },
+        // Weeks ending on Sunday are ISO weeks; ordinal 1 starts on Monday 1969-12-29.
+        Some(("W", "SUN")) => (
+            PeriodKind::Week,
+            Box::new(move |w| days(w.checked_mul(7)?.checked_sub(10)?)),
+        ),
+        _ => return Some(Err(error("which ragulator does not take".into()))),
+    };
+    let mut text =
+        arrow_array::builder::StringBuilder::with_capacity(ordinals.len(), ordinals.len() * 8);
+    for ordinal in ordinals.iter() {
+        let Some(ordinal) = ordinal else {
+            text.append_null();
+            continue;
+        };
+        let first = start(ordinal);
+        let period = first.and_then(|d| Period::from_date(kind, d, year_start_month));
+        match (first, period) {
+            (Some(first), Some(p)) if p.start() == first => text.append_value(p.to_string()),
+            (Some(first), _) if kind == PeriodKind::FinancialYear => {
+                return Some(Err(error(format!(
+                    "years starting in month {}, but this scorecard's financial year starts in month {year_start_month}",
+                    first.month()
+                ))))
+            }
+            (Some(_), _) => {
+                return Some(Err(error(
+                    "which does not line up with ragulator's calendar quarters".into(),
+                )))
+            }
+            (None, _) => return Some(Err(error(format!("and {ordinal} is out of range")))),
+        }
+    }
+    Some(Ok(std::sync::Arc::new(text.finish())))
+}
+
 /// Normalised column names of a schema, as the CSV reader normalises its header.
 fn names(schema: &SchemaRef) -> Vec<String> {
     schema
@@ -238,12 +349,22 @@ struct Columns {
 }
 
 impl Columns {
-    fn of(names: &[String], batch: &RecordBatch) -> Result<Columns, DataError> {
+    fn of(
+        names: &[String],
+        batch: &RecordBatch,
+        year_start_month: u32,
+    ) -> Result<Columns, DataError> {
         let position = |c: &str| names.iter().position(|n| n == c);
+        let schema = batch.schema_ref();
         let texts = TEXT_COLUMNS
             .iter()
             .map(|c| match position(c) {
-                Some(ix) => text_column(c, batch.column(ix)),
+                Some(ix) => {
+                    match pandas_periods(c, schema.field(ix), batch.column(ix), year_start_month) {
+                        Some(periods) => text_column(c, &periods?),
+                        None => text_column(c, batch.column(ix)),
+                    }
+                }
                 None => Ok(Text::Absent),
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -361,7 +482,7 @@ pub(crate) fn observations(
     check_data_columns(&names)?;
     let columns = batches
         .iter()
-        .map(|b| Columns::of(&names, b))
+        .map(|b| Columns::of(&names, b, scorecard.calendar().year_start_month()))
         .collect::<Result<Vec<_>, _>>()?;
     let total: usize = columns.iter().map(|c| c.rows).sum();
     let threads = threads_for(total);

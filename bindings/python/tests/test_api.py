@@ -321,6 +321,50 @@ def test_integer_and_categorical_text_columns(card: ragulator.Scorecard) -> None
     assert yearly.evaluate(by_year).results[0].period == "2022"
 
 
+@pytest.mark.parametrize(
+    ("freq", "given", "period"),
+    [
+        ("M", "2022-06", "2022-06"),
+        ("Q", "2022Q2", "2022-Q2"),
+        # Quarters of a year ending in March are still calendar quarters.
+        ("Q-MAR", "2022Q1", "2021-Q2"),
+        ("Y", "2022", "2022"),
+        # A year ending in March is the scorecard's financial year (April).
+        ("Y-MAR", "2023", "2022/23"),
+        ("D", "2022-06-30", "2022-06-30"),
+        # Weeks ending on Sunday are ISO weeks.
+        ("W", "2021-01-03", "2020-W53"),
+    ],
+)
+def test_pandas_period_columns_are_read_as_periods(card: ragulator.Scorecard, freq: str, given: str, period: str) -> None:
+    pd = need("pandas")
+    pa = need("pyarrow")
+    periods = pd.Series([pd.Period(given, freq=freq), pd.NaT], dtype=f"period[{freq}]")
+    df = pd.DataFrame({"indicator": "re_referrals", "period": periods, "value": [21, 22]})
+    for data in (df, pa.table(df)):
+        ev = card.evaluate(data)
+        assert [r.period for r in ev.results] == [period]
+        assert [(r.row, r.reason) for r in ev.rejected] == [(2, "no period given")]
+
+
+@pytest.mark.parametrize(
+    ("freq", "why"),
+    [
+        ("Q-NOV", "which does not line up with ragulator's calendar quarters"),
+        ("Y-JUN", "years starting in month 7, but this scorecard's financial year starts in month 4"),
+        ("h", "which ragulator does not take"),
+    ],
+)
+def test_pandas_periods_ragulator_has_no_kind_for_are_a_data_error(
+    card: ragulator.Scorecard, freq: str, why: str
+) -> None:
+    pd = need("pandas")
+    df = pd.DataFrame({"indicator": ["re_referrals"], "period": pd.period_range("2022-01", periods=1, freq=freq), "value": [21]})
+    with pytest.raises(ragulator.DataError, match=f"frequency '{freq}', {why}; convert it to text") as e:
+        card.evaluate(df)
+    assert e.value.column == "period"
+
+
 def test_columns_match_case_insensitively_and_extra_columns_are_ignored(card: ragulator.Scorecard) -> None:
     pa = need("pyarrow")
     table = pa.table({" Indicator ": ["re_referrals"], "PERIOD": ["2022-01"], "Value": ["24.08"], "note": ["x"]})
