@@ -246,14 +246,14 @@ fn pandas_periods(
         .and_then(|m| serde_json::from_str::<serde_json::Value>(m).ok())
         .and_then(|m| m.get("freq")?.as_str().map(str::to_string))
         .unwrap_or_default();
-    let error = |why: String| {
-        DataError {
+    let error = |why: String| DataError {
         message: format!(
-            "the column holds pandas periods of frequency '{freq}', {why}; convert it to text in a form like 2022-06, 2022-Q2, 2022/23, 2022-W23, 2022-06-30 or 2022"
+            "the column holds pandas periods of frequency '{freq}', {why}; {}",
+            "convert it to text in a form like \
+             2022-06, 2022-Q2, 2022/23, 2022-W23, 2022-06-30 or 2022"
         ),
         row: None,
         column: Some(column.to_string()),
-    }
     };
     let Some(ordinals) = array.as_primitive_opt::<Int64Type>() else {
         return Some(Err(error("stored as something other than int64".into())));
