@@ -144,6 +144,38 @@ fn a_scorecard_with_many_problems_lists_every_one() {
     }
 }
 
+#[test]
+fn unknown_enum_variants_do_not_hide_other_problems() {
+    // DESIGN.md 3: every broken reference at once. An unknown unit,
+    // polarity or rule is read as a known one so the rest is still checked;
+    // the rule's mapping, which no longer fits, is set aside unreported.
+    let root = repo_root();
+    for ext in ["toml", "json", "yaml"] {
+        let file = format!("tests/bad-scorecards/enum-and-reference-problems.{ext}");
+        let stderr = rejected(&root, &file);
+        assert_eq!(problems(&stderr), 5, "{file}:\n{stderr}");
+        for path in [
+            "indicator[1].unit",
+            "indicator[1].polarity",
+            "indicator[1].rag.rule",
+            "indicator[0].theme",
+            "indicator[2].rag",
+        ] {
+            assert!(
+                stderr.lines().any(|l| l.trim() == path),
+                "{file}: a problem at {path}:\n{stderr}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_missing_format_version_is_reported_once() {
+    let stderr = rejected(&repo_root(), "tests/bad-scorecards/missing-version.toml");
+    assert_eq!(problems(&stderr), 1, "{stderr}");
+    assert!(stderr.contains("missing field `ragulator`"), "{stderr}");
+}
+
 /// A scratch directory for generated scorecards, so reports name them by a
 /// stable relative path.
 fn scratch(name: &str) -> PathBuf {

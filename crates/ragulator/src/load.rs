@@ -467,11 +467,15 @@ fn parse_tree(text: &str, format: Format) -> Result<tree::Node, LoadError> {
 const MAX_STRUCTURAL_PROBLEMS: usize = 50;
 
 /// Deserialises the model from the tree, reporting every unknown key and
-/// type error rather than the first: each problem's entry is taken out of
-/// the tree and the model read again, so the semantic checks can still run
-/// on the rest. Stops where an entry cannot be taken out (a sequence item,
-/// the document itself) and at a missing field the removal caused; the
-/// model is `None` then.
+/// type error rather than the first, so the semantic checks can still run
+/// on the rest: an unknown enum variant is replaced by one the model knows
+/// (`unit = "furlongs"` read as a known unit), any other problem's entry is
+/// taken out of the tree, and the model is read again. A problem that
+/// follows from an earlier repair (a required field taken out, a tagged
+/// mapping whose tag was replaced and now lacks that variant's fields) is
+/// not reported again: the mapping holding it is taken out instead. Stops
+/// where nothing can be taken out (a sequence item, the document itself);
+/// the model is `None` then.
 fn spec_from_tree_reporting_all(
     tree: &mut tree::Node,
     text: &str,
@@ -479,22 +483,47 @@ fn spec_from_tree_reporting_all(
 ) -> (Option<ScorecardSpec>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let mut removed: Vec<String> = Vec::new();
+    // Paths of the mappings holding a replaced variant.
+    let mut repaired: Vec<String> = Vec::new();
     while diagnostics.len() < MAX_STRUCTURAL_PROBLEMS {
         let e = match read_spec(tree, format) {
             Ok(spec) => return (Some(spec), diagnostics),
             Err(e) => e,
         };
         let d = type_diagnostic(&e, text, format);
-        // A required field whose (bad) value was taken out: already reported.
         let consequence = removed
             .iter()
-            .any(|k| d.message.contains(&format!("missing field `{k}`")));
-        if !consequence {
-            diagnostics.push(d);
+            .any(|k| d.message.contains(&format!("missing field `{k}`")))
+            || repaired.iter().any(|p| &d.path == p);
+        if consequence {
+            // Take out the mapping the consequence is in, if it is an entry.
+            match tree.remove_at_path(&d.path) {
+                Some(key) => {
+                    removed.push(key);
+                    continue;
+                }
+                None => break,
+            }
+        }
+        diagnostics.push(d);
+        if let (Some(variant), Some(at)) = (e.known_variant(), e.at) {
+            if tree.replace_text_at(at, variant) {
+                let path = e.path.clone().unwrap_or_default();
+                repaired.push(match path.rsplit_once('.') {
+                    Some((parent, _)) => parent.to_string(),
+                    None => String::new(),
+                });
+                continue;
+            }
+        }
+        // A missing field points at its mapping, whose first key may be at
+        // the same place: taking that key out would not help.
+        if e.is_missing_field() {
+            break;
         }
         match e.at.and_then(|at| tree.remove_entry_at(at)) {
-            Some(key) if !consequence => removed.push(key),
-            _ => break,
+            Some(key) => removed.push(key),
+            None => break,
         }
     }
     (None, diagnostics)

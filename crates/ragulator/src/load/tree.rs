@@ -177,6 +177,75 @@ impl Node {
     }
 }
 
+impl Node {
+    /// Sets the text of the text value at `at` (where an unknown enum
+    /// variant was written), so the model can be read again with a variant
+    /// it knows; `false` if no text value is there.
+    pub(crate) fn replace_text_at(&mut self, at: Pos, text: &str) -> bool {
+        if self.at == at {
+            match &mut self.value {
+                Value::Str(s) => {
+                    *s = text.to_string();
+                    return true;
+                }
+                Value::Scalar(s) => {
+                    s.text = text.to_string();
+                    return true;
+                }
+                _ => {}
+            }
+        }
+        match &mut self.value {
+            Value::Map(map) => map
+                .entries
+                .iter_mut()
+                .any(|e| e.value.replace_text_at(at, text)),
+            Value::Seq(items) => items.iter_mut().any(|n| n.replace_text_at(at, text)),
+            _ => false,
+        }
+    }
+
+    /// Removes the mapping entry at a diagnostic path (`indicator[1].rag`),
+    /// and returns its key; `None` if the path does not end at an entry.
+    pub(crate) fn remove_at_path(&mut self, path: &str) -> Option<String> {
+        let (parent, key) = match path.rsplit_once('.') {
+            Some((parent, key)) => (Some(parent), key),
+            None => (None, path),
+        };
+        let mut node = self;
+        for segment in parent.into_iter().flat_map(|p| p.split('.')) {
+            let (name, indexes) = segment.split_once('[').unwrap_or((segment, ""));
+            node = node.entry_mut(name)?;
+            for index in indexes.split('[').filter(|i| !i.is_empty()) {
+                let i: usize = index.trim_end_matches(']').parse().ok()?;
+                node = match &mut node.value {
+                    Value::Seq(items) => items.get_mut(i)?,
+                    _ => return None,
+                };
+            }
+        }
+        match &mut node.value {
+            Value::Map(map) => {
+                let i = map.entries.iter().position(|e| e.key_text() == Some(key))?;
+                map.entries.remove(i);
+                Some(key.to_string())
+            }
+            _ => None,
+        }
+    }
+
+    fn entry_mut(&mut self, key: &str) -> Option<&mut Node> {
+        match &mut self.value {
+            Value::Map(map) => map
+                .entries
+                .iter_mut()
+                .find(|e| e.key_text() == Some(key))
+                .map(|e| &mut e.value),
+            _ => None,
+        }
+    }
+}
+
 impl Entry {
     /// The key's text, if it is text (a YAML null key is not).
     pub(crate) fn key_text(&self) -> Option<&str> {
@@ -315,6 +384,20 @@ impl Raised {
     /// The message in the wording of `format`'s own deserializer.
     pub(crate) fn message(&self, format: Format) -> String {
         message(&self.message, format)
+    }
+
+    /// For an unknown enum variant, a variant the model knows: written in
+    /// its place, the rest of the document can still be checked.
+    pub(crate) fn known_variant(&self) -> Option<&'static str> {
+        match &self.message {
+            Message::UnknownVariant(_, expected) => expected.first().copied(),
+            _ => None,
+        }
+    }
+
+    /// Whether a required field is missing.
+    pub(crate) fn is_missing_field(&self) -> bool {
+        matches!(&self.message, Message::Text(t) if t.starts_with("missing field `"))
     }
 }
 
