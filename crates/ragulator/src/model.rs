@@ -73,8 +73,67 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
     // Fast path: a plain decimal (nearly every cell); the checks below only
     // run to explain a failure or to read exponents.
     if let Ok(d) = Decimal::from_str(t) {
+        return exact(t, d);
+    }
+    parse_decimal_slow(t).and_then(|d| exact(t, d))
+}
+
+/// `d` if it holds every digit of `text`, which it was parsed from:
+/// rust_decimal rounds away the digits beyond its 28 decimal places or 96
+/// bits, and a value rounded there and then to an indicator's `decimals`
+/// may round differently (84.9499…9 would become 85.0).
+///
+/// ```
+/// use ragulator::model::parse_decimal;
+/// assert_eq!(parse_decimal("0.1000000000000000000000000000000").unwrap().to_string(), "0.1000000000000000000000000000");
+/// assert!(parse_decimal("84.949999999999999999999999999999").unwrap_err().contains("more digits"));
+/// ```
+fn exact(text: &str, d: Decimal) -> Result<Decimal, String> {
+    // Fewer characters than a decimal has digits: nothing was rounded.
+    if text.len() <= 28 || holds_every_digit(text, d) {
         return Ok(d);
     }
+    Err(format!(
+        "'{text}' has more digits than a decimal holds exactly (28 significant digits, at most 28 decimal places); round it before loading"
+    ))
+}
+
+/// Whether `d` is exactly the number written in `text` (plain or
+/// scientific, already parsed as `d`).
+fn holds_every_digit(text: &str, d: Decimal) -> bool {
+    let t = text.trim_start_matches(['+', '-']);
+    let (mantissa, exponent) = match t.find(['e', 'E']) {
+        Some(i) => match t.get(i + 1..).map(str::parse::<i64>) {
+            Some(Ok(e)) => (&t[..i], e),
+            _ => return false,
+        },
+        None => (t, 0),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let mut digits: String = whole.chars().chain(fraction.chars()).collect();
+    let mut scale = fraction.len() as i64 - exponent;
+    while scale > 0 && digits.ends_with('0') {
+        digits.pop();
+        scale -= 1;
+    }
+    let mut digits = digits.trim_start_matches('0').to_string();
+    if digits.is_empty() {
+        return d.is_zero();
+    }
+    if scale < 0 {
+        if scale < -40 {
+            return false;
+        }
+        digits.extend(std::iter::repeat_n('0', scale.unsigned_abs() as usize));
+        scale = 0;
+    }
+    let n = d.normalize();
+    i64::from(n.scale()) == scale && n.mantissa().unsigned_abs().to_string() == digits
+}
+
+/// [`parse_decimal`] for what is not a plain decimal: a leading `+`,
+/// exponents, and the reasons a number is refused.
+fn parse_decimal_slow(t: &str) -> Result<Decimal, String> {
     let lower = t.to_ascii_lowercase();
     let bare = lower.trim_start_matches(['+', '-']);
     if bare == "nan" || bare == "inf" || bare == "infinity" {

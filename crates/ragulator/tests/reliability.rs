@@ -311,6 +311,37 @@ fn a_csv_line_over_the_row_limit_is_a_rejected_row() {
 }
 
 #[test]
+fn values_with_more_digits_than_a_decimal_holds_are_rejected_not_rounded() {
+    // Rounded to 28 places first, 84.9499…9 would then round to 85.0 at
+    // one place, where the number written rounds to 84.9.
+    let s = one_indicator();
+    let csv = "indicator,period,value\n\
+               x,2022-01,84.949999999999999999999999999999999\n\
+               x,2022-02,0.0000000000000000000000000000000000000001\n\
+               x,2022-03,84.9500000000000000000000000000000000\n\
+               x,2022-04,1.23456789012345678901234567891\n";
+    let data = s.read_csv(csv.as_bytes()).expect("the file reads");
+    let rejected: Vec<(usize, &str)> = data
+        .rejected()
+        .iter()
+        .map(|r| (r.row, r.reason.as_str()))
+        .collect();
+    assert_eq!(
+        rejected.iter().map(|r| r.0).collect::<Vec<_>>(),
+        [1, 2, 4],
+        "{rejected:?}"
+    );
+    for (_, reason) in &rejected {
+        assert!(
+            reason.contains("has more digits than a decimal holds exactly"),
+            "{reason}"
+        );
+    }
+    // Trailing zeros are not digits lost: 84.95 is kept.
+    assert_eq!(data.len(), 1);
+}
+
+#[test]
 fn values_beyond_decimal_range_are_rejected_rows() {
     let s = one_indicator();
     let csv = "indicator,period,value\nx,2022-01,79228162514264337593543950336\nx,2022-02,-1e29\nx,2022-03,1e-40\nx,2022-04,5\n";
