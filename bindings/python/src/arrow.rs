@@ -201,7 +201,17 @@ impl Number {
             }
             Number::Dec(a, _) if a.is_null(i) => Cell::Empty,
             Number::Dec(a, scale) => {
-                let m = a.value(i);
+                let (mut m, mut scale) = (a.value(i), *scale);
+                // A column has one scale: pyarrow gives every value of a
+                // pandas column the longest's places, so 84.95 may come as
+                // 84.950…0 with 30 places. Trailing zeros a decimal cannot
+                // hold (past 28 places or 96 bits) are dropped; other
+                // digits are the core's to refuse.
+                while scale > 0 && m % 10 == 0 && (scale > 28 || m.unsigned_abs() >= 1 << 96) {
+                    m /= 10;
+                    scale -= 1;
+                }
+                let scale = &scale;
                 match u32::try_from(*scale) {
                     Ok(s) => match Decimal::try_from_i128_with_scale(m, s) {
                         Ok(d) => Cell::Decimal(d),

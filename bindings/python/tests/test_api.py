@@ -39,6 +39,22 @@ def test_load_every_format_gives_the_same_scorecard(card: ragulator.Scorecard, t
         assert other.evaluate(data).to_json() == expected
 
 
+def test_from_json_of_a_dict_with_nan_or_infinity_names_the_field() -> None:
+    doc: dict[str, Any] = {
+        "ragulator": 1,
+        "indicator": [
+            {"id": "a", "name": "A", "unit": "count", "polarity": "higher_is_better", "target": math.nan},
+            {"id": "b", "name": "B", "unit": "count", "polarity": "higher_is_better", "target": -math.inf},
+        ],
+    }
+    with pytest.raises(ragulator.ScorecardError) as e:
+        ragulator.Scorecard.from_json(doc)
+    assert [(d.path, d.line, d.message) for d in e.value.diagnostics] == [
+        ("indicator[0].target", None, "'NaN' is not a number: NaN and infinities are not allowed"),
+        ("indicator[1].target", None, "'-Infinity' is not a number: NaN and infinities are not allowed"),
+    ]
+
+
 def test_from_json_accepts_a_dict_with_decimals() -> None:
     spec = {
         "ragulator": 1,
@@ -363,6 +379,54 @@ def test_pandas_periods_ragulator_has_no_kind_for_are_a_data_error(
     with pytest.raises(ragulator.DataError, match=f"frequency '{freq}', {why}; convert it to text") as e:
         card.evaluate(df)
     assert e.value.column == "period"
+
+
+def test_a_polars_column_of_only_none_is_missing_values(card: ragulator.Scorecard) -> None:
+    pl = need("polars")
+    missing = pl.DataFrame({"indicator": ["re_referrals"], "period": ["2022-01"], "value": [None]})
+    assert missing.schema["value"] == pl.Null
+    r = card.evaluate(missing).results[0]
+    assert (r.value, r.status) == (None, "no_data")
+    # An extra column of only None is ignored, as any extra column is.
+    extra = pl.DataFrame({"indicator": ["re_referrals"], "period": ["2022-01"], "value": [21], "note": [None]})
+    assert card.evaluate(extra).results[0].status == "amber"
+
+
+def test_pandas_object_columns_mixing_input_types_read_as_a_list_of_dicts_does(card: ragulator.Scorecard) -> None:
+    pd = need("pandas")
+    values = [84.95, "21", Decimal("19.25"), 2**64, Decimal("Infinity"), None, Decimal("NaN")]
+    listed = [{"indicator": "re_referrals", "period": f"2022-{m:02d}", "value": v} for m, v in enumerate(values, 1)]
+    frame = pd.DataFrame(listed)
+    assert frame["value"].dtype == object
+    ev, expected = card.evaluate(frame), card.evaluate(listed)
+    assert [(r.period, r.value, r.status) for r in ev.results] == [
+        (r.period, r.value, r.status) for r in expected.results
+    ]
+    assert [r.value for r in ev.results] == [
+        Decimal("85.0"), Decimal("21.0"), Decimal("19.3"), Decimal("18446744073709551616.0"), None, None
+    ]
+    infinity = "not a number in column value: 'Infinity' is not a number: NaN and infinities are not allowed"
+    assert [(r.row, r.reason) for r in ev.rejected] == [(5, infinity)]
+    # Periods mixing text and integers, in either order.
+    mixed = pd.DataFrame(
+        {"indicator": ["re_referrals"] * 2, "period": pd.Series(["2022", 2021], dtype=object), "value": [21, 22]}
+    )
+    assert sorted(r.period for r in card.evaluate(mixed).results) == ["2021", "2022"]
+
+
+def test_a_decimal_column_with_more_places_than_a_decimal_holds(card: ragulator.Scorecard) -> None:
+    pa = need("pyarrow")
+    wide = pa.decimal128(38, 30)
+    values = [Decimal("84.95"), Decimal("21.123456789012345678901234567891")]
+    table = pa.table(
+        {"indicator": ["re_referrals"] * 2, "period": ["2022-01", "2022-02"], "value": pa.array(values, type=wide)}
+    )
+    ev = card.evaluate(table)
+    # 84.95 with 30 places is 84.95: its zeros are dropped. A value with
+    # more digits than a decimal holds is a rejected row, not rounded twice.
+    assert [(r.period, r.value) for r in ev.results] == [("2022-01", Decimal("85.0"))]
+    assert [r.row for r in ev.rejected] == [2]
+    assert "28 decimal places" in ev.rejected[0].reason
 
 
 def test_columns_match_case_insensitively_and_extra_columns_are_ignored(card: ragulator.Scorecard) -> None:

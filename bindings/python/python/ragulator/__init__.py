@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import math
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -471,6 +472,69 @@ Data = Union[
 ]
 
 
+def _json_name(v: float) -> str:
+    """A non-finite float as JavaScript and Python's json module write it."""
+    return "NaN" if math.isnan(v) else ("Infinity" if v > 0 else "-Infinity")
+
+
+def _non_finite_floats(value: Any, path: str) -> Iterator[tuple[str, float]]:
+    """Paths (as diagnostics write them) of the NaN and infinite floats in a
+    parsed JSON document."""
+    if isinstance(value, float) and not math.isfinite(value):
+        yield path, value
+    elif isinstance(value, Mapping):
+        for k, v in value.items():
+            yield from _non_finite_floats(v, f"{path}.{k}" if path else str(k))
+    elif isinstance(value, (list, tuple)):
+        for i, v in enumerate(value):
+            yield from _non_finite_floats(v, f"{path}[{i}]")
+
+
+_DATA_COLUMNS = frozenset({"entity", "indicator", "period", "series", "value", "numerator", "denominator"})
+
+
+def _polars_null_columns_as_text(data: Any) -> Any:
+    """polars gives a column of only ``None`` the type ``Null``, whose Arrow
+    export the reader cannot import: such columns are passed as text (all
+    missing, as an empty CSV column is)."""
+    if not type(data).__module__.startswith("polars") or not hasattr(data, "with_columns"):
+        return data
+    import polars as pl
+
+    nulls = [name for name, dtype in data.schema.items() if dtype == pl.Null]
+    return data.with_columns([pl.col(n).cast(pl.String) for n in nulls]) if nulls else data
+
+
+def _cell_text(v: Any) -> str | None:
+    """A pandas object cell as text, or None when it is missing."""
+    if v is None:
+        return None
+    try:
+        if v != v:  # NaN, Decimal("NaN")
+            return None
+    except TypeError:  # pd.NA, whose comparisons are NA
+        return None
+    return str(v)
+
+
+def _pandas_object_columns_as_text(data: Any) -> Any:
+    """A pandas DataFrame with its object columns of observations as text,
+    or None when there is nothing to convert."""
+    if not type(data).__module__.startswith("pandas") or not hasattr(data, "dtypes"):
+        return None
+    if not data.columns.is_unique:
+        return None
+    columns = [
+        c for c, dtype in data.dtypes.items() if dtype == object and str(c).strip().lower() in _DATA_COLUMNS
+    ]
+    if not columns:
+        return None
+    out = data.copy(deep=False)
+    for c in columns:
+        out[c] = [_cell_text(v) for v in data[c]]
+    return out
+
+
 def _is_path(data: Any) -> bool:
     return isinstance(data, (str, os.PathLike))
 
@@ -520,6 +584,13 @@ class Scorecard:
         """Loads a scorecard from JSON text or an already-parsed mapping
         (decimals may be ``Decimal``, numbers or strings)."""
         if not isinstance(text, str):
+            # JSON has no NaN or infinity: say where one is, as a file would.
+            problems = [
+                Diagnostic(path, None, None, f"'{_json_name(v)}' is not a number: NaN and infinities are not allowed")
+                for path, v in _non_finite_floats(text, "")
+            ]
+            if problems:
+                raise ScorecardError("invalid scorecard: " + "; ".join(str(p) for p in problems), problems)
             text = json.dumps(text, default=_json_default)
         return cls(_native.Scorecard.load(text, "json"))
 
@@ -628,13 +699,25 @@ class Scorecard:
                 return Observations(self._native.read_json(raw), self._native)
             return Observations(self._native.read_csv(raw), self._native)
         if hasattr(data, "__arrow_c_stream__"):
+            data = _polars_null_columns_as_text(data)
             try:
                 return Observations(self._native.read_arrow(data, once), self._native)
             except RagulatorError:
                 raise
-            except ValueError as e:
-                # The frame's own export failed (pandas with two columns of
-                # one name, an unconvertible object column): say so as data.
+            except (ValueError, TypeError, OverflowError, NotImplementedError) as e:
+                # The frame's own export failed. pandas cannot export an
+                # object column mixing the inputs a list of dicts takes
+                # (float, str, Decimal, int beyond 64 bits, Decimal("Infinity")):
+                # such columns are passed as text, read as a CSV cell is.
+                as_text = _pandas_object_columns_as_text(data)
+                if as_text is not None:
+                    try:
+                        return Observations(self._native.read_arrow(as_text, once), self._native)
+                    except RagulatorError:
+                        raise
+                    except (ValueError, TypeError, OverflowError, NotImplementedError):
+                        pass
+                # Two columns of one name, an unconvertible column: say so as data.
                 raise DataError(f"the data frame cannot be read as Arrow columns: {e}") from e
         if isinstance(data, (list, tuple)):
             return Observations(self._native.read_rows(data), self._native)
