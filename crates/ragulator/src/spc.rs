@@ -460,7 +460,9 @@ pub struct Chart {
     pub warnings: Vec<String>,
 }
 
-/// Round half away from zero to 4 decimal places, for printing limits.
+/// Round half away from zero to 4 decimal places, for printing limits:
+/// always four, so a mean of 49.6 prints as `49.6000` whatever scale the
+/// arithmetic left it at (DESIGN.md 6 prints `"mean": "87.1667"`).
 ///
 /// ```
 /// use ragulator::spc::round4;
@@ -468,9 +470,13 @@ pub struct Chart {
 /// let d: Decimal = "26.67190476".parse().unwrap();
 /// assert_eq!(round4(d).to_string(), "26.6719");
 /// assert_eq!(round4("-0.00005".parse().unwrap()).to_string(), "-0.0001");
+/// assert_eq!(round4("49.60".parse().unwrap()).to_string(), "49.6000");
+/// assert_eq!(round4("50".parse().unwrap()).to_string(), "50.0000");
 /// ```
 pub fn round4(d: Decimal) -> Decimal {
-    d.round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero)
+    let mut r = d.round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero);
+    r.rescale(4);
+    r
 }
 
 /// Build the XmR chart of `values`.

@@ -199,7 +199,7 @@ fn a_single_point_has_no_limits_and_no_assurance() {
     for key in ["lpl", "upl", "near_lower", "near_upper"] {
         assert!(g[key].is_null(), "{key}: {g}");
     }
-    assert_eq!((g["mean"].as_str(), g["n"].as_u64()), (Some("10"), Some(1)));
+    assert_eq!((g["mean"].as_str(), g["n"].as_u64()), (Some("10.0000"), Some(1)));
     assert_eq!(g["short"], true);
     assert!(json["assurance"].is_null());
     assert_eq!(json["target"], "5");
@@ -217,7 +217,7 @@ fn a_single_point_has_no_limits_and_no_assurance() {
     let two = s.spc(&monthly(&s, &[10, 11]), "x", None).expect("charts");
     assert!(two.groups[0].has_limits());
     let json = two.to_json();
-    assert_eq!(json["groups"][0]["lpl"], "7.84");
+    assert_eq!(json["groups"][0]["lpl"], "7.8400");
     assert_eq!(json["assurance"], "consistent_pass");
 
     // evaluate's SPC state for the first period is the same one-point chart.
@@ -264,9 +264,9 @@ fn a_single_point_last_segment_has_null_limits() {
         .to_json();
     let groups = chart["groups"].as_array().expect("groups");
     assert_eq!(groups.len(), 2);
-    assert_eq!(groups[0]["upl"], "13.16");
+    assert_eq!(groups[0]["upl"], "13.1600");
     assert!(groups[1]["upl"].is_null() && groups[1]["lpl"].is_null());
-    assert_eq!(groups[1]["mean"], "30");
+    assert_eq!(groups[1]["mean"], "30.0000");
     assert!(chart["points"][4]["rule"].is_null());
     assert!(chart["assurance"].is_null());
 }
