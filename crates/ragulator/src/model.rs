@@ -87,6 +87,7 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
 /// use ragulator::model::parse_decimal;
 /// assert_eq!(parse_decimal("0.1000000000000000000000000000000").unwrap().to_string(), "0.1000000000000000000000000000");
 /// assert!(parse_decimal("84.949999999999999999999999999999").unwrap_err().contains("more digits"));
+/// assert_eq!(parse_decimal("12000000000000000000000000000e-28").unwrap().normalize().to_string(), "1.2");
 /// ```
 fn exact(text: &str, d: Decimal) -> Result<Decimal, String> {
     // Fewer characters than a decimal has digits: nothing was rounded.
@@ -99,36 +100,27 @@ fn exact(text: &str, d: Decimal) -> Result<Decimal, String> {
 }
 
 /// Whether `d` is exactly the number written in `text` (plain or
-/// scientific, already parsed as `d`).
+/// scientific, already parsed as `d`). `d` is that number rounded, so it
+/// is exact when no digit was dropped: when its places, trailing zeros
+/// aside, are as many as the text's.
 fn holds_every_digit(text: &str, d: Decimal) -> bool {
-    let t = text.trim_start_matches(['+', '-']);
-    let (mantissa, exponent) = match t.find(['e', 'E']) {
-        Some(i) => match t.get(i + 1..).map(str::parse::<i64>) {
-            Some(Ok(e)) => (&t[..i], e),
+    let (mantissa, exponent) = match text.find(['e', 'E']) {
+        Some(i) => match text.get(i + 1..).map(str::parse::<i64>) {
+            Some(Ok(e)) => (&text[..i], e),
             _ => return false,
         },
-        None => (t, 0),
+        None => (text, 0),
     };
-    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let mut digits: String = whole.chars().chain(fraction.chars()).collect();
-    let mut scale = fraction.len() as i64 - exponent;
-    while scale > 0 && digits.ends_with('0') {
-        digits.pop();
-        scale -= 1;
-    }
-    let mut digits = digits.trim_start_matches('0').to_string();
-    if digits.is_empty() {
-        return d.is_zero();
-    }
-    if scale < 0 {
-        if scale < -40 {
-            return false;
-        }
-        digits.extend(std::iter::repeat_n('0', scale.unsigned_abs() as usize));
-        scale = 0;
-    }
-    let n = d.normalize();
-    i64::from(n.scale()) == scale && n.mantissa().unsigned_abs().to_string() == digits
+    let fraction = mantissa.split_once('.').map_or("", |(_, f)| f);
+    // Trailing zeros of the digits, through the point (`120e-1` is 12).
+    let zeros = mantissa
+        .bytes()
+        .rev()
+        .filter(|&b| b != b'.')
+        .take_while(|&b| b == b'0')
+        .count();
+    let places = fraction.len() as i64 - exponent - zeros as i64;
+    i64::from(d.normalize().scale()) == places.max(0)
 }
 
 /// [`parse_decimal`] for what is not a plain decimal: a leading `+`,
