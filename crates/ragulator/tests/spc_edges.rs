@@ -199,7 +199,10 @@ fn a_single_point_has_no_limits_and_no_assurance() {
     for key in ["lpl", "upl", "near_lower", "near_upper"] {
         assert!(g[key].is_null(), "{key}: {g}");
     }
-    assert_eq!((g["mean"].as_str(), g["n"].as_u64()), (Some("10.0000"), Some(1)));
+    assert_eq!(
+        (g["mean"].as_str(), g["n"].as_u64()),
+        (Some("10.0000"), Some(1))
+    );
     assert_eq!(g["short"], true);
     assert!(json["assurance"].is_null());
     assert_eq!(json["target"], "5");
