@@ -738,6 +738,19 @@ def test_spc_chart(example: ragulator.Scorecard) -> None:
     assert json.loads(chart.to_json())["points"][0]["value"] == str(chart.points[0].value)
 
 
+def test_spc_chart_to_json_is_the_clis_text(example: ragulator.Scorecard) -> None:
+    from cli import cli
+
+    chart = example.spc(EXAMPLE / "data.csv", "re_referrals", entity="southampton")
+    printed = cli(
+        "spc", "--scorecard", EXAMPLE / "scorecard.toml", "--data", EXAMPLE / "data.csv",
+        "--indicator", "re_referrals", "--entity", "southampton", "--format", "json",
+    )
+    assert chart.to_json() + "\n" == printed
+    assert json.loads(chart.to_json(pretty=False)) == json.loads(printed)
+    assert "\n" not in chart.to_json(pretty=False)
+
+
 def test_spc_segments_follow_rebase() -> None:
     card = ragulator.Scorecard.from_toml(
         "ragulator = 1\n[[indicator]]\nid='x'\nname='X'\nunit='count'\npolarity='higher_is_better'\n"

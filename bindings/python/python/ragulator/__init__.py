@@ -1253,9 +1253,13 @@ class SpcChart:
         self.target: Decimal | None = _dec(doc["target"])
         self.warnings: list[str] = list(doc["warnings"])
 
-    def to_json(self) -> str:
-        """The chart JSON of DESIGN.md section 6 (the CLI's ``spc --format json``)."""
-        return json.dumps(self._doc, ensure_ascii=False)
+    def to_json(self, pretty: bool = True) -> str:
+        """The chart JSON of DESIGN.md section 6, exactly the text the CLI's
+        ``spc --format json`` prints (without its final newline);
+        ``pretty=False`` gives it on one line."""
+        if pretty:
+            return json.dumps(self._doc, ensure_ascii=False, indent=2)
+        return json.dumps(self._doc, ensure_ascii=False, separators=(",", ":"))
 
     def _columns(self) -> _Columns:
         # Each point carries its segment's limits (segments start at a point's period).

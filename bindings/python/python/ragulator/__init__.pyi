@@ -415,8 +415,10 @@ class SpcChart:
     target: Decimal | None
     warnings: list[str]
     def __init__(self, doc: dict[str, Any]) -> None: ...
-    def to_json(self) -> str:
-        """The chart JSON of DESIGN.md section 6 (the CLI's ``spc --format json``)."""
+    def to_json(self, pretty: bool = True) -> str:
+        """The chart JSON of DESIGN.md section 6, exactly the text the CLI's
+        ``spc --format json`` prints (without its final newline);
+        ``pretty=False`` gives it on one line."""
     def to_pandas(self) -> pandas.DataFrame:
         """One row per point: period, value, rule, point_type, and its
         segment's mean, lpl, upl, near_lower, near_upper; plus the target."""
