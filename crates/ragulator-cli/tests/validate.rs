@@ -170,6 +170,46 @@ fn unknown_enum_variants_do_not_hide_other_problems() {
 }
 
 #[test]
+fn missing_required_fields_do_not_hide_the_problems_after_them() {
+    // A stand-in takes each missing field's place so the rest is checked;
+    // what would be said of the stand-in itself is not reported.
+    let root = repo_root();
+    for ext in ["toml", "json", "yaml"] {
+        let file = format!("tests/bad-scorecards/missing-fields-and-references.{ext}");
+        let stderr = rejected(&root, &file);
+        assert_eq!(problems(&stderr), 9, "{file}:\n{stderr}");
+        for (path, message) in [
+            ("indicator[0]", "missing field `name`"),
+            ("indicator[0]", "missing field `polarity`"),
+            ("indicator[1].colour", "unknown field `colour`"),
+            ("indicator[1]", "missing field `unit`"),
+            ("indicator[1]", "missing field `polarity`"),
+            ("indicator[2].rag.ambr", "unknown field `ambr`"),
+            ("indicator[2].rag", "missing field `amber`"),
+            ("indicator[2]", "missing field `id`"),
+            (
+                "indicator[0].theme",
+                "'no_such_theme', which does not exist",
+            ),
+        ] {
+            let at = stderr.lines().position(|l| l.trim() == path);
+            assert!(
+                stderr.lines().enumerate().any(|(i, l)| l.trim() == path
+                    && stderr
+                        .lines()
+                        .nth(i + 2)
+                        .is_some_and(|m| m.contains(message))),
+                "{file}: {message} at {path} ({at:?}):\n{stderr}"
+            );
+        }
+        assert!(
+            !stderr.contains("'?'"),
+            "{file}: a stand-in is never shown:\n{stderr}"
+        );
+    }
+}
+
+#[test]
 fn a_missing_format_version_is_reported_once() {
     let stderr = rejected(&repo_root(), "tests/bad-scorecards/missing-version.toml");
     assert_eq!(problems(&stderr), 1, "{stderr}");

@@ -285,8 +285,11 @@ impl Scorecard {
         let no_model = || LoadError {
             diagnostics: Vec::new(),
         };
-        let compiled = spec.ok_or_else(no_model).and_then(|spec| {
+        let compiled = spec.ok_or_else(no_model).and_then(|(spec, stand_ins)| {
             Scorecard::from_spec(spec).map_err(|mut e| {
+                // What is said of a stand-in for a missing field is not news.
+                e.diagnostics
+                    .retain(|d| !stand_ins.iter().any(|p| within(&d.path, p)));
                 locate(&tree, format, text, &mut e.diagnostics);
                 e
             })
@@ -469,28 +472,62 @@ const MAX_STRUCTURAL_PROBLEMS: usize = 50;
 /// Deserialises the model from the tree, reporting every unknown key and
 /// type error rather than the first, so the semantic checks can still run
 /// on the rest: an unknown enum variant is replaced by one the model knows
-/// (`unit = "furlongs"` read as a known unit), any other problem's entry is
-/// taken out of the tree, and the model is read again. A problem that
+/// (`unit = "furlongs"` read as a known unit), a missing required field is
+/// given a stand-in (`"?"`, or a known variant), any other problem's entry
+/// is taken out of the tree, and the model is read again. A problem that
 /// follows from an earlier repair (a required field taken out, a tagged
 /// mapping whose tag was replaced and now lacks that variant's fields) is
 /// not reported again: the mapping holding it is taken out instead. Stops
-/// where nothing can be taken out (a sequence item, the document itself);
-/// the model is `None` then.
+/// where nothing helps (a stand-in the field cannot take, an entry that
+/// cannot be taken out); the model is `None` then. With the model come the
+/// paths of the stand-ins, whose semantic problems are not news.
 fn spec_from_tree_reporting_all(
     tree: &mut tree::Node,
     text: &str,
     format: Format,
-) -> (Option<ScorecardSpec>, Vec<Diagnostic>) {
+) -> (Option<(ScorecardSpec, Vec<String>)>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let mut removed: Vec<String> = Vec::new();
     // Paths of the mappings holding a replaced variant.
     let mut repaired: Vec<String> = Vec::new();
-    while diagnostics.len() < MAX_STRUCTURAL_PROBLEMS {
+    // Paths of the stand-ins for missing fields.
+    let mut stand_ins: Vec<String> = Vec::new();
+    // Every pass reports a problem or repairs one; the bound is for safety.
+    for _ in 0..MAX_STRUCTURAL_PROBLEMS * 4 {
+        if diagnostics.len() >= MAX_STRUCTURAL_PROBLEMS {
+            break;
+        }
         let e = match read_spec(tree, format) {
-            Ok(spec) => return (Some(spec), diagnostics),
+            Ok(spec) => return (Some((spec, stand_ins)), diagnostics),
             Err(e) => e,
         };
         let d = type_diagnostic(&e, text, format);
+        let parent = |p: &str| {
+            p.rsplit_once('.')
+                .map_or("", |(parent, _)| parent)
+                .to_string()
+        };
+        // A field missing from a mapping with a stand-in is news; any other
+        // problem there is the stand-in's.
+        let of_stand_in =
+            |p: &String| within(&d.path, p) || (parent(p) == d.path && e.missing_field().is_none());
+        if stand_ins.iter().any(of_stand_in) {
+            // A stand-in for an enum: a variant the model knows, unreported.
+            if let Some(variant) = e.known_variant() {
+                if tree.replace_text_at_path(&d.path, variant) {
+                    continue;
+                }
+            }
+            // A stand-in its mapping cannot take (a tolerance, a number):
+            // the mapping is set aside if it can be, as after a repair.
+            match tree.remove_at_path(&d.path) {
+                Some(key) => {
+                    removed.push(key);
+                    continue;
+                }
+                None => break,
+            }
+        }
         let consequence = removed
             .iter()
             .any(|k| d.message.contains(&format!("missing field `{k}`")))
@@ -516,9 +553,19 @@ fn spec_from_tree_reporting_all(
                 continue;
             }
         }
-        // A missing field points at its mapping, whose first key may be at
-        // the same place: taking that key out would not help.
-        if e.is_missing_field() {
+        if let Some(field) = e.missing_field() {
+            let map = e.path.clone().unwrap_or_default();
+            let at = if map.is_empty() {
+                field.to_string()
+            } else {
+                format!("{map}.{field}")
+            };
+            if !stand_ins.contains(&at)
+                && tree.insert_at_path(&map, field, "?", format == Format::Yaml)
+            {
+                stand_ins.push(at);
+                continue;
+            }
             break;
         }
         match e.at.and_then(|at| tree.remove_entry_at(at)) {
@@ -527,6 +574,12 @@ fn spec_from_tree_reporting_all(
         }
     }
     (None, diagnostics)
+}
+
+/// Whether a diagnostic path is `path` or inside it.
+fn within(d: &str, path: &str) -> bool {
+    d.strip_prefix(path)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
 }
 
 /// Deserialises the model from the tree: type errors, worded and placed as

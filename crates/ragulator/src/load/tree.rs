@@ -209,13 +209,78 @@ impl Node {
     /// and returns its key; `None` if the path does not end at an entry.
     pub(crate) fn remove_at_path(&mut self, path: &str) -> Option<String> {
         let (parent, key) = match path.rsplit_once('.') {
-            Some((parent, key)) => (Some(parent), key),
-            None => (None, path),
+            Some((parent, key)) => (parent, key),
+            None => ("", path),
         };
+        match &mut self.at_path_mut(parent)?.value {
+            Value::Map(map) => {
+                let i = map.entries.iter().position(|e| e.key_text() == Some(key))?;
+                map.entries.remove(i);
+                Some(key.to_string())
+            }
+            _ => None,
+        }
+    }
+
+    /// Adds `key = text` to the mapping at a diagnostic path (`indicator[0]`,
+    /// or `""` for the document): a stand-in for a missing required field,
+    /// so the rest can still be checked. `false` if no mapping is there.
+    /// `yaml`: text as YAML holds it, a quoted scalar.
+    pub(crate) fn insert_at_path(
+        &mut self,
+        path: &str,
+        key: &str,
+        text_value: &str,
+        yaml: bool,
+    ) -> bool {
+        let Some(node) = self.at_path_mut(path) else {
+            return false;
+        };
+        let at = node.at;
+        let Value::Map(map) = &mut node.value else {
+            return false;
+        };
+        let stand_in = |value| Node { value, at, loc: at };
+        let text = |t: &str| match yaml {
+            true => Value::Scalar(Scalar {
+                text: t.to_string(),
+                plain: false,
+                tag: Tag::None,
+            }),
+            false => Value::Str(t.to_string()),
+        };
+        map.entries.push(Entry {
+            key: stand_in(text(key)),
+            value: stand_in(text(text_value)),
+            key_loc: at,
+        });
+        true
+    }
+
+    /// Sets the text of the text value at a diagnostic path; `false` if
+    /// there is none.
+    pub(crate) fn replace_text_at_path(&mut self, path: &str, text: &str) -> bool {
+        match self.at_path_mut(path).map(|n| &mut n.value) {
+            Some(Value::Str(s)) => {
+                *s = text.to_string();
+                true
+            }
+            Some(Value::Scalar(s)) => {
+                s.text = text.to_string();
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The value at a diagnostic path (`indicator[1].rag`; `""` is the document).
+    fn at_path_mut(&mut self, path: &str) -> Option<&mut Node> {
         let mut node = self;
-        for segment in parent.into_iter().flat_map(|p| p.split('.')) {
+        for segment in path.split('.').filter(|s| !s.is_empty()) {
             let (name, indexes) = segment.split_once('[').unwrap_or((segment, ""));
-            node = node.entry_mut(name)?;
+            if !name.is_empty() {
+                node = node.entry_mut(name)?;
+            }
             for index in indexes.split('[').filter(|i| !i.is_empty()) {
                 let i: usize = index.trim_end_matches(']').parse().ok()?;
                 node = match &mut node.value {
@@ -224,14 +289,7 @@ impl Node {
                 };
             }
         }
-        match &mut node.value {
-            Value::Map(map) => {
-                let i = map.entries.iter().position(|e| e.key_text() == Some(key))?;
-                map.entries.remove(i);
-                Some(key.to_string())
-            }
-            _ => None,
-        }
+        Some(node)
     }
 
     fn entry_mut(&mut self, key: &str) -> Option<&mut Node> {
@@ -395,9 +453,12 @@ impl Raised {
         }
     }
 
-    /// Whether a required field is missing.
-    pub(crate) fn is_missing_field(&self) -> bool {
-        matches!(&self.message, Message::Text(t) if t.starts_with("missing field `"))
+    /// The required field that is missing, if that is the problem.
+    pub(crate) fn missing_field(&self) -> Option<&str> {
+        match &self.message {
+            Message::Text(t) => t.strip_prefix("missing field `")?.strip_suffix('`'),
+            _ => None,
+        }
     }
 }
 
