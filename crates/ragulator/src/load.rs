@@ -543,13 +543,10 @@ fn spec_from_tree_reporting_all(
             }
         }
         diagnostics.push(d);
-        if let (Some(variant), Some(at)) = (e.known_variant(), e.at) {
-            if tree.replace_text_at(at, variant) {
-                let path = e.path.clone().unwrap_or_default();
-                repaired.push(match path.rsplit_once('.') {
-                    Some((parent, _)) => parent.to_string(),
-                    None => String::new(),
-                });
+        if let Some(variant) = e.known_variant() {
+            let path = e.path.as_deref().unwrap_or("");
+            if tree.replace_text_at_path(path, variant) {
+                repaired.push(parent(path));
                 continue;
             }
         }

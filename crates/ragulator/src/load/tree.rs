@@ -178,33 +178,6 @@ impl Node {
 }
 
 impl Node {
-    /// Sets the text of the text value at `at` (where an unknown enum
-    /// variant was written), so the model can be read again with a variant
-    /// it knows; `false` if no text value is there.
-    pub(crate) fn replace_text_at(&mut self, at: Pos, text: &str) -> bool {
-        if self.at == at {
-            match &mut self.value {
-                Value::Str(s) => {
-                    *s = text.to_string();
-                    return true;
-                }
-                Value::Scalar(s) => {
-                    s.text = text.to_string();
-                    return true;
-                }
-                _ => {}
-            }
-        }
-        match &mut self.value {
-            Value::Map(map) => map
-                .entries
-                .iter_mut()
-                .any(|e| e.value.replace_text_at(at, text)),
-            Value::Seq(items) => items.iter_mut().any(|n| n.replace_text_at(at, text)),
-            _ => false,
-        }
-    }
-
     /// Removes the mapping entry at a diagnostic path (`indicator[1].rag`),
     /// and returns its key; `None` if the path does not end at an entry.
     pub(crate) fn remove_at_path(&mut self, path: &str) -> Option<String> {
