@@ -123,6 +123,31 @@ fn holds_every_digit(text: &str, d: Decimal) -> bool {
     i64::from(d.normalize().scale()) == places.max(0)
 }
 
+/// Whether the float `v`, written as `numeral`, lost digits on the way to
+/// an f64 (about 15 significant digits are kept): then the numeral, not
+/// the float, is the number meant. True too when the numeral has more
+/// digits than a decimal holds, so that it is refused as a string would be.
+///
+/// ```
+/// # use ragulator::model::float_loses_digits;
+/// assert!(!float_loses_digits("84.95", 84.95));
+/// assert!(!float_loses_digits("84.950000000000000", 84.95));
+/// assert!(float_loses_digits("84.9512345678901234567", 84.9512345678901234567));
+/// assert!(float_loses_digits("84.949999999999999999999999999999", 84.95));
+/// ```
+pub fn float_loses_digits(numeral: &str, v: f64) -> bool {
+    // Up to 15 digits an f64's shortest representation is the numeral.
+    if numeral.bytes().filter(u8::is_ascii_digit).count() <= 15 {
+        return false;
+    }
+    match parse_decimal(numeral) {
+        Ok(d) => decimal_from_f64(v) != Ok(d),
+        // Refused (more digits than a decimal holds): the numeral's reason
+        // is the one to give, as for a string.
+        Err(_) => true,
+    }
+}
+
 /// [`parse_decimal`] for what is not a plain decimal: a leading `+`,
 /// exponents, and the reasons a number is refused.
 fn parse_decimal_slow(t: &str) -> Result<Decimal, String> {

@@ -341,6 +341,82 @@ fn values_with_more_digits_than_a_decimal_holds_are_rejected_not_rounded() {
     assert_eq!(data.len(), 1);
 }
 
+/// One indicator with the given target, amber tolerance and bands rule
+/// thresholds written as bare numbers (not strings), in `format`.
+fn numbers_in(format: Format, target: &str, amber: &str, threshold: &str) -> String {
+    match format {
+        Format::Toml => format!(
+            "ragulator = 1\n[[indicator]]\nid = \"x\"\nname = \"X\"\nunit = \"count\"\npolarity = \"higher_is_better\"\ntarget = {target}\nrag = {{ rule = \"target\", amber = {amber} }}\n\
+             [[indicator]]\nid = \"y\"\nname = \"Y\"\nunit = \"count\"\npolarity = \"higher_is_better\"\nrag = {{ rule = \"bands\", thresholds = [{threshold}, 1] }}\n"
+        ),
+        Format::Json => format!(
+            r#"{{"ragulator": 1, "indicator": [{{"id": "x", "name": "X", "unit": "count", "polarity": "higher_is_better", "target": {target}, "rag": {{"rule": "target", "amber": {amber}}}}},
+               {{"id": "y", "name": "Y", "unit": "count", "polarity": "higher_is_better", "rag": {{"rule": "bands", "thresholds": [{threshold}, 1]}}}}]}}"#
+        ),
+        Format::Yaml => format!(
+            "ragulator: 1\nindicator:\n  - id: x\n    name: X\n    unit: count\n    polarity: higher_is_better\n    target: {target}\n    rag: {{ rule: target, amber: {amber} }}\n\
+             \x20 - id: y\n    name: Y\n    unit: count\n    polarity: higher_is_better\n    rag: {{ rule: bands, thresholds: [{threshold}, 1] }}\n"
+        ),
+    }
+}
+
+#[test]
+fn numbers_written_in_a_scorecard_are_exact_in_every_format() {
+    // 21 significant digits: an f64 would keep about 15 (84.95123456789013).
+    let (target, amber, threshold) = (
+        "84.9512345678901234567",
+        "0.000000000000000000001",
+        "2.00000000000000000001",
+    );
+    let data = "indicator,period,value\nx,2022-06,84.95123456789012345667\ny,2022-06,2.000000000000000000005\n";
+    for format in [Format::Toml, Format::Json, Format::Yaml] {
+        let text = numbers_in(format, target, amber, threshold);
+        let s = Scorecard::from_str(&text, format)
+            .unwrap_or_else(|e| panic!("{format:?} loads: {e}\n{text}"));
+        let obs = s.read_csv(data.as_bytes()).expect("the data reads");
+        let json = s
+            .evaluate(&obs, &EvaluateOptions::default())
+            .expect("evaluates")
+            .to_json();
+        let x = &json["results"][0];
+        assert_eq!(x["target"], target, "{format:?}");
+        // The gap (-0.00000000000000000003) is just beyond the tolerance
+        // written: amber only if the tolerance kept its 21st place.
+        assert_eq!(x["gap"], "-0.00000000000000000003", "{format:?}");
+        assert_eq!(x["status"], "red", "{format:?}");
+        // Just under the threshold written (at 2, it would be the top band).
+        assert_eq!(json["results"][1]["status"], "amber", "{format:?}");
+    }
+}
+
+#[test]
+fn floats_with_few_digits_read_as_before_and_too_many_are_refused() {
+    for format in [Format::Toml, Format::Json, Format::Yaml] {
+        // Up to 15 digits a float is its shortest representation: `20.0` is 20.
+        let s = Scorecard::from_str(&numbers_in(format, "20.0", "0.5", "3.25"), format)
+            .unwrap_or_else(|e| panic!("{format:?} loads: {e}"));
+        let obs = s
+            .read_csv(b"indicator,period,value\nx,2022-06,19.5\n")
+            .expect("the data reads");
+        let json = s
+            .evaluate(&obs, &EvaluateOptions::default())
+            .expect("evaluates")
+            .to_json();
+        assert_eq!(json["results"][0]["target"], "20", "{format:?}");
+        assert_eq!(json["results"][0]["status"], "amber", "{format:?}");
+        // More digits than a decimal holds: refused, as in a string or a data cell.
+        let err = load_error(
+            &numbers_in(format, "84.949999999999999999999999999999", "1", "3"),
+            format,
+        );
+        assert!(
+            err.contains("has more digits than a decimal holds exactly")
+                && err.contains("indicator[0].target"),
+            "{format:?}: {err}"
+        );
+    }
+}
+
 #[test]
 fn values_beyond_decimal_range_are_rejected_rows() {
     let s = one_indicator();

@@ -77,7 +77,9 @@ fn toml_value(value: &toml::de::DeValue<'_>, start: usize) -> Node {
         }
         DeValue::Float(f) => match f.as_str().parse::<f64>() {
             // As toml: a number too big for f64 is an error, `inf` is not.
-            Ok(v) if !v.is_infinite() || f.as_str().contains("inf") => Value::F64(v),
+            Ok(v) if !v.is_infinite() || f.as_str().contains("inf") => {
+                Value::F64(v, f.as_str().to_string())
+            }
             _ => Value::Invalid("floating-point number overflowed"),
         },
         DeValue::Boolean(b) => Value::Bool(*b),
@@ -172,7 +174,8 @@ impl<'de> Visitor<'de> for JsonSeed<'_> {
     }
 
     fn visit_f64<E>(self, v: f64) -> Result<Node, E> {
-        Ok(json_node(Value::F64(v)))
+        // The numeral is read from the text with the positions.
+        Ok(json_node(Value::F64(v, String::new())))
     }
 
     fn visit_str<E>(self, v: &str) -> Result<Node, E> {
@@ -302,6 +305,14 @@ fn json_positions(node: &mut Node, b: &[u8], i: usize) -> usize {
                 .is_some_and(|c| !matches!(c, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r'))
             {
                 j += 1;
+            }
+            if let Value::F64(_, numeral) = &mut node.value {
+                // Digits and signs only (JSON's grammar): ASCII.
+                *numeral = b
+                    .get(start..j)
+                    .and_then(|n| std::str::from_utf8(n).ok())
+                    .unwrap_or("")
+                    .to_string();
             }
             j
         }

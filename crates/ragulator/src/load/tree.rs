@@ -86,8 +86,9 @@ pub(crate) enum Value {
     I128(i128),
     /// A positive whole number beyond i128 (TOML).
     U128(u128),
-    /// A floating-point number.
-    F64(f64),
+    /// A floating-point number, and (JSON, TOML) the numeral as written:
+    /// an f64 keeps about 15 significant digits, a decimal 28.
+    F64(f64, String),
     /// A number the format's parser cannot represent: the message it gives.
     Invalid(&'static str),
     /// Text.
@@ -725,6 +726,23 @@ impl<'a> De<'a> {
         }
     }
 
+    /// A float as `deserialize_any` hands it over: as the numeral written
+    /// when the f64 lost some of its digits (every visitor that takes a
+    /// float here reads a decimal, and one read from the text is exact, or
+    /// refused for having more digits than a decimal holds), else the f64.
+    fn float(&self, v: f64) -> Scal<'a> {
+        let text = match &self.node.value {
+            Value::F64(_, text) => text.as_str(),
+            Value::Scalar(s) => yaml_trim(&s.text),
+            _ => "",
+        };
+        if crate::model::float_loses_digits(text, v) {
+            Scal::Str(text)
+        } else {
+            Scal::F64(v)
+        }
+    }
+
     /// A scalar node as `deserialize_any` hands it over.
     fn any_scalar(&self) -> Result<Scal<'a>, Error> {
         Ok(match &self.node.value {
@@ -734,7 +752,7 @@ impl<'a> De<'a> {
             Value::U64(n) => Scal::U64(*n),
             Value::I128(n) => Scal::I128(*n),
             Value::U128(n) => Scal::U128(*n),
-            Value::F64(n) => Scal::F64(*n),
+            Value::F64(n, _) => self.float(*n),
             Value::Str(s) => Scal::Str(s),
             Value::Scalar(s) => return self.yaml_any(s),
             Value::Invalid(m) => return Err(self.mark(Error::new(*m))),
@@ -761,7 +779,7 @@ impl<'a> De<'a> {
                 i128_text = format!("integer `{n}` as u128");
                 de::Unexpected::Other(&i128_text)
             }
-            Value::F64(n) => de::Unexpected::Float(*n),
+            Value::F64(n, _) => de::Unexpected::Float(*n),
             Value::Str(s) => de::Unexpected::Str(s),
             Value::Scalar(s) => de::Unexpected::Str(&s.text),
             Value::Invalid(m) => return self.mark(Error::new(*m)),
@@ -799,7 +817,7 @@ impl<'a> De<'a> {
             Tag::Int => return self.yaml_integer("u64"),
             Tag::Float => {
                 return float_incl_overflow(&s.text, true)
-                    .map(Scal::F64)
+                    .map(|v| self.float(v))
                     .ok_or_else(|| self.mark(Error::new("invalid floating point")))
             }
             _ => {}
@@ -835,7 +853,7 @@ impl<'a> De<'a> {
             return Ok(Scal::U64(v));
         }
         if let Some(v) = float_incl_overflow(&s.text, false) {
-            return Ok(Scal::F64(v));
+            return Ok(self.float(v));
         }
         Ok(Scal::Str(&s.text))
     }
@@ -954,7 +972,7 @@ impl<'de> de::Deserializer<'de> for De<'_> {
     fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         let s = match (&self.node.value, self.format) {
             (_, Format::Yaml) => Scal::F64(self.yaml_float()?),
-            (Value::F64(n), _) => Scal::F64(*n),
+            (Value::F64(n, _), _) => Scal::F64(*n),
             (Value::I64(n), _) => Scal::I64(*n),
             (Value::U64(n), _) => Scal::U64(*n),
             (Value::I128(n), _) => Scal::I128(*n),
