@@ -128,6 +128,36 @@ fn evaluate_with_period_entity_and_overrides() {
 }
 
 #[test]
+fn an_entity_the_data_does_not_have_is_noted_on_stderr() {
+    let out = ragulator()
+        .args(["evaluate", "--scorecard", &example("scorecard.toml")])
+        .args(["--data", &example("data.csv"), "--entity", "southamptn"])
+        .args(["--format", "json"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    // stdout stays the (empty) JSON result; the note names what the data has.
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["results"].as_array().map(Vec::len), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "note: the data has no rows for entity 'southamptn' (its entities: bristol, plymouth, portsmouth, southampton)"
+        ),
+        "{err}"
+    );
+    // With --period every indicator shows (missing) for that entity: no note.
+    let out = ragulator()
+        .args(["evaluate", "--scorecard", &example("scorecard.toml")])
+        .args(["--data", &example("data.csv"), "--entity", "southamptn"])
+        .args(["--period", "2022-06", "--format", "json"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("note:"));
+}
+
+#[test]
 fn evaluate_csv_and_table() {
     let args = [
         "evaluate",
