@@ -1689,6 +1689,48 @@ fn title_case(id: &str) -> String {
     }
 }
 
+/// Gives back, in `doc` (parsed from `text` by serde_json, which reads a
+/// number through an f64 and so keeps about 15 significant digits), each
+/// number that lost digits as its numeral, a string, which data reading
+/// takes as the exact decimal written (or refuses, for more digits than a
+/// decimal holds). Only when `text` has a number that long: other
+/// documents are left as parsed, without a second parse.
+pub(crate) fn exact_json_numbers(doc: &mut serde_json::Value, text: &str) {
+    if has_long_number(text.as_bytes()) {
+        if let Ok(tree) = parse::json(text) {
+            tree::restore_numerals(doc, &tree);
+        }
+    }
+}
+
+/// Whether a JSON text has a number of more than 15 digits (outside strings).
+fn has_long_number(bytes: &[u8]) -> bool {
+    let (mut in_string, mut escaped, mut digits) = (false, false, 0);
+    for &b in bytes {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'0'..=b'9' => {
+                digits += 1;
+                if digits > 15 {
+                    return true;
+                }
+            }
+            b'.' | b'e' | b'E' | b'+' | b'-' => {}
+            _ => digits = 0,
+        }
+    }
+    false
+}
+
 /// Rescales a decimal up (never rounding) to at least `decimals` places:
 /// the same number, but comparisons and subtractions with values rounded to
 /// `decimals` then take `rust_decimal`'s equal-scale fast path.

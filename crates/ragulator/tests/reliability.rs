@@ -418,6 +418,51 @@ fn floats_with_few_digits_read_as_before_and_too_many_are_refused() {
 }
 
 #[test]
+fn json_data_numbers_are_the_decimals_written() {
+    let s = one_indicator();
+    // 21 significant digits (an f64 keeps about 15), a string holding
+    // digits (left alone), more digits than a decimal holds (refused, as
+    // in CSV), an integer beyond u64, and a short float.
+    let json = br#"[
+        {"indicator": "x", "period": "2022-01", "value": 84.9512345678901234567},
+        {"indicator": "x", "period": "2022-02", "value": "12345678901234567.5", "entity": "a \"1234567890123456789\""},
+        {"indicator": "x", "period": "2022-03", "value": 84.949999999999999999999999999999},
+        {"indicator": "x", "period": "2022-04", "value": 123456789012345678901234},
+        {"indicator": "x", "period": "2022-05", "value": 84.95}
+    ]"#;
+    let data = s.read_json(json).expect("the data reads");
+    let rejected: Vec<(usize, &str)> = data
+        .rejected()
+        .iter()
+        .map(|r| (r.row, r.reason.as_str()))
+        .collect();
+    assert_eq!(rejected.len(), 1, "{rejected:?}");
+    assert_eq!(rejected[0].0, 3);
+    assert!(rejected[0]
+        .1
+        .contains("has more digits than a decimal holds exactly"));
+    let out = s
+        .evaluate(&data, &EvaluateOptions::default())
+        .expect("evaluates")
+        .to_json();
+    let values: Vec<(&str, &str)> = out["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter_map(|r| Some((r["period"].as_str()?, r["value"].as_str()?)))
+        .collect();
+    assert_eq!(
+        values,
+        [
+            ("2022-01", "84.9512345678901234567"),
+            ("2022-04", "123456789012345678901234"),
+            ("2022-05", "84.95"),
+            ("2022-02", "12345678901234567.5"),
+        ]
+    );
+}
+
+#[test]
 fn values_beyond_decimal_range_are_rejected_rows() {
     let s = one_indicator();
     let csv = "indicator,period,value\nx,2022-01,79228162514264337593543950336\nx,2022-02,-1e29\nx,2022-03,1e-40\nx,2022-04,5\n";

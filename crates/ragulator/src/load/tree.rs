@@ -611,6 +611,34 @@ pub(crate) struct De<'a> {
     pub path: &'a Path<'a>,
 }
 
+/// Replaces each number of `doc` that is, in `node` (the same JSON
+/// document read into a tree), a float that lost digits with its numeral
+/// (see `load::exact_json_numbers`).
+pub(crate) fn restore_numerals(doc: &mut serde_json::Value, node: &Node) {
+    match (doc, &node.value) {
+        (serde_json::Value::Array(items), Value::Seq(nodes)) => {
+            for (item, node) in items.iter_mut().zip(nodes) {
+                restore_numerals(item, node);
+            }
+        }
+        (serde_json::Value::Object(fields), Value::Map(map)) => {
+            for entry in &map.entries {
+                if let Value::Str(key) = &entry.key.value {
+                    if let Some(field) = fields.get_mut(key) {
+                        restore_numerals(field, &entry.value);
+                    }
+                }
+            }
+        }
+        (number, Value::F64(v, numeral))
+            if number.is_number() && crate::model::float_loses_digits(numeral, *v) =>
+        {
+            *number = serde_json::Value::String(numeral.clone());
+        }
+        _ => {}
+    }
+}
+
 /// A scalar as it is handed to a visitor.
 #[derive(Clone, Copy)]
 enum Scal<'a> {
