@@ -986,3 +986,45 @@ measure = { kind = "timeliness", source = "s", start = "started", end = "done", 
         err.message
     );
 }
+
+#[test]
+fn json_record_numbers_are_the_decimals_written() {
+    let text = r#"
+ragulator = 1
+[sources.s]
+columns = { case = "id", done = "date" }
+[sources.pop]
+columns = { as_at = "date", children = "number" }
+[[indicator]]
+id = "m"
+name = "Assessments per 10,000"
+unit = "per_10k"
+polarity = "lower_is_better"
+measure = { kind = "rate", source = "s", date = "done", population = { source = "pop", date = "as_at", value = "children" } }
+"#;
+    let s = Scorecard::from_toml(text).expect("loads");
+    let mut set = RecordSet::new();
+    set.insert(
+        s.read_records_json("s", br#"[{"case": 1, "done": "2022-06-01"}]"#)
+            .expect("reads"),
+    )
+    .expect("inserts");
+    // 22 significant digits: through an f64 it would be 5000.
+    set.insert(
+        s.read_records_json(
+            "pop",
+            br#"[{"as_at": "2022-01-01", "children": 5000.000000000000000001}]"#,
+        )
+        .expect("reads"),
+    )
+    .expect("inserts");
+    let obs = s.measure_observations(&set).expect("measures");
+    let e = s
+        .evaluate(&obs, &EvaluateOptions::default())
+        .expect("evaluates");
+    let denominators: Vec<Option<Decimal>> = e.results.iter().map(|r| r.denominator).collect();
+    assert_eq!(
+        denominators,
+        [Some("5000.000000000000000001".parse().expect("decimal"))]
+    );
+}
