@@ -1689,18 +1689,23 @@ fn title_case(id: &str) -> String {
     }
 }
 
-/// Gives back, in `doc` (parsed from `text` by serde_json, which reads a
-/// number through an f64 and so keeps about 15 significant digits), each
-/// number that lost digits as its numeral, a string, which data reading
-/// takes as the exact decimal written (or refuses, for more digits than a
-/// decimal holds). Only when `text` has a number that long: other
-/// documents are left as parsed, without a second parse.
-pub(crate) fn exact_json_numbers(doc: &mut serde_json::Value, text: &str) {
-    if has_long_number(text.as_bytes()) {
-        if let Ok(tree) = parse::json(text) {
-            tree::restore_numerals(doc, &tree);
+/// A JSON document (data or case records) as serde_json reads it, except
+/// that a number that lost digits as an f64 (serde_json keeps about 15
+/// significant digits) is given back as its numeral, a string, which data
+/// reading takes as the exact decimal written (or refuses, for more digits
+/// than a decimal holds). Only a text with a number that long is read a
+/// second time, into the tree, for the numerals.
+pub(crate) fn json_document(bytes: &[u8]) -> Result<serde_json::Value, serde_json::Error> {
+    let mut doc = serde_json::from_slice(bytes)?;
+    // Valid JSON is UTF-8.
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        if has_long_number(bytes) {
+            if let Ok(tree) = parse::json(text) {
+                tree::restore_numerals(&mut doc, &tree);
+            }
         }
     }
+    Ok(doc)
 }
 
 /// Whether a JSON text has a number of more than 15 digits (outside strings).

@@ -1102,13 +1102,8 @@ impl Scorecard {
     /// assert_eq!(obs.rejected()[0].row, 2);
     /// ```
     pub fn read_json(&self, bytes: &[u8]) -> Result<Observations, DataError> {
-        let mut doc: serde_json::Value = serde_json::from_slice(bytes)
+        let doc = crate::load::json_document(bytes)
             .map_err(|e| DataError::new(format!("the data is not valid JSON: {e}")))?;
-        // Valid JSON is UTF-8; numbers with more digits than an f64 keeps
-        // are given back as written.
-        if let Ok(text) = std::str::from_utf8(bytes) {
-            crate::load::exact_json_numbers(&mut doc, text);
-        }
         let items = doc
             .as_array()
             .ok_or_else(|| DataError::new("expected a JSON array of row objects"))?;

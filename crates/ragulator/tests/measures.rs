@@ -1018,10 +1018,7 @@ measure = { kind = "rate", source = "s", date = "done", population = { source = 
         .expect("reads"),
     )
     .expect("inserts");
-    let obs = s.measure_observations(&set).expect("measures");
-    let e = s
-        .evaluate(&obs, &EvaluateOptions::default())
-        .expect("evaluates");
+    let e = evaluate(&s, &set);
     let denominators: Vec<Option<Decimal>> = e.results.iter().map(|r| r.denominator).collect();
     assert_eq!(
         denominators,

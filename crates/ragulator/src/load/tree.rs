@@ -613,7 +613,7 @@ pub(crate) struct De<'a> {
 
 /// Replaces each number of `doc` that is, in `node` (the same JSON
 /// document read into a tree), a float that lost digits with its numeral
-/// (see `load::exact_json_numbers`).
+/// (see `load::json_document`).
 pub(crate) fn restore_numerals(doc: &mut serde_json::Value, node: &Node) {
     match (doc, &node.value) {
         (serde_json::Value::Array(items), Value::Seq(nodes)) => {

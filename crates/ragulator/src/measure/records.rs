@@ -617,12 +617,8 @@ impl Scorecard {
     /// column name; values are strings, numbers or null. Row numbers are
     /// array index + 1.
     pub fn read_records_json(&self, source: &str, bytes: &[u8]) -> Result<Records, DataError> {
-        let mut doc: serde_json::Value = serde_json::from_slice(bytes)
+        let doc = crate::load::json_document(bytes)
             .map_err(|e| DataError::new(format!("the records are not valid JSON: {e}")))?;
-        // As for observations: numbers longer than an f64 keeps, as written.
-        if let Ok(text) = std::str::from_utf8(bytes) {
-            crate::load::exact_json_numbers(&mut doc, text);
-        }
         let items = doc
             .as_array()
             .ok_or_else(|| DataError::new("expected a JSON array of record objects"))?;
