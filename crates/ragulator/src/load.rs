@@ -528,9 +528,9 @@ fn spec_from_tree_reporting_all(
                 None => break,
             }
         }
-        let consequence = removed
-            .iter()
-            .any(|k| d.message.contains(&format!("missing field `{k}`")))
+        let consequence = e
+            .missing_field()
+            .is_some_and(|field| removed.iter().any(|k| k == field))
             || repaired.iter().any(|p| &d.path == p);
         if consequence {
             // Take out the mapping the consequence is in, if it is an entry.

@@ -410,6 +410,8 @@ enum Message {
     /// Worded per format: serde-saphyr lists the names without backticks.
     UnknownField(String, &'static [&'static str]),
     UnknownVariant(String, &'static [&'static str]),
+    /// A required field that is absent (known by name: it gets a stand-in).
+    MissingField(&'static str),
 }
 
 impl Raised {
@@ -428,9 +430,9 @@ impl Raised {
     }
 
     /// The required field that is missing, if that is the problem.
-    pub(crate) fn missing_field(&self) -> Option<&str> {
-        match &self.message {
-            Message::Text(t) => t.strip_prefix("missing field `")?.strip_suffix('`'),
+    pub(crate) fn missing_field(&self) -> Option<&'static str> {
+        match self.message {
+            Message::MissingField(field) => Some(field),
             _ => None,
         }
     }
@@ -521,6 +523,7 @@ fn message(message: &Message, format: Format) -> String {
             }
             (_, true) => format!("unknown variant `{variant}`, there are no variants"),
         },
+        Message::MissingField(field) => format!("missing field `{field}`"),
     }
 }
 
@@ -553,10 +556,7 @@ impl de::Error for Error {
     }
 
     fn missing_field(field: &'static str) -> Self {
-        Error::raised(
-            Message::Text(format!("missing field `{field}`")),
-            fallback(),
-        )
+        Error::raised(Message::MissingField(field), fallback())
     }
 
     fn unknown_field(field: &str, expected: &'static [&'static str]) -> Self {
