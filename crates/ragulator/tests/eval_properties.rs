@@ -137,6 +137,7 @@ const CARD: &str = r#"
 ragulator = 1
 [comparators]
 sn = "Statistical neighbours"
+england = "England"
 [[theme]]
 id = "t"
 name = "T"
@@ -184,7 +185,9 @@ type Row = (usize, usize, u32, usize, i64);
 fn row_text(&(e, i, m, s, v): &Row) -> String {
     let entity = ["", "east", "west"][e];
     let indicator = ["a", "b", "c", "d"][i];
-    let series = ["", "target", "sn"][s];
+    // Comparators declared out of name order, and one only in the data:
+    // the order they are listed in must not follow the rows'.
+    let series = ["", "target", "sn", "england", "region"][s];
     format!(
         "{entity},{indicator},2022-{m:02},{series},{}",
         Decimal::new(v, 1)
@@ -194,7 +197,7 @@ fn row_text(&(e, i, m, s, v): &Row) -> String {
 /// Valid rows with distinct keys (so no duplicate conflicts), shuffled.
 fn rows_and_shuffle() -> impl Strategy<Value = (Vec<Row>, Vec<Row>)> {
     proptest::collection::btree_map(
-        (0usize..3, 0usize..4, 1u32..=12, 0usize..3),
+        (0usize..3, 0usize..4, 1u32..=12, 0usize..5),
         0i64..1000,
         1..60,
     )
@@ -291,4 +294,44 @@ proptest! {
         prop_assert_eq!(got, want);
         prop_assert_eq!(used, Some(rows.len() as u64));
     }
+}
+
+/// Comparators from data are listed in the scorecard's comparator order
+/// (by name) whatever the rows' order: in the explanation and the results.
+#[test]
+fn comparators_from_data_are_listed_in_the_scorecards_order() {
+    let scorecard = Scorecard::from_toml(
+        r#"
+ragulator = 1
+[comparators]
+sn = "SN"
+england = "England"
+[[indicator]]
+id = "a"
+name = "A"
+unit = "percent"
+polarity = "higher_is_better"
+target = 90
+rag = "rs"
+[rules.rs]
+when = [ { status = "green", if = "gap >= 0 and at_least_as_good(value, sn)" } ]
+otherwise = "red"
+"#,
+    )
+    .expect("scorecard");
+    let head = "indicator,period,series,value\n";
+    let rows = [
+        "a,2022-01,actual,89\n",
+        "a,2022-01,sn,80\n",
+        "a,2022-01,england,85\n",
+    ];
+    let forward = evaluate(&scorecard, &format!("{head}{}", rows.concat()), None);
+    let backward: String = rows.iter().rev().copied().collect();
+    let reversed = evaluate(&scorecard, &format!("{head}{backward}"), None);
+    assert_eq!(forward, reversed);
+    let explanation = forward["results"][0]["explanation"].as_str().unwrap_or("");
+    assert!(
+        explanation.contains("a target of 90%; England 85%; SN 80%"),
+        "{explanation}"
+    );
 }

@@ -1306,6 +1306,16 @@ impl<'a> Evaluator<'a> {
                 out.push((Arc::from(name), v));
             }
         }
+        // In the scorecard's comparator order, then by name: data series
+        // arrive in row order, and results must not depend on it (DESIGN.md 5).
+        let declared = |name: &str| {
+            self.sc
+                .comparator_names
+                .iter()
+                .position(|n| n == name)
+                .unwrap_or(usize::MAX)
+        };
+        out.sort_by(|(a, _), (b, _)| declared(a).cmp(&declared(b)).then_with(|| a.cmp(b)));
         out.into()
     }
 
