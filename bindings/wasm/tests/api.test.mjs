@@ -352,6 +352,18 @@ test('observations read once evaluate like the text they came from', () => {
   assert.deepStrictEqual(card.evaluateObservations(obs, options), card.evaluate(csv, options));
 });
 
+test('observations read with another scorecard are refused, not misread by position', () => {
+  const obs = example().observations(read(join(EXAMPLE, 'data.csv')));
+  const other = Scorecard.fromToml(CARD);
+  for (const call of [() => other.evaluateObservations(obs, {}), () => other.evaluateStatuses(obs, {})]) {
+    const e = thrown(call, DataError);
+    assert.match(e.message, /another scorecard/);
+  }
+  // The same text loaded again reads them as its own.
+  const again = Scorecard.fromToml(read(join(EXAMPLE, 'scorecard.toml')));
+  assert.equal(again.evaluateObservations(obs, { period: '2022-06' }).results.length, 18);
+});
+
 test('a scorecard object that JSON cannot hold is an error, not silently changed', () => {
   const card = structuredClone(CARD_JSON);
   card.indicator[0].target = Infinity;

@@ -172,6 +172,7 @@ impl Scorecard {
         entity: Option<&str>,
         until: Option<Period>,
     ) -> Result<SpcChart, DataError> {
+        self.check_observations(data)?;
         let ix = self
             .indicator_by_id
             .get(indicator)

@@ -248,6 +248,11 @@ pub struct Scorecard {
     pub(crate) comparator_labels: Vec<String>,
     /// Record sources, by name order.
     pub(crate) sources: Vec<crate::measure::Source>,
+    /// What observations read with this scorecard depend on (indicator ids
+    /// and positions, decimals, polarity, measures, the year's start), so
+    /// that observations read with another scorecard are refused, not
+    /// misread by position ([`Scorecard::check_observations`]).
+    pub(crate) fingerprint: u64,
 }
 
 const _: () = {
@@ -419,6 +424,39 @@ impl Scorecard {
     pub fn parse_period(&self, text: &str) -> Result<Period, crate::period::PeriodError> {
         Period::parse(text, self.calendar.year_start_month())
     }
+
+    /// Refuses observations read with a scorecard whose indicators differ
+    /// (another id, position, decimals, polarity or measure, or another
+    /// year start): their rows name indicators by position, so they would
+    /// be misread. Observations from this scorecard, a clone or the same
+    /// text loaded again pass.
+    ///
+    /// ```
+    /// let a = ragulator::Scorecard::from_toml("ragulator = 1\n[[indicator]]\nid='x'\nname='X'\nunit='count'\npolarity='none'\n").unwrap();
+    /// let b = ragulator::Scorecard::from_toml("ragulator = 1\n[[indicator]]\nid='y'\nname='Y'\nunit='count'\npolarity='none'\n").unwrap();
+    /// let data = a.read_csv(b"indicator,period,value\nx,2022-06,4\n").unwrap();
+    /// assert!(a.check_observations(&data).is_ok());
+    /// assert!(b.evaluate(&data, &Default::default()).unwrap_err().message.contains("another scorecard"));
+    /// ```
+    pub fn check_observations(&self, data: &crate::Observations) -> Result<(), crate::DataError> {
+        if data.fingerprint == self.fingerprint {
+            return Ok(());
+        }
+        Err(crate::DataError::new(
+            "these observations were read with another scorecard, whose indicators differ; read the data with this scorecard (its observations or read methods)",
+        ))
+    }
+}
+
+/// A hash of what reading observations depends on (see `Scorecard::fingerprint`).
+fn fingerprint(indicators: &[Indicator], calendar: &Calendar) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    calendar.year_start_month().hash(&mut h);
+    for ind in indicators {
+        (&ind.id, ind.decimals, ind.polarity, ind.is_measured()).hash(&mut h);
+    }
+    h.finish()
 }
 
 /// Parses the document into the model, stopping at the first syntax or type
@@ -906,6 +944,7 @@ impl Validator {
             .enumerate()
             .map(|(i, ind)| (ind.id.clone(), i))
             .collect();
+        let fingerprint = fingerprint(&indicators, &calendar);
         Some(Scorecard {
             spec: owned,
             calendar,
@@ -918,6 +957,7 @@ impl Validator {
             comparator_names,
             comparator_labels,
             sources,
+            fingerprint,
         })
     }
 

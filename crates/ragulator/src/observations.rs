@@ -202,6 +202,8 @@ pub struct Observations {
     /// Whether values were rounded when the rows were finished (else they
     /// are as given, and [`Obs::reading_at`] rounds them where judged).
     pub(crate) rounded: bool,
+    /// The fingerprint of the scorecard that read them.
+    pub(crate) fingerprint: u64,
 }
 
 impl Observations {
@@ -655,6 +657,7 @@ impl<'s> ObservationsBuilder<'s> {
             rejected,
             input_rows: next_row,
             rounded: round,
+            fingerprint: scorecard.fingerprint,
         }
     }
 }

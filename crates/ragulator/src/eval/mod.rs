@@ -849,6 +849,7 @@ impl<'a> Evaluator<'a> {
         data: &'a Observations,
         options: &'a EvaluateOptions,
     ) -> Result<Self, DataError> {
+        sc.check_observations(data)?;
         let period = match options.period.as_deref() {
             Some(p) => Some(sc.parse_period(p).map_err(|e| DataError {
                 message: format!("the period option is not a period: {e}"),
