@@ -88,10 +88,15 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
 /// assert_eq!(parse_decimal("0.1000000000000000000000000000000").unwrap().to_string(), "0.1000000000000000000000000000");
 /// assert!(parse_decimal("84.949999999999999999999999999999").unwrap_err().contains("more digits"));
 /// assert_eq!(parse_decimal("12000000000000000000000000000e-28").unwrap().normalize().to_string(), "1.2");
+/// // Short, but with an exponent: 36 places.
+/// assert!(parse_decimal("1.2345678901234567e-20").unwrap_err().contains("more digits"));
+/// assert_eq!(parse_decimal("1.5e-27").unwrap().to_string(), "0.0000000000000000000000000015");
 /// ```
 fn exact(text: &str, d: Decimal) -> Result<Decimal, String> {
-    // Fewer characters than a decimal has digits: nothing was rounded.
-    if text.len() <= 28 || holds_every_digit(text, d) {
+    // Fewer characters than a decimal has digits, and no exponent to move
+    // them: nothing was rounded.
+    let plain = !text.contains(['e', 'E']);
+    if (plain && text.len() <= 28) || holds_every_digit(text, d) {
         return Ok(d);
     }
     Err(format!(
@@ -201,6 +206,8 @@ fn parse_decimal_slow(t: &str) -> Result<Decimal, String> {
 /// assert_eq!(decimal_from_f64(1e20).unwrap().to_string(), "100000000000000000000");
 /// assert!(decimal_from_f64(1e300).unwrap_err().contains("out of range"));
 /// assert!(decimal_from_f64(f64::INFINITY).is_err());
+/// // Past 28 places: refused, not rounded to zero.
+/// assert!(decimal_from_f64(3e-29).unwrap_err().contains("more digits"));
 /// ```
 #[inline]
 pub fn decimal_from_f64(v: f64) -> Result<Decimal, String> {
@@ -217,7 +224,8 @@ pub fn decimal_from_f64(v: f64) -> Result<Decimal, String> {
     let mut text = ShortText::default();
     if fmt::Write::write_fmt(&mut text, format_args!("{v}")).is_ok() {
         if let Ok(d) = Decimal::from_str(text.as_str()) {
-            return Ok(d);
+            // Refused, not rounded, past 28 places (3e-29), as its text is.
+            return exact(text.as_str(), d);
         }
     }
     parse_decimal(&format!("{v}"))

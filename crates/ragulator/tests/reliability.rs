@@ -658,3 +658,30 @@ fn a_percentage_tolerance_of_a_huge_target_does_not_overflow() {
         .iter()
         .all(|r| r.explanation.contains("Huge")));
 }
+
+/// A number written with an exponent, or a float, past a decimal's 28
+/// places is refused like the same number written out, not rounded.
+#[test]
+fn numbers_past_28_places_are_refused_however_written() {
+    let s = one_indicator();
+    let csv = b"indicator,period,value\nx,2022-01,1.2345678901234567e-20\nx,2022-02,1.5e-27\nx,2022-03,0.0000000000000000000000000000003\n";
+    let data = s.read_csv(csv).expect("the data reads");
+    let rejected: Vec<usize> = data.rejected().iter().map(|r| r.row).collect();
+    assert_eq!(rejected, [1, 3]);
+    assert!(data.rejected().iter().all(|r| r
+        .reason
+        .contains("has more digits than a decimal holds exactly")));
+    let mut b = s.observations();
+    b.push(ragulator::RawRow {
+        indicator: Some("x"),
+        period: Some("2022-01"),
+        value: ragulator::Cell::Float(3e-29),
+        ..ragulator::RawRow::default()
+    });
+    let floats = b.finish();
+    assert_eq!(floats.rejected().len(), 1, "3e-29 is not rounded to 0");
+    assert!(ragulator::Scorecard::from_toml(
+        "ragulator = 1\n[[indicator]]\nid='x'\nname='X'\nunit='count'\npolarity='higher_is_better'\ntarget='1.2345678901234567e-20'\nrag={rule='target',amber=1}\n"
+    )
+    .is_err());
+}
