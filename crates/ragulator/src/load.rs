@@ -285,6 +285,7 @@ impl Scorecard {
     /// ```
     #[allow(clippy::should_implement_trait)]
     pub fn from_str(text: &str, format: Format) -> Result<Scorecard, LoadError> {
+        let text = without_bom(text);
         let mut tree = parse_tree(text, format)?;
         let (spec, mut diagnostics) = spec_from_tree_reporting_all(&mut tree, text, format);
         let no_model = || LoadError {
@@ -459,9 +460,16 @@ fn fingerprint(indicators: &[Indicator], calendar: &Calendar) -> u64 {
     h.finish()
 }
 
+/// The text without a leading byte order mark (editors on Windows write
+/// one): TOML and YAML parsers skip it, JSON's does not.
+fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
 /// Parses the document into the model, stopping at the first syntax or type
 /// error.
 pub fn parse_spec(text: &str, format: Format) -> Result<ScorecardSpec, LoadError> {
+    let text = without_bom(text);
     let tree = parse_tree(text, format)?;
     spec_from_tree(&tree, text, format)
 }
@@ -1736,6 +1744,8 @@ fn title_case(id: &str) -> String {
 /// than a decimal holds). Only a text with a number that long is read a
 /// second time, into the tree, for the numerals.
 pub(crate) fn json_document(bytes: &[u8]) -> Result<serde_json::Value, serde_json::Error> {
+    // A byte order mark, as editors on Windows write, is not part of the data.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut doc = serde_json::from_slice(bytes)?;
     // Valid JSON is UTF-8.
     if let Ok(text) = std::str::from_utf8(bytes) {

@@ -1245,6 +1245,7 @@ impl Scorecard {
 
     /// Reads overrides from a JSON array of objects.
     pub fn read_overrides_json(&self, bytes: &[u8]) -> Result<Vec<Override>, DataError> {
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         let doc: serde_json::Value = serde_json::from_slice(bytes)
             .map_err(|e| DataError::new(format!("the overrides are not valid JSON: {e}")))?;
         let items = doc
@@ -1426,6 +1427,34 @@ fn check_columns(
     } else {
         names.join(", ")
     };
+    // A column given twice ("value" and "Value"): one of them would be
+    // ignored, and which one is not the reader's to guess.
+    for col in [
+        "entity",
+        "indicator",
+        "period",
+        "series",
+        "value",
+        "numerator",
+        "denominator",
+    ] {
+        let at: Vec<String> = (1..)
+            .zip(names)
+            .filter(|(_, n)| *n == col)
+            .map(|(i, _)| i.to_string())
+            .collect();
+        if at.len() > 1 {
+            return Err(DataError {
+                message: format!(
+                    "the data has {} '{col}' columns (columns {}); keep one, so that no value is ignored; the columns are: {listed}",
+                    at.len(),
+                    at.join(" and ")
+                ),
+                row: None,
+                column: Some(col.into()),
+            });
+        }
+    }
     let missing = |col: &str, extra: &str| DataError {
         message: format!("the data has no '{col}' column{extra}; the columns are: {listed}"),
         row: None,

@@ -685,3 +685,33 @@ fn numbers_past_28_places_are_refused_however_written() {
     )
     .is_err());
 }
+
+/// A byte order mark before JSON (as editors on Windows save it) is read
+/// past, as it is before CSV, TOML and YAML.
+#[test]
+fn json_with_a_byte_order_mark_reads() {
+    let card = "\u{feff}{\"ragulator\": 1, \"indicator\": [{\"id\": \"x\", \"name\": \"X\", \"unit\": \"count\", \"polarity\": \"none\"}]}";
+    let s = ragulator::Scorecard::from_json(card).expect("the scorecard loads");
+    let data = s
+        .read_json(
+            "\u{feff}[{\"indicator\": \"x\", \"period\": \"2022-01\", \"value\": 1}]".as_bytes(),
+        )
+        .expect("the data reads");
+    assert_eq!(data.len(), 1);
+    let overrides = s
+        .read_overrides_json("\u{feff}[]".as_bytes())
+        .expect("the overrides read");
+    assert!(overrides.is_empty());
+}
+
+/// A data column given twice ("value" and "Value") is an error naming
+/// both: one of them would otherwise be ignored.
+#[test]
+fn a_column_given_twice_is_an_error() {
+    let s = one_indicator();
+    let err = s
+        .read_csv(b"indicator,period,value,Value\nx,2022-01,1,2\n")
+        .expect_err("two value columns");
+    assert_eq!(err.column.as_deref(), Some("value"));
+    assert!(err.message.contains("columns 3 and 4"), "{}", err.message);
+}
