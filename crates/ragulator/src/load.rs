@@ -603,9 +603,21 @@ fn spec_from_tree_reporting_all(
             } else {
                 format!("{map}.{field}")
             };
-            if !stand_ins.contains(&at)
-                && tree.insert_at_path(&map, field, "?", format == Format::Yaml)
-            {
+            let yaml = format == Format::Yaml;
+            // The format version is a number, which no text stands in for:
+            // the current one, so the rest is still checked.
+            let inserted = !stand_ins.contains(&at)
+                && if map.is_empty() && field == "ragulator" {
+                    tree.insert_value_at_path(
+                        "",
+                        field,
+                        tree::whole_number(i64::from(FORMAT_VERSION), yaml),
+                        yaml,
+                    )
+                } else {
+                    tree.insert_at_path(&map, field, "?", yaml)
+                };
+            if inserted {
                 stand_ins.push(at);
                 continue;
             }

@@ -207,6 +207,18 @@ impl Node {
         text_value: &str,
         yaml: bool,
     ) -> bool {
+        self.insert_value_at_path(path, key, text(text_value, yaml), yaml)
+    }
+
+    /// [`insert_at_path`](Self::insert_at_path) with a value of any kind
+    /// (a number, for a stand-in no text can be).
+    pub(crate) fn insert_value_at_path(
+        &mut self,
+        path: &str,
+        key: &str,
+        value: Value,
+        yaml: bool,
+    ) -> bool {
         let Some(node) = self.at_path_mut(path) else {
             return false;
         };
@@ -215,17 +227,9 @@ impl Node {
             return false;
         };
         let stand_in = |value| Node { value, at, loc: at };
-        let text = |t: &str| match yaml {
-            true => Value::Scalar(Scalar {
-                text: t.to_string(),
-                plain: false,
-                tag: Tag::None,
-            }),
-            false => Value::Str(t.to_string()),
-        };
         map.entries.push(Entry {
-            key: stand_in(text(key)),
-            value: stand_in(text(text_value)),
+            key: stand_in(text(key, yaml)),
+            value: stand_in(value),
             key_loc: at,
         });
         true
@@ -1530,6 +1534,30 @@ fn float_incl_overflow(text: &str, tagged: bool) -> Option<f64> {
         return None;
     }
     t.parse::<f64>().ok().filter(|v| v.is_infinite())
+}
+
+/// A whole number as a format's tree holds it: a plain scalar in YAML.
+pub(crate) fn whole_number(n: i64, yaml: bool) -> Value {
+    match yaml {
+        true => Value::Scalar(Scalar {
+            text: n.to_string(),
+            plain: true,
+            tag: Tag::None,
+        }),
+        false => Value::I64(n),
+    }
+}
+
+/// Text as a format's tree holds it: a quoted scalar in YAML, else a string.
+fn text(t: &str, yaml: bool) -> Value {
+    match yaml {
+        true => Value::Scalar(Scalar {
+            text: t.to_string(),
+            plain: false,
+            tag: Tag::None,
+        }),
+        false => Value::Str(t.to_string()),
+    }
 }
 
 #[cfg(test)]
