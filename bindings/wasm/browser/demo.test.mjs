@@ -8,7 +8,7 @@
 // playwright-core the test is skipped with the reason, and fails under CI=true.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
@@ -237,6 +237,55 @@ test('a broken scorecard shows an inline alert with the problem, located', async
     return el.shadowRoot.querySelector('[role="alert"]').textContent;
   });
   assert.match(unknown, /no entity 'atlantis'; its entities are: .*southampton/);
+});
+
+test('periods in time order, the latest with a value by default; any CSS colour gets readable text; refresh(true) rereads', async (t) => {
+  if (skipOrFail(t)) return;
+  const dir = join(REPO, 'target', 'browser-test');
+  mkdirSync(dir, { recursive: true });
+  const csv = (v) => `indicator,period,series,value\na,2022-06,,${v}\nb,2022/23,,3\na,2022-07,target,95\n`;
+  writeFileSync(join(dir, 'mixed.csv'), csv(90));
+  await page.goto(`${base}/bindings/wasm/demo/index.html`);
+  const read = () => page.evaluate(() => {
+    const el = document.getElementById('mixed');
+    const badge = el.shadowRoot.querySelector('tr[data-indicator="a"] .badge');
+    return {
+      periods: el.periods,
+      period: el.evaluation.results[0].period,
+      value: el.evaluation.results.find((r) => r.indicator === 'a').value,
+      ink: badge && getComputedStyle(badge).color,
+    };
+  });
+  await page.evaluate(async (url) => {
+    const el = document.createElement('ragulator-scorecard');
+    el.id = 'mixed';
+    el.setAttribute('data', url);
+    const script = document.createElement('script');
+    script.type = 'application/toml';
+    script.textContent = [
+      'ragulator = 1',
+      '[[status]]', 'id = "green"', 'label = "Green"', 'colour = "navy"',
+      '[[status]]', 'id = "amber"', 'label = "Amber"', 'colour = "#fb0"',
+      '[[status]]', 'id = "red"', 'label = "Red"', 'colour = "rgb(0 0 0)"',
+      '[[indicator]]', 'id = "a"', 'name = "A"', 'unit = "percent"', 'polarity = "higher_is_better"',
+      'target = 80', 'rag = { rule = "target", amber = 5 }',
+      '[[indicator]]', 'id = "b"', 'name = "B"', 'unit = "count"', 'polarity = "none"',
+    ].join('\n');
+    el.append(script);
+    const done = new Promise((ok) => el.addEventListener('ragulator-evaluated', () => ok(), { once: true }));
+    document.querySelector('main').append(el);
+    await done;
+  }, `${base}/target/browser-test/mixed.csv`);
+  const first = await read();
+  // 2022/23 starts in April 2022, before June; July has only a target.
+  assert.deepStrictEqual(first.periods, ['2022/23', '2022-06', '2022-07']);
+  assert.equal(first.period, '2022-06');
+  assert.equal(first.value, '90');
+  assert.equal(first.ink, 'rgb(255, 255, 255)', 'white text on a navy badge');
+
+  writeFileSync(join(dir, 'mixed.csv'), csv(91));
+  await page.evaluate(() => document.getElementById('mixed').refresh(true));
+  assert.equal((await read()).value, '91', 'refresh(true) reads the changed file');
 });
 
 test('screenshot of the demo', async (t) => {

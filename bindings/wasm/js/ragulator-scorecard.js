@@ -71,16 +71,64 @@ function load(text, format) {
 }
 
 /** Black or white text, whichever reads better on a status colour. */
+/** A CSS colour's red, green and blue (0-255), or null if it is not one. */
+function rgbOf(colour) {
+  const c = colour.trim();
+  const hex = /^#?([0-9a-f]{6})$/i.exec(c) ?? /^#([0-9a-f]{3})$/i.exec(c);
+  if (hex) {
+    const digits = hex[1].length === 3 ? [...hex[1]].map((d) => d + d).join('') : hex[1];
+    const n = parseInt(digits, 16);
+    return [n >> 16, (n >> 8) & 255, n & 255];
+  }
+  // Any other CSS colour (`navy`, `rgb(0 0 0)`), as the browser resolves it:
+  // a canvas reports its fill as `#rrggbb` or `rgba(r, g, b, a)`.
+  rgbOf.canvas ??= globalThis.document?.createElement('canvas').getContext('2d') ?? null;
+  const ctx = rgbOf.canvas;
+  if (!ctx) return null;
+  ctx.fillStyle = '#010203';
+  ctx.fillStyle = c;
+  const resolved = String(ctx.fillStyle);
+  if (resolved === '#010203' && !/^#?010203$/i.test(c)) return null; // not a colour
+  if (resolved.startsWith('#')) return rgbOf(resolved);
+  const parts = /rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)/.exec(resolved);
+  return parts ? parts.slice(1, 4).map(Number) : null;
+}
+
 function inkFor(colour) {
-  const m = /^#?([0-9a-f]{6})$/i.exec(colour.trim());
-  if (!m) return '#0b0c0c';
-  const n = parseInt(m[1], 16);
-  const [r, g, b] = [n >> 16, (n >> 8) & 255, n & 255].map((c) => {
+  const rgb = rgbOf(colour);
+  if (!rgb) return '#0b0c0c';
+  const [r, g, b] = rgb.map((c) => {
     const s = c / 255;
     return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
   });
   const luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b;
   return luminance > 0.35 ? '#0b0c0c' : '#ffffff';
+}
+
+/**
+ * The first day of a period (DESIGN.md 3.2) as `YYYY-MM-DD`, for ordering
+ * periods of different kinds in time; financial years are taken to start
+ * in April, the calendar's default.
+ */
+function periodStart(p) {
+  const pad = (n) => String(n).padStart(2, '0');
+  let m;
+  if ((m = /^(\d{4})-(\d{2})$/.exec(p))) return `${m[1]}-${m[2]}-01`;
+  if ((m = /^(\d{4})-Q([1-4])$/.exec(p))) return `${m[1]}-${pad((m[2] - 1) * 3 + 1)}-01`;
+  if ((m = /^(\d{4})\/\d{2}$/.exec(p))) return `${m[1]}-04-01`;
+  if ((m = /^(\d{4})-W(\d{2})$/.exec(p))) {
+    // ISO week 1 holds 4 January; its Monday, then whole weeks on.
+    const jan4 = Date.UTC(+m[1], 0, 4);
+    const monday = jan4 - ((new Date(jan4).getUTCDay() + 6) % 7) * 86400000 + (m[2] - 1) * 7 * 86400000;
+    return new Date(monday).toISOString().slice(0, 10);
+  }
+  return p; // a day is its own first day
+}
+
+/** Periods in time order: by first day, then by their text. */
+function byPeriod(a, b) {
+  const [x, y] = [periodStart(a), periodStart(b)];
+  return x < y ? -1 : x > y ? 1 : a < b ? -1 : a > b ? 1 : 0;
 }
 
 const ARROWS = {
@@ -183,6 +231,8 @@ export class RagulatorScorecard extends HTMLElement {
   #overrides = undefined;
   #overridesKey = null;
   #index = null;
+  /** The default period: the latest with a value. */
+  #latest = undefined;
   #observer = null;
 
   /** The last result (DESIGN.md section 4), or null. */
@@ -219,7 +269,13 @@ export class RagulatorScorecard extends HTMLElement {
 
   /** Renders again now (fetched files are cached by URL; pass true to refetch). */
   refresh(refetch = false) {
-    if (refetch) this.#cache.clear();
+    if (refetch) {
+      this.#cache.clear();
+      // And what was read from the files is read again.
+      this.#scorecardKey = null;
+      this.#observationsKey = null;
+      this.#overridesKey = null;
+    }
     this.#pending = false;
     return this.#render();
   }
@@ -295,7 +351,11 @@ export class RagulatorScorecard extends HTMLElement {
         this.#observations = this.#scorecard.observations(bytes, { format: dataFormat(dataUrl, type) });
         this.#observationsKey = dataUrl;
         this.#index = this.#scorecard.evaluateObservations(this.#observations, { explain: false });
-        this.periods = [...new Set(this.#index.results.map((r) => r.period))].sort();
+        this.periods = [...new Set(this.#index.results.map((r) => r.period))].sort(byPeriod);
+        // The default period: the latest with a value (not one that only
+        // has targets or comparators so far).
+        const valued = new Set(this.#index.results.filter((r) => r.value !== null).map((r) => r.period));
+        this.#latest = this.periods.findLast((p) => valued.has(p)) ?? this.periods.at(-1);
         this.entities = [...new Set(this.#index.results.map((r) => r.entity))].filter((e) => e !== null).sort();
       }
       const overridesUrl = this.getAttribute('overrides');
@@ -309,7 +369,7 @@ export class RagulatorScorecard extends HTMLElement {
         }
         this.#overridesKey = overridesUrl ?? '';
       }
-      const period = this.getAttribute('period') || this.periods.at(-1);
+      const period = this.getAttribute('period') || this.#latest;
       if (!period) throw new Error('the data has no observations to show');
       const entity = this.getAttribute('entity') || undefined;
       if (entity !== undefined && this.entities.length > 0 && !this.entities.includes(entity)) {
