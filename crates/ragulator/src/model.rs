@@ -213,7 +213,7 @@ fn parse_decimal_slow(t: &str) -> Result<Decimal, String> {
 pub fn decimal_from_f64(v: f64) -> Result<Decimal, String> {
     if !v.is_finite() {
         return Err(format!(
-            "{v} is not a number: NaN and infinities are not allowed"
+            "'{v}' is not a number: NaN and infinities are not allowed"
         ));
     }
     if let Some(d) = short_decimal(v) {

@@ -850,14 +850,14 @@ impl<'a> Evaluator<'a> {
         options: &'a EvaluateOptions,
     ) -> Result<Self, DataError> {
         sc.check_observations(data)?;
-        let period = match options.period.as_deref() {
-            Some(p) => Some(sc.parse_period(p).map_err(|e| DataError {
-                message: format!("the period option is not a period: {e}"),
-                row: None,
-                column: Some("period".into()),
-            })?),
-            None => None,
-        };
+        let period =
+            match options.period.as_deref() {
+                // An option, not a data column: no column to name.
+                Some(p) => Some(sc.parse_period(p).map_err(|e| {
+                    DataError::new(format!("the period option is not a period: {e}"))
+                })?),
+                None => None,
+            };
         let mut overrides = HashMap::new();
         for (i, o) in options.overrides.iter().enumerate() {
             sc.check_override(i + 1, o)?;
