@@ -46,7 +46,14 @@ pub(crate) fn to_json(v: &Bound<'_, PyAny>, depth: usize) -> Conv<Value> {
         return Ok(Value::Null);
     }
     if let Ok(s) = v.cast::<PyString>() {
-        return Ok(Value::String(s.to_str()?.to_string()));
+        return match s.to_str() {
+            Ok(text) => Ok(Value::String(text.to_string())),
+            // A lone surrogate ("\ud800"): text no file could hold.
+            Err(_) => Err(Unreadable::Type(
+                "the text is not valid Unicode (it holds a lone surrogate)".into(),
+                None,
+            )),
+        };
     }
     // bool before int: Python's bool is an int.
     if let Ok(b) = v.cast::<PyBool>() {

@@ -179,6 +179,36 @@ def test_unsupported_data_type_is_a_type_error(card: ragulator.Scorecard) -> Non
         card.evaluate(42)  # type: ignore[arg-type]
 
 
+def test_a_series_is_a_type_error_not_an_attribute_error(card: ragulator.Scorecard) -> None:
+    pd = need("pandas")
+    with pytest.raises(TypeError, match="a Series is one column"):
+        card.evaluate(pd.Series([1.0]))  # type: ignore[arg-type]
+
+
+def test_text_that_is_not_unicode_is_a_data_error(card: ragulator.Scorecard) -> None:
+    with pytest.raises(ragulator.DataError, match="lone surrogate") as caught:
+        card.evaluate(rows("21", "\ud800"))
+    assert (caught.value.row, caught.value.column) == (2, "value")
+
+
+def test_a_scorecard_file_that_is_not_utf8_is_a_scorecard_error(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.toml"
+    path.write_bytes(b'ragulator = 1\nname = "caf\xe9"\n')
+    with pytest.raises(ragulator.ScorecardError, match="not UTF-8 text") as caught:
+        ragulator.Scorecard.from_file(path)
+    assert caught.value.diagnostics[0].message.startswith(str(path))
+
+
+def test_a_mapping_nested_too_deeply_is_a_scorecard_error() -> None:
+    deep: dict[str, object] = {}
+    inner = deep
+    for _ in range(5000):
+        inner["x"] = {}
+        inner = inner["x"]  # type: ignore[assignment]
+    with pytest.raises(ragulator.ScorecardError, match="nested too deeply"):
+        ragulator.Scorecard.from_json(deep)
+
+
 def test_spc_errors_are_data_errors(example: ragulator.Scorecard) -> None:
     with pytest.raises(ragulator.DataError, match="unknown indicator"):
         example.spc(EXAMPLE / "data.csv", "nope", entity="southampton")

@@ -584,14 +584,21 @@ class Scorecard:
         """Loads a scorecard from JSON text or an already-parsed mapping
         (decimals may be ``Decimal``, numbers or strings)."""
         if not isinstance(text, str):
-            # JSON has no NaN or infinity: say where one is, as a file would.
-            problems = [
-                Diagnostic(path, None, None, f"'{_json_name(v)}' is not a number: NaN and infinities are not allowed")
-                for path, v in _non_finite_floats(text, "")
-            ]
+            source = ""
+            try:
+                # JSON has no NaN or infinity: say where one is, as a file would.
+                problems = [
+                    Diagnostic(path, None, None, f"'{_json_name(v)}' is not a number: NaN and infinities are not allowed")
+                    for path, v in _non_finite_floats(text, "")
+                ]
+                if not problems:
+                    source = json.dumps(text, default=_json_default)
+            except RecursionError:
+                message = "the scorecard is nested too deeply to read"
+                problems = [Diagnostic("", None, None, message)]
             if problems:
                 raise ScorecardError("invalid scorecard: " + "; ".join(str(p) for p in problems), problems)
-            text = json.dumps(text, default=_json_default)
+            text = source
         return cls(_native.Scorecard.load(text, "json"))
 
     @classmethod
@@ -606,8 +613,13 @@ class Scorecard:
                 "use .toml, .json, .yaml or .yml"
             )
             raise ScorecardError(message, [Diagnostic("", None, None, message)])
-        with open(name, encoding="utf-8") as f:
-            text = f.read()
+        with open(name, "rb") as f:
+            raw = f.read()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            message = f"{name} is not UTF-8 text (byte {e.start + 1} cannot be read); save it as UTF-8"
+            raise ScorecardError(message, [Diagnostic("", None, None, message)]) from None
         return cls(_native.Scorecard.load(text, ext))
 
     # what it holds
@@ -698,6 +710,11 @@ class Scorecard:
             if name.lower().endswith(".json"):
                 return Observations(self._native.read_json(raw), self._native)
             return Observations(self._native.read_csv(raw), self._native)
+        if type(data).__name__ == "Series" and type(data).__module__.split(".")[0] in ("pandas", "polars"):
+            raise TypeError(
+                "a Series is one column: pass a DataFrame (or a pyarrow Table) with "
+                "indicator, period and value columns"
+            )
         if hasattr(data, "__arrow_c_stream__"):
             data = _polars_null_columns_as_text(data)
             try:
