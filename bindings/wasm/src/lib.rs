@@ -124,11 +124,7 @@ fn required<T: serde::de::DeserializeOwned + Options>(
 fn check_options(v: &JsValue, names: &[&str], what: &str) -> Result<(), JsValue> {
     // A plain object (`{...}` or `Object.create(null)`): a Map, an array
     // or a class instance would have its options read as none.
-    let plain = v.is_object() && !js_sys::Array::is_array(v) && {
-        let proto = js_sys::Object::get_prototype_of(v);
-        proto.is_null() || proto == js_sys::Object::get_prototype_of(&js_sys::Object::new())
-    };
-    if !plain {
+    if !rows::is_plain_object(v) {
         return Err(usage(format!(
             "the {what} options must be a plain object ({{ period: \"2022-06\" }}), not {}",
             if v.is_object() {

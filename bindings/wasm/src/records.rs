@@ -112,9 +112,8 @@ impl Scorecard {
         options: Option<Ts<ReadOptions>>,
     ) -> Result<RecordSet, JsValue> {
         let o: ReadOptions = given_options(options, "records")?;
-        let Some(object) = tables
-            .dyn_ref::<js_sys::Object>()
-            .filter(|_| !js_sys::Array::is_array(&tables) && tables.as_string().is_none())
+        let Some(object) =
+            crate::rows::is_plain_object(&tables).then(|| tables.unchecked_ref::<js_sys::Object>())
         else {
             return Err(usage(
                 "records must be an object from source name to its records, e.g. { assessments: csvText }",

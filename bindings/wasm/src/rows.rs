@@ -40,6 +40,11 @@ pub(crate) fn number(f: f64) -> Value {
     } else if f.fract() == 0.0 && f.abs() <= SAFE {
         // Exact: |f| <= 2^53 - 1 fits an i64.
         Value::Number(Number::from(f as i64))
+    } else if f.fract() == 0.0 {
+        // A larger whole number by its shortest digits, as JavaScript
+        // prints it (2 ** 53 is "9007199254740992"): a JSON float would
+        // read as "9007199254740992.0".
+        Value::String(format!("{f}"))
     } else {
         Number::from_f64(f).map_or(Value::Null, Value::Number)
     }
@@ -58,7 +63,26 @@ fn type_of(v: &JsValue) -> String {
             return format!("a {name}");
         }
     }
-    format!("a {}", v.js_typeof().as_string().unwrap_or_default())
+    let kind = v.js_typeof().as_string().unwrap_or_default();
+    let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {kind}")
+}
+
+/// Whether `v` is a plain object (`{...}`, `Object.create(null)`): no
+/// prototype, or one whose own prototype is null, which is some realm's
+/// `Object.prototype`. An object from an iframe or a `vm` context is as
+/// plain as one from here (`instanceof Object` says it is not); a Date, a
+/// Map, an array or a class instance is not plain.
+pub(crate) fn is_plain_object(v: &JsValue) -> bool {
+    if !v.is_object() || Array::is_array(v) {
+        return false;
+    }
+    let proto = Object::get_prototype_of(v);
+    proto.is_null() || Object::get_prototype_of(&proto).is_null()
 }
 
 /// Converts one JS value to JSON.
@@ -108,10 +132,10 @@ fn convert(v: &JsValue, depth: usize, nan_is_text: bool) -> Result<Value, Unread
         }
         return Ok(Value::Array(out));
     }
-    if let Some(o) = v.dyn_ref::<Object>() {
+    if v.is_object() {
         // Plain objects only: a Date or a Map would read as something else.
-        let proto = Object::get_prototype_of(o);
-        if !(proto.is_null() || proto == Object::get_prototype_of(&Object::new())) {
+        let o: &Object = v.unchecked_ref();
+        if !is_plain_object(v) {
             return Err(unreadable(format!(
                 "cannot read {}; values must be strings, numbers or null",
                 type_of(v)

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import vm from 'node:vm';
 
 import { EXAMPLE, example, ragulator, read } from './helpers.mjs';
 
@@ -190,6 +191,29 @@ test('explain: false leaves the sentences out and keeps the statuses', () => {
   const full = card.evaluate(DATA);
   assert.equal(june(quiet).explanation, '');
   assert.deepStrictEqual(quiet.results.map((r) => r.status), full.results.map((r) => r.status));
+});
+
+test('plain objects from anywhere read: no prototype, or from another realm', () => {
+  const card = Scorecard.fromToml(CARD);
+  const row = { indicator: 'contacts', period: '2022-06', value: 1866 };
+  const expected = card.evaluate([row], { period: '2022-06' });
+  const bare = Object.assign(Object.create(null), row);
+  assert.deepStrictEqual(card.evaluate([bare], { period: '2022-06' }), expected);
+  const foreign = vm.runInNewContext('[{ indicator: "contacts", period: "2022-06", value: 1866 }]');
+  const options = vm.runInNewContext('({ period: "2022-06" })');
+  assert.deepStrictEqual(card.evaluate(foreign, options), expected);
+  assert.equal(Scorecard.fromJson(Object.assign(Object.create(null), CARD_JSON)).name, 'Test card');
+  // Not plain: still an error naming the row, in plain English.
+  const e = thrown(() => card.evaluate([{ ...row, value: new Date(0) }]), DataError);
+  assert.match(e.message, /cannot read a Date/);
+});
+
+test('whole numbers beyond 2^53 keep their digits, without a stray .0', () => {
+  const card = Scorecard.fromToml(CARD);
+  const value = (v) => card.evaluate([{ indicator: 'contacts', period: '2022-06', value: v }]).results[0].value;
+  assert.equal(value(2 ** 53), '9007199254740992');
+  assert.equal(value(1e16), '10000000000000000');
+  assert.equal(value(2 ** 53), value(String(2 ** 53)));
 });
 
 test('overrides as CSV text or row objects keep both statuses and the reason', () => {
