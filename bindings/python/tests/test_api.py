@@ -179,6 +179,24 @@ def test_unsupported_data_type_is_a_type_error(card: ragulator.Scorecard) -> Non
         card.evaluate(42)  # type: ignore[arg-type]
 
 
+def test_polars_int128_values_are_read_exactly(card: ragulator.Scorecard) -> None:
+    pl = need("polars")
+    if not hasattr(pl, "Int128"):
+        pytest.skip("this polars has no Int128")
+    frame = pl.DataFrame(
+        {
+            "indicator": ["re_referrals"] * 3,
+            "period": ["2022-01", "2022-02", "2022-03"],
+            "value": pl.Series([5, 2**64, 10**30], dtype=pl.Int128),
+        }
+    )
+    ev = card.evaluate(frame)
+    # Rounded to the indicator's one place; the third is out of range.
+    assert [r.value for r in ev.results] == [Decimal("5.0"), Decimal(f"{2**64}.0")]
+    assert [r.row for r in ev.rejected] == [3]
+    assert "out of range" in ev.rejected[0].reason
+
+
 def test_a_series_is_a_type_error_not_an_attribute_error(card: ragulator.Scorecard) -> None:
     pd = need("pandas")
     with pytest.raises(TypeError, match="a Series is one column"):

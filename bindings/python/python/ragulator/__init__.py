@@ -494,15 +494,17 @@ _DATA_COLUMNS = frozenset({"entity", "indicator", "period", "series", "value", "
 
 
 def _polars_null_columns_as_text(data: Any) -> Any:
-    """polars gives a column of only ``None`` the type ``Null``, whose Arrow
-    export the reader cannot import: such columns are passed as text (all
-    missing, as an empty CSV column is)."""
+    """polars gives a column of only ``None`` the type ``Null``, and a column
+    of integers beyond 64 bits the type ``Int128``, whose Arrow exports the
+    reader cannot import: such columns are passed as text (all missing, as
+    an empty CSV column is; the integers' exact digits, as a CSV cell)."""
     if not type(data).__module__.startswith("polars") or not hasattr(data, "with_columns"):
         return data
     import polars as pl
 
-    nulls = [name for name, dtype in data.schema.items() if dtype == pl.Null]
-    return data.with_columns([pl.col(n).cast(pl.String) for n in nulls]) if nulls else data
+    as_text = [pl.Null, getattr(pl, "Int128", pl.Null), getattr(pl, "UInt128", pl.Null)]
+    columns = [name for name, dtype in data.schema.items() if any(dtype == t for t in as_text)]
+    return data.with_columns([pl.col(n).cast(pl.String) for n in columns]) if columns else data
 
 
 def _cell_text(v: Any) -> str | None:
