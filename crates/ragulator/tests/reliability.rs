@@ -715,3 +715,27 @@ fn a_column_given_twice_is_an_error() {
     assert_eq!(err.column.as_deref(), Some("value"));
     assert!(err.message.contains("columns 3 and 4"), "{}", err.message);
 }
+
+/// A second override for the same indicator and period fails the call,
+/// naming both rows (a judgement must not silently replace another).
+#[test]
+fn a_second_override_for_the_same_place_names_both_rows() {
+    let s = one_indicator();
+    let overrides = s
+        .read_overrides_csv(b"indicator,period,status,reason\nx,2022-02,red,a\nx,2022-01,red,a\nx,2022-01,green,b\n")
+        .expect("the overrides read");
+    let data = s
+        .read_csv(b"indicator,period,value\nx,2022-01,4\n")
+        .expect("the data reads");
+    let options = EvaluateOptions {
+        overrides,
+        ..EvaluateOptions::default()
+    };
+    let err = s.evaluate(&data, &options).expect_err("two overrides");
+    assert_eq!(err.row, Some(3));
+    assert!(
+        err.message.contains("(the first is row 2)"),
+        "{}",
+        err.message
+    );
+}

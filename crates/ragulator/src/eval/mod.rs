@@ -870,10 +870,20 @@ impl<'a> Evaluator<'a> {
                 p,
             );
             if overrides.contains_key(&key) {
+                let first = options
+                    .overrides
+                    .iter()
+                    .take(i)
+                    .position(|q| {
+                        q.entity.as_deref().filter(|e| !e.is_empty()) == key.0.as_deref()
+                            && q.target == key.1
+                            && sc.parse_period(&q.period).ok() == Some(p)
+                    })
+                    .map_or(String::new(), |f| format!(" (the first is row {})", f + 1));
                 return Err(DataError::in_row(
                     i + 1,
                     None,
-                    "a second override for the same entity, indicator or theme and period",
+                    format!("a second override for the same entity, indicator or theme and period{first}; keep one"),
                 ));
             }
             overrides.insert(
