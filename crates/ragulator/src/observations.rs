@@ -372,10 +372,22 @@ impl<'s> ObservationsBuilder<'s> {
         };
         let series = match series_text.filter(|s| !s.is_empty()) {
             None | Some("actual") => ACTUAL,
-            Some(name) => match self.series_ix.get(name) {
-                Some(&s) => s,
-                None => self.series_id(name),
-            },
+            Some(name) => {
+                // Matched as column names are, ignoring case: `Actual` is
+                // the actual, `England` the comparator `england` (comparator
+                // names are lower case).
+                let lower;
+                let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+                    lower = name.to_ascii_lowercase();
+                    lower.as_str()
+                } else {
+                    name
+                };
+                match self.series_ix.get(name) {
+                    Some(&s) => s,
+                    None => self.series_id(name),
+                }
+            }
         };
         if series == ACTUAL && indicator.is_measured() && !self.computing {
             return Err(format!(

@@ -739,3 +739,25 @@ fn a_second_override_for_the_same_place_names_both_rows() {
         err.message
     );
 }
+
+/// Series are matched ignoring case, as columns are: `Actual` is the
+/// actual value, `TARGET` the target, `SN` the comparator `sn`.
+#[test]
+fn series_are_matched_ignoring_case() {
+    let s = Scorecard::from_toml(
+        "ragulator = 1\n[comparators]\nsn = \"SN\"\n[[indicator]]\nid = \"x\"\nname = \"X\"\nunit = \"count\"\npolarity = \"higher_is_better\"\nrag = { rule = \"comparator\", against = \"sn\", amber = 1 }\n",
+    )
+    .expect("the scorecard loads");
+    let csv =
+        b"indicator,period,series,value\nx,2022-01,Actual,4\nx,2022-01,TARGET,6\nx,2022-01,SN,5\n";
+    let data = s.read_csv(csv).expect("the data reads");
+    let out = s
+        .evaluate(&data, &EvaluateOptions::default())
+        .expect("evaluates")
+        .to_json();
+    let r = &out["results"][0];
+    assert_eq!(r["value"], "4");
+    assert_eq!(r["target"], "6");
+    assert_eq!(r["comparators"]["sn"], "5");
+    assert_eq!(r["status"], "amber");
+}
