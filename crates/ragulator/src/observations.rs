@@ -1441,15 +1441,7 @@ fn check_columns(
     };
     // A column given twice ("value" and "Value"): one of them would be
     // ignored, and which one is not the reader's to guess.
-    for col in [
-        "entity",
-        "indicator",
-        "period",
-        "series",
-        "value",
-        "numerator",
-        "denominator",
-    ] {
+    for col in COLUMNS {
         let at: Vec<String> = (1..)
             .zip(names)
             .filter(|(_, n)| *n == col)
