@@ -197,6 +197,17 @@ def test_polars_int128_values_are_read_exactly(card: ragulator.Scorecard) -> Non
     assert "out of range" in ev.rejected[0].reason
 
 
+def test_a_scorecard_pickles_and_copies(example: ragulator.Scorecard) -> None:
+    import copy
+    import pickle
+
+    again = pickle.loads(pickle.dumps(example))
+    assert again.to_json() == example.to_json()
+    data = EXAMPLE / "data.csv"
+    assert again.evaluate(data).to_json() == example.evaluate(data).to_json()
+    assert copy.copy(example) is example and copy.deepcopy(example) is example
+
+
 def test_a_series_is_a_type_error_not_an_attribute_error(card: ragulator.Scorecard) -> None:
     pd = need("pandas")
     with pytest.raises(TypeError, match="a Series is one column"):

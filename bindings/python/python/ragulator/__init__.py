@@ -672,6 +672,17 @@ class Scorecard:
         """The scorecard as YAML."""
         return self._native.to_string("yaml")
 
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        """Pickled as its JSON (exact: decimals are written as strings), so a
+        scorecard can go to another process (multiprocessing, joblib)."""
+        return (Scorecard.from_json, (self.to_json(),))
+
+    def __copy__(self) -> Scorecard:
+        return self  # immutable
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Scorecard:
+        return self  # immutable
+
     def __repr__(self) -> str:
         name = f" {self.name!r}" if self.name else ""
         return f"<ragulator.Scorecard{name}: {len(self._indicators)} indicators>"

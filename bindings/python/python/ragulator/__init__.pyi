@@ -240,6 +240,11 @@ class Scorecard:
         """The scorecard as JSON."""
     def to_yaml(self) -> str:
         """The scorecard as YAML."""
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        """Pickled as its JSON (exact: decimals are written as strings), so a
+        scorecard can go to another process (multiprocessing, joblib)."""
+    def __copy__(self) -> Scorecard: ...
+    def __deepcopy__(self, memo: dict[int, Any]) -> Scorecard: ...
     def __repr__(self) -> str: ...
     def observations(self, data: Data) -> Observations:
         """Reads and checks observations once (to evaluate or chart many times).
