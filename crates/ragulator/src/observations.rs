@@ -988,6 +988,8 @@ impl Scorecard {
     /// from records by [`Scorecard::measure_observations`]) as if their rows
     /// had been read one after the other: each part's row numbers follow the
     /// previous part's, and duplicates across parts are checked as within one.
+    /// A part read with another scorecard makes the whole refused when it
+    /// is evaluated ([`Scorecard::check_observations`]), as that part is.
     pub fn merge_observations(&self, parts: &[&Observations]) -> Observations {
         let mut b = self.observations();
         for part in parts {
@@ -1026,7 +1028,12 @@ impl Scorecard {
             b.next_row += part.input_rows();
         }
         b.sorted = false;
-        b.finish()
+        let mut merged = b.finish();
+        if parts.iter().any(|p| p.fingerprint != self.fingerprint) {
+            // Not this scorecard's fingerprint: refused where it is used.
+            merged.fingerprint = !self.fingerprint;
+        }
+        merged
     }
 
     /// Reads observations from CSV bytes: a header row naming the columns

@@ -761,3 +761,32 @@ fn series_are_matched_ignoring_case() {
     assert_eq!(r["comparators"]["sn"], "5");
     assert_eq!(r["status"], "amber");
 }
+
+/// Observations read with another scorecard are refused, also inside a
+/// merge: their rows name indicators by position.
+#[test]
+fn observations_of_another_scorecard_are_refused_even_merged() {
+    let s = one_indicator();
+    let other = Scorecard::from_toml(
+        "ragulator = 1\n[[indicator]]\nid = \"y\"\nname = \"Y\"\nunit = \"count\"\npolarity = \"none\"\n",
+    )
+    .expect("the scorecard loads");
+    let mine = s
+        .read_csv(b"indicator,period,value\nx,2022-01,4\n")
+        .expect("reads");
+    let theirs = other
+        .read_csv(b"indicator,period,value\ny,2022-01,4\n")
+        .expect("reads");
+    let options = EvaluateOptions::default();
+    assert!(s.evaluate(&mine, &options).is_ok());
+    let err = s
+        .evaluate(&theirs, &options)
+        .expect_err("another scorecard's");
+    assert!(err.message.contains("another scorecard"), "{}", err.message);
+    let merged = s.merge_observations(&[&mine, &theirs]);
+    assert!(s.evaluate(&merged, &options).is_err());
+    assert!(s.spc(&theirs, "x", None).is_err());
+    // The same text loaded again is the same scorecard.
+    let again = one_indicator();
+    assert!(again.evaluate(&mine, &options).is_ok());
+}
