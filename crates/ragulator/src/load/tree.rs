@@ -527,8 +527,23 @@ fn message(message: &Message, format: Format) -> String {
             }
             (_, true) => format!("unknown variant `{variant}`, there are no variants"),
         },
-        Message::MissingField(field) => format!("missing field `{field}`"),
+        Message::MissingField(field) => match required_field_hint(field) {
+            Some(hint) => format!("missing field `{field}`; {hint}"),
+            None => format!("missing field `{field}`"),
+        },
     }
+}
+
+/// What a required field holds, for the fields whose valid values a
+/// scorecard author has to look up (DESIGN.md 7: say what would be valid).
+fn required_field_hint(field: &str) -> Option<&'static str> {
+    Some(match field {
+        "ragulator" => "give the format version, 1",
+        "polarity" => "give one of higher_is_better, lower_is_better, range, none",
+        "unit" => "give one of percent, per_10k, per_1000, count, days, ratio",
+        "amber" => "give the amber tolerance: a number of units (2) or a percentage (\"5%\")",
+        _ => return None,
+    })
 }
 
 impl fmt::Display for Error {
