@@ -466,6 +466,11 @@ fn without_bom(text: &str) -> &str {
     text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
+/// [`without_bom`] for bytes (CSV and JSON data, overrides, records).
+pub(crate) fn without_bom_bytes(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+}
+
 /// Parses the document into the model, stopping at the first syntax or type
 /// error.
 pub fn parse_spec(text: &str, format: Format) -> Result<ScorecardSpec, LoadError> {
@@ -1756,8 +1761,7 @@ fn title_case(id: &str) -> String {
 /// than a decimal holds). Only a text with a number that long is read a
 /// second time, into the tree, for the numerals.
 pub(crate) fn json_document(bytes: &[u8]) -> Result<serde_json::Value, serde_json::Error> {
-    // A byte order mark, as editors on Windows write, is not part of the data.
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let bytes = without_bom_bytes(bytes);
     let mut doc = serde_json::from_slice(bytes)?;
     // Valid JSON is UTF-8.
     if let Ok(text) = std::str::from_utf8(bytes) {

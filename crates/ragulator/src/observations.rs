@@ -32,7 +32,7 @@ pub(crate) struct CsvRows<'a> {
 
 impl<'a> CsvRows<'a> {
     pub(crate) fn new(bytes: &'a [u8]) -> Result<Self, DataError> {
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let bytes = crate::load::without_bom_bytes(bytes);
         let mut reader = csv::ReaderBuilder::new()
             .flexible(true)
             .has_headers(true)
@@ -1213,7 +1213,7 @@ impl Scorecard {
     /// Reads overrides from CSV (`entity`, `indicator` or `theme`, `period`,
     /// `status`, `reason`). A bad override fails the whole call.
     pub fn read_overrides_csv(&self, bytes: &[u8]) -> Result<Vec<Override>, DataError> {
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let bytes = crate::load::without_bom_bytes(bytes);
         let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
         let header = reader
             .headers()
@@ -1264,8 +1264,7 @@ impl Scorecard {
 
     /// Reads overrides from a JSON array of objects.
     pub fn read_overrides_json(&self, bytes: &[u8]) -> Result<Vec<Override>, DataError> {
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        let doc: serde_json::Value = serde_json::from_slice(bytes)
+        let doc = crate::load::json_document(bytes)
             .map_err(|e| DataError::new(format!("the overrides are not valid JSON: {e}")))?;
         let items = doc
             .as_array()
