@@ -383,7 +383,8 @@ impl Scorecard {
         }
     }
 
-    /// The SPC chart of an indicator (DESIGN.md section 6) as JSON text.
+    /// The SPC chart of an indicator (DESIGN.md section 6) as JSON text,
+    /// and each point's target (not in the JSON) as text or `None`.
     #[pyo3(signature = (data, indicator, entity=None))]
     fn spc(
         &self,
@@ -391,11 +392,18 @@ impl Scorecard {
         data: &Observations,
         indicator: &str,
         entity: Option<&str>,
-    ) -> PyResult<String> {
+    ) -> PyResult<(String, Vec<Option<String>>)> {
         let sc = &self.inner;
         let obs = &data.inner;
         match guarded(py, || sc.spc(obs, indicator, entity))? {
-            Ok(chart) => Ok(chart.to_json().to_string()),
+            Ok(chart) => Ok((
+                chart.to_json().to_string(),
+                chart
+                    .points
+                    .iter()
+                    .map(|p| p.target.map(|t| t.normalize().to_string()))
+                    .collect(),
+            )),
             Err(e) => Err(data_error(py, e)),
         }
     }

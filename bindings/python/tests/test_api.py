@@ -797,6 +797,28 @@ def test_spc_chart(example: ragulator.Scorecard) -> None:
     assert json.loads(chart.to_json())["points"][0]["value"] == str(chart.points[0].value)
 
 
+def test_spc_chart_frame_carries_each_periods_target() -> None:
+    # The target line changes: a scorecard step in 2022-03, and a data row
+    # that sets 2022-05's target. The chart's own target is the last point's.
+    card = ragulator.Scorecard.from_toml(
+        "ragulator = 1\n[[indicator]]\nid='x'\nname='X'\nunit='count'\npolarity='higher_is_better'\n"
+        "target=[{from='2022-01', value=10}, {from='2022-03', value=12}]\nspc={}\n"
+    )
+    data = [{"indicator": "x", "period": f"2022-0{m}", "value": m} for m in range(1, 7)]
+    data.append({"indicator": "x", "period": "2022-05", "series": "target", "value": "15.5"})
+    chart = card.spc(data, "x")
+    expected = [Decimal(t) for t in ("10", "10", "12", "12", "15.5", "12")]
+    assert [p.target for p in chart.points] == expected
+    assert chart.target == Decimal("12")
+    assert chart.to_pandas()["target"].tolist() == expected
+    assert chart.to_arrow().column("target").to_pylist() == expected
+    # Without any target the column is all missing.
+    plain = ragulator.Scorecard.from_toml(
+        "ragulator = 1\n[[indicator]]\nid='x'\nname='X'\nunit='count'\npolarity='higher_is_better'\nspc={}\n"
+    ).spc(data[:3], "x")
+    assert [p.target for p in plain.points] == [None] * 3 and plain.target is None
+
+
 def test_spc_chart_to_json_is_the_clis_text(example: ragulator.Scorecard) -> None:
     from cli import cli
 

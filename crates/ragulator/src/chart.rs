@@ -62,6 +62,11 @@ pub struct ChartPoint {
     pub rule: Option<&'static str>,
     /// Its classification.
     pub point_type: &'static str,
+    /// The target for its period (the data's target row, else the
+    /// scorecard's), for drawing the target line; `None` without one or
+    /// for a range target. Not in the chart's JSON, whose one `target` is
+    /// the last point's (the one assurance uses).
+    pub target: Option<Decimal>,
 }
 
 /// An indicator's XmR chart for one entity.
@@ -254,17 +259,16 @@ impl Scorecard {
                 ));
             }
         }
-        let last = points.last().map(|p| p.0);
-        let target = last.and_then(|p| {
-            target_rows
-                .iter()
-                .find(|(tp, _)| *tp == p)
-                .map(|(_, v)| *v)
-                .or(match ind.target_at(&p) {
-                    Some(TargetValue::Value(t)) => Some(t.0),
-                    _ => None,
-                })
-        });
+        // Data rows are one per period (conflicts were rejected when read).
+        let target_rows: std::collections::HashMap<Period, Decimal> =
+            target_rows.into_iter().collect();
+        let target_at = |p: Period| {
+            target_rows.get(&p).copied().or(match ind.target_at(&p) {
+                Some(TargetValue::Value(t)) => Some(t.0),
+                _ => None,
+            })
+        };
+        let target = points.last().and_then(|p| target_at(p.0));
         let values: Vec<Decimal> = points.iter().map(|p| p.1).collect();
         let chart = spc::chart(
             &values,
@@ -297,6 +301,7 @@ impl Scorecard {
                 value: *value,
                 rule: signal.rule.map(|r| r.as_str()),
                 point_type: signal.point_type.as_str(),
+                target: target_at(*period),
             })
             .collect();
         Ok(SpcChart {

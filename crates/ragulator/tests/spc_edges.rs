@@ -389,3 +389,30 @@ fn a_rebase_after_the_data_changes_nothing_but_says_so() {
         assert_eq!(said, warns, "{rebase}: {warnings:?}");
     }
 }
+
+/// Each point carries its own period's target (a scorecard step, or a data
+/// row for that period), so a target line can be drawn; the chart's one
+/// `target`, which assurance uses, is the last point's.
+#[test]
+fn points_carry_their_periods_target() {
+    let s = Scorecard::from_toml(
+        "ragulator = 1\n[[indicator]]\nid = \"x\"\nname = \"X\"\nunit = \"count\"\n\
+         polarity = \"higher_is_better\"\nspc = {}\n\
+         target = [{ from = \"2020-01\", value = 10 }, { from = \"2020-03\", value = 12 }]\n",
+    )
+    .expect("valid scorecard");
+    let mut csv = String::from("indicator,period,series,value\n");
+    for i in 0..5 {
+        csv.push_str(&format!("x,{},actual,{i}\n", month(i)));
+    }
+    csv.push_str("x,2020-04,target,15.5\n");
+    let data = s.read_csv(csv.as_bytes()).expect("reads");
+    let chart = s.spc(&data, "x", None).expect("charts");
+    let targets: Vec<String> = chart
+        .points
+        .iter()
+        .map(|p| p.target.map(|t| t.to_string()).unwrap_or_default())
+        .collect();
+    assert_eq!(targets, ["10", "10", "12", "15.5", "12"].map(String::from));
+    assert_eq!(chart.target.map(|t| t.to_string()).as_deref(), Some("12"));
+}

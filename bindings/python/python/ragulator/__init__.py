@@ -827,7 +827,8 @@ class Scorecard:
         """The statistical process control (XmR) chart of an indicator for an
         entity (``entity`` is needed when the data has several)."""
         obs = self.observations(data)
-        return SpcChart(json.loads(self._native.spc(obs._native, indicator, entity)))
+        doc, targets = self._native.spc(obs._native, indicator, entity)
+        return SpcChart(json.loads(doc), targets)
 
     # the monthly report (docs/report.md)
 
@@ -1235,6 +1236,9 @@ class SpcPoint:
     value: Decimal
     rule: str | None
     point_type: str
+    #: The target for this period (the data's target row, else the
+    #: scorecard's); None without one. The chart's ``target`` is the last point's.
+    target: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -1258,12 +1262,14 @@ class SpcChart:
 
     __slots__ = ("_doc", "indicator", "entity", "points", "groups", "variation", "assurance", "target", "warnings")
 
-    def __init__(self, doc: dict[str, Any]) -> None:
+    def __init__(self, doc: dict[str, Any], targets: list[str | None] | None = None) -> None:
         self._doc = doc
         self.indicator: str = doc["indicator"]
         self.entity: str | None = doc["entity"]
+        targets = targets if targets is not None else [None] * len(doc["points"])
         self.points: list[SpcPoint] = [
-            SpcPoint(p["period"], Decimal(p["value"]), p["rule"], p["point_type"]) for p in doc["points"]
+            SpcPoint(p["period"], Decimal(p["value"]), p["rule"], p["point_type"], _dec(t))
+            for p, t in zip(doc["points"], targets)
         ]
         self.groups: list[SpcGroup] = [
             SpcGroup(
@@ -1306,12 +1312,13 @@ class SpcChart:
         cols.add("point_type", "str", [p.point_type for p, _ in rows])
         for name in ("mean", "lpl", "upl", "near_lower", "near_upper"):
             cols.add(name, "decimal", [getattr(g, name) if g else None for _, g in rows])
-        cols.add("target", "decimal", [self.target for _ in rows])
+        cols.add("target", "decimal", [p.target for p, _ in rows])
         return cols
 
     def to_pandas(self) -> pandas.DataFrame:
         """One row per point: period, value, rule, point_type, and its
-        segment's mean, lpl, upl, near_lower, near_upper; plus the target."""
+        segment's mean, lpl, upl, near_lower, near_upper; and its period's
+        target (the target line: it may change over time)."""
         return self._columns().to_pandas()
 
     def to_polars(self) -> polars.DataFrame:

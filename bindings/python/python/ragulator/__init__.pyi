@@ -394,6 +394,9 @@ class SpcPoint:
     value: Decimal
     rule: str | None
     point_type: str
+    #: The target for this period (the data's target row, else the
+    #: scorecard's); None without one. The chart's ``target`` is the last point's.
+    target: Decimal | None = None
 
 @dataclass(frozen=True)
 class SpcGroup:
@@ -419,14 +422,15 @@ class SpcChart:
     assurance: str | None
     target: Decimal | None
     warnings: list[str]
-    def __init__(self, doc: dict[str, Any]) -> None: ...
+    def __init__(self, doc: dict[str, Any], targets: list[str | None] | None = None) -> None: ...
     def to_json(self, pretty: bool = True) -> str:
         """The chart JSON of DESIGN.md section 6, exactly the text the CLI's
         ``spc --format json`` prints (without its final newline);
         ``pretty=False`` gives it on one line."""
     def to_pandas(self) -> pandas.DataFrame:
         """One row per point: period, value, rule, point_type, and its
-        segment's mean, lpl, upl, near_lower, near_upper; plus the target."""
+        segment's mean, lpl, upl, near_lower, near_upper; and its period's
+        target (the target line: it may change over time)."""
     def to_polars(self) -> polars.DataFrame:
         """As :meth:`to_pandas`, for polars."""
     def to_arrow(self) -> pyarrow.Table:
