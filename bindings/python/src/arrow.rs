@@ -258,9 +258,7 @@ fn pandas_periods(
         .unwrap_or_default();
     let error = |why: String| DataError {
         message: format!(
-            "the column holds pandas periods of frequency '{freq}', {why}; {}",
-            "convert it to text in a form like \
-             2022-06, 2022-Q2, 2022/23, 2022-W23, 2022-06-30 or 2022"
+            "the column holds pandas periods of frequency '{freq}', {why}; {HOW_TO_WRITE}"
         ),
         row: None,
         column: Some(column.to_string()),
@@ -268,78 +266,121 @@ fn pandas_periods(
     let Some(ordinals) = array.as_primitive_opt::<Int64Type>() else {
         return Some(Err(error("stored as something other than int64".into())));
     };
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
-    let month = |m: i64| {
-        let months = u32::try_from(m.checked_add(1970 * 12)?).ok()?;
-        NaiveDate::from_ymd_opt(i32::try_from(months / 12).ok()?, months % 12 + 1, 1)
-    };
-    let days = move |d: i64| match u64::try_from(d) {
-        Ok(d) => epoch.checked_add_days(Days::new(d)),
-        Err(_) => epoch.checked_sub_days(Days::new(d.unsigned_abs())),
-    };
-    // A year or quarter frequency names the month it ends in.
-    let end_month = |anchor: &str| {
-        let months = [
-            "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
-        ];
-        months
-            .iter()
-            .position(|m| *m == anchor)
-            .map(|i| i as i64 + 1)
-    };
-    type Start = Box<dyn Fn(i64) -> Option<NaiveDate>>;
-    let (kind, start): (PeriodKind, Start) = match freq.split_once('-') {
-        None if freq == "M" => (PeriodKind::Month, Box::new(month)),
-        None if freq == "D" => (PeriodKind::Day, Box::new(days)),
-        // The first quarter of 1970 is ordinal 0, whatever the year's end.
-        Some(("Q", anchor)) => match end_month(anchor) {
-            Some(end) => (
-                PeriodKind::Quarter,
-                Box::new(move |q| month(q * 3 + end - 12)),
-            ),
-            None => return Some(Err(error("which ragulator does not take".into()))),
-        },
-        Some(("Y" | "A", anchor)) => match end_month(anchor) {
-            Some(12) => (PeriodKind::Year, Box::new(move |y| month(y * 12))),
-            Some(end) => (
-                PeriodKind::FinancialYear,
-                Box::new(move |y| month(y * 12 + end - 12)),
-            ),
-            None => return Some(Err(error("which ragulator does not take".into()))),
-        },
-        // Weeks ending on Sunday are ISO weeks; ordinal 1 starts on Monday 1969-12-29.
-        Some(("W", "SUN")) => (
-            PeriodKind::Week,
-            Box::new(move |w| days(w.checked_mul(7)?.checked_sub(10)?)),
-        ),
-        _ => return Some(Err(error("which ragulator does not take".into()))),
-    };
     let mut text =
         arrow_array::builder::StringBuilder::with_capacity(ordinals.len(), ordinals.len() * 8);
+    let texts = match PandasPeriods::of(&freq, year_start_month) {
+        Ok(t) => t,
+        Err(why) => return Some(Err(error(why))),
+    };
     for ordinal in ordinals.iter() {
-        let Some(ordinal) = ordinal else {
-            text.append_null();
-            continue;
-        };
-        let first = start(ordinal);
-        let period = first.and_then(|d| Period::from_date(kind, d, year_start_month));
-        match (first, period) {
-            (Some(first), Some(p)) if p.start() == first => text.append_value(p.to_string()),
-            (Some(first), _) if kind == PeriodKind::FinancialYear => {
-                return Some(Err(error(format!(
-                    "years starting in month {}, but this scorecard's financial year starts in month {year_start_month}",
-                    first.month()
-                ))))
-            }
-            (Some(_), _) => {
-                return Some(Err(error(
-                    "which does not line up with ragulator's calendar quarters".into(),
-                )))
-            }
-            (None, _) => return Some(Err(error(format!("and {ordinal} is out of range")))),
+        match ordinal.map(|o| texts.text(o)) {
+            None => text.append_null(),
+            Some(Ok(t)) => text.append_value(t),
+            Some(Err(why)) => return Some(Err(error(why))),
         }
     }
     Some(Ok(std::sync::Arc::new(text.finish())))
+}
+
+/// How to write periods instead of a pandas period frequency ragulator
+/// does not take.
+const HOW_TO_WRITE: &str = "convert it to text in a form like \
+     2022-06, 2022-Q2, 2022/23, 2022-W23, 2022-06-30 or 2022";
+
+/// The text of one pandas `Period` (its ordinal and `freqstr`), as the
+/// period column's cells are read: `2022-06`, `2022-Q2`, `2022/23`, ...
+/// An error says why the frequency or period cannot be one of ragulator's.
+pub(crate) fn pandas_period_text(
+    ordinal: i64,
+    freq: &str,
+    year_start_month: u32,
+) -> Result<String, String> {
+    PandasPeriods::of(freq, year_start_month)
+        .and_then(|t| t.text(ordinal))
+        .map_err(|why| format!("a pandas period of frequency '{freq}', {why}; {HOW_TO_WRITE}"))
+}
+
+/// A pandas period frequency as one of ragulator's period kinds, with the
+/// first day of the period of each ordinal.
+struct PandasPeriods {
+    kind: PeriodKind,
+    start: Box<dyn Fn(i64) -> Option<NaiveDate>>,
+    year_start_month: u32,
+}
+
+impl PandasPeriods {
+    fn of(freq: &str, year_start_month: u32) -> Result<PandasPeriods, String> {
+        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+        let month = |m: i64| {
+            let months = u32::try_from(m.checked_add(1970 * 12)?).ok()?;
+            NaiveDate::from_ymd_opt(i32::try_from(months / 12).ok()?, months % 12 + 1, 1)
+        };
+        let days = move |d: i64| match u64::try_from(d) {
+            Ok(d) => epoch.checked_add_days(Days::new(d)),
+            Err(_) => epoch.checked_sub_days(Days::new(d.unsigned_abs())),
+        };
+        // A year or quarter frequency names the month it ends in.
+        let end_month = |anchor: &str| {
+            let months = [
+                "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+            ];
+            months
+                .iter()
+                .position(|m| *m == anchor)
+                .map(|i| i as i64 + 1)
+        };
+        let refused = || "which ragulator does not take".to_string();
+        type Start = Box<dyn Fn(i64) -> Option<NaiveDate>>;
+        let (kind, start): (PeriodKind, Start) = match freq.split_once('-') {
+            None if freq == "M" => (PeriodKind::Month, Box::new(month)),
+            None if freq == "D" => (PeriodKind::Day, Box::new(days)),
+            // The first quarter of 1970 is ordinal 0, whatever the year's end.
+            Some(("Q", anchor)) => match end_month(anchor) {
+                Some(end) => (
+                    PeriodKind::Quarter,
+                    Box::new(move |q| month(q * 3 + end - 12)),
+                ),
+                None => return Err(refused()),
+            },
+            Some(("Y" | "A", anchor)) => match end_month(anchor) {
+                Some(12) => (PeriodKind::Year, Box::new(move |y| month(y * 12))),
+                Some(end) => (
+                    PeriodKind::FinancialYear,
+                    Box::new(move |y| month(y * 12 + end - 12)),
+                ),
+                None => return Err(refused()),
+            },
+            // Weeks ending on Sunday are ISO weeks; ordinal 1 starts on Monday 1969-12-29.
+            Some(("W", "SUN")) => (
+                PeriodKind::Week,
+                Box::new(move |w| days(w.checked_mul(7)?.checked_sub(10)?)),
+            ),
+            _ => return Err(refused()),
+        };
+        Ok(PandasPeriods {
+            kind,
+            start,
+            year_start_month,
+        })
+    }
+
+    /// The period of one ordinal, as text.
+    fn text(&self, ordinal: i64) -> Result<String, String> {
+        let first = (self.start)(ordinal);
+        let period = first.and_then(|d| Period::from_date(self.kind, d, self.year_start_month));
+        match (first, period) {
+            (Some(first), Some(p)) if p.start() == first => Ok(p.to_string()),
+            (Some(first), _) if self.kind == PeriodKind::FinancialYear => Err(format!(
+                "years starting in month {}, but this scorecard's financial year starts in month {}",
+                first.month(),
+                self.year_start_month
+            )),
+            (Some(_), _) => {
+                Err("which does not line up with ragulator's calendar quarters".into())
+            }
+            (None, _) => Err(format!("and {ordinal} is out of range")),
+        }
+    }
 }
 
 /// Normalised column names of a schema, as the CSV reader normalises its header.

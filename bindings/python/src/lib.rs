@@ -408,6 +408,15 @@ impl Scorecard {
         }
     }
 
+    /// A pandas `Period` (its ordinal and `freqstr`) as ragulator writes
+    /// the period, read as a period column's cells are; a `DataError` on
+    /// the `period` option for a frequency ragulator does not take.
+    fn pandas_period(&self, py: Python<'_>, ordinal: i64, freq: &str) -> PyResult<String> {
+        let year_start = self.inner.calendar().year_start_month();
+        arrow::pandas_period_text(ordinal, freq, year_start)
+            .map_err(|why| errors::data_error_msg(py, format!("the period option is {why}"), None))
+    }
+
     /// The evaluation as an HTML table grouped by theme (the core's renderer).
     fn html(&self, py: Python<'_>, evaluation: &Evaluation) -> PyResult<String> {
         let core = evaluation.core(py)?;
@@ -441,6 +450,16 @@ impl Observations {
             .rejected()
             .iter()
             .map(|r| (r.row, r.reason.clone()))
+            .collect()
+    }
+
+    /// Entities of the data, in first-seen order (not the default entity).
+    #[getter]
+    fn entities(&self) -> Vec<String> {
+        self.inner
+            .entities()
+            .filter(|e| !e.is_empty())
+            .map(str::to_string)
             .collect()
     }
 

@@ -939,3 +939,58 @@ def test_a_large_table_read_in_chunks_is_the_csv_read_in_one(tmp_path: Path) -> 
     assert {r.row for r in from_table.rejected} == {8, 6, 120_001, 100_000, 130_002}
     assert from_table.statuses.to_arrow().equals(from_csv.statuses.to_arrow())
     assert len(from_table) == n - 6
+
+
+# ------------------------------------------------------- period and entity
+
+
+def test_period_option_takes_a_pandas_period_or_a_year(example: ragulator.Scorecard) -> None:
+    pd = need("pandas")
+    data = EXAMPLE / "data.csv"
+    by_text = example.evaluate(data, period="2022-06", entity="southampton").to_json()
+    # A cell of a `.dt.to_period("M")` column, e.g. `frame["period"].max()`.
+    assert example.evaluate(data, period=pd.Period("2022-06", "M"), entity="southampton").to_json() == by_text
+    table = example.evaluate_statuses(data, period=pd.Period("2022-06", "M"), entity="southampton")
+    assert set(table.to_pandas()["period"]) == {"2022-06"}
+    # Each frequency as its column's cells are read; the example's year starts in April.
+    option = example._period_option
+    assert option(pd.Period("2022Q2", "Q-DEC")) == "2022-Q2"
+    assert option(pd.Period("2023", "Y-MAR")) == "2022/23"
+    assert option(pd.Period("2022-06-06", "W-SUN")) == "2022-W23"
+    assert option(pd.Period("2022-06-30", "D")) == "2022-06-30"
+    assert option(2022) == "2022"
+    with pytest.raises(ragulator.DataError, match="financial year starts in month 4"):
+        example.evaluate(data, period=pd.Period("2022", "Y-JUN"), entity="southampton")
+    with pytest.raises(ragulator.DataError, match="frequency 'h', which ragulator does not take"):
+        example.evaluate(data, period=pd.Period("2022-06-06 10:00", "h"))
+    with pytest.raises(TypeError, match="period must be a str"):
+        example.evaluate(data, period=1.5)  # type: ignore[arg-type]
+
+
+def test_entity_option_takes_an_int_as_integer_entity_cells_read(card: ragulator.Scorecard) -> None:
+    data = [dict(r, entity=17) for r in rows("24.08", "19")] + [dict(r, entity=18) for r in rows("30")]
+    by_int = card.evaluate(data, entity=17)
+    assert {r.entity for r in by_int.results} == {"17"}
+    assert by_int.to_json() == card.evaluate(data, entity="17").to_json()
+    spc = ragulator.Scorecard.from_toml(
+        "ragulator = 1\n[[indicator]]\nid='x'\nname='X'\nunit='count'\npolarity='higher_is_better'\nspc={}\n"
+    ).spc([{"entity": 5, "indicator": "x", "period": "2022-01", "value": 1}], "x", entity=5)
+    assert spc.entity == "5"
+    with pytest.raises(TypeError, match="entity must be a str or an int"):
+        card.evaluate(data, entity=17.0)  # type: ignore[arg-type]
+
+
+def test_an_entity_the_data_lacks_warns_as_the_cli_notes(example: ragulator.Scorecard) -> None:
+    data = example.observations(EXAMPLE / "data.csv")
+    assert data.entities == ["southampton", "portsmouth", "plymouth", "bristol"]
+    with pytest.warns(UserWarning, match=r"no rows for entity 'southampon' \(its entities: bristol, plymouth"):
+        assert len(example.evaluate(data, entity="southampon")) == 0
+    with pytest.warns(UserWarning, match="no rows for entity 'southampon'"):
+        assert len(example.evaluate_statuses(data, entity="southampon")) == 0
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(example.evaluate(data, entity="southampton")) > 0
+        # With a period the entity gets its no-data results: nothing to warn about.
+        assert len(example.evaluate(data, entity="southampon", period="2022-06")) > 0

@@ -19,7 +19,9 @@ from __future__ import annotations
 import datetime
 import json
 import math
+import numbers
 import os
+import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -453,6 +455,12 @@ class Observations:
         """Rows not used, with their 1-based row numbers and reasons."""
         return [Rejected(row, reason) for row, reason in self._native.rejected]
 
+    @property
+    def entities(self) -> list[str]:
+        """The entities the data has rows for, in first-seen order (rows
+        without an entity are the default entity, not listed)."""
+        return self._native.entities
+
     def __len__(self) -> int:
         """Rows used."""
         return len(self._native)
@@ -782,8 +790,8 @@ class Scorecard:
         self,
         data: Data,
         overrides: Any = None,
-        period: str | None = None,
-        entity: str | None = None,
+        period: str | int | pandas.Period | None = None,
+        entity: str | int | None = None,
         *,
         explain: bool = True,
     ) -> Evaluation:
@@ -796,10 +804,13 @@ class Scorecard:
         are the same). The GIL is released while the core reads and
         evaluates, so threads can evaluate concurrently.
         """
+        period, entity = self._period_option(period), _entity_option(entity)
         obs = self._read(data, once=True)
         ovr = self._overrides(overrides)
         native = self._native.evaluate(obs._native, ovr, period, entity, explain)
         ev = Evaluation(self, native)
+        if entity is not None and len(ev) == 0:
+            _warn_no_such_entity(entity, obs)
         # What to_html_report needs to render this evaluation's report.
         ev._inputs = (obs, ovr, period, entity)
         return ev
@@ -808,8 +819,8 @@ class Scorecard:
         self,
         data: Data,
         overrides: Any = None,
-        period: str | None = None,
-        entity: str | None = None,
+        period: str | int | pandas.Period | None = None,
+        entity: str | int | None = None,
     ) -> StatusTable:
         """Statuses only, as a columnar table: the fast path for large batches.
 
@@ -820,12 +831,17 @@ class Scorecard:
         not use are in :meth:`observations` (``rejected``). The GIL is
         released while the core works.
         """
+        period, entity = self._period_option(period), _entity_option(entity)
         obs = self._read(data, once=True)
-        return StatusTable(self._native.evaluate_statuses(obs._native, self._overrides(overrides), period, entity))
+        table = StatusTable(self._native.evaluate_statuses(obs._native, self._overrides(overrides), period, entity))
+        if entity is not None and len(table) == 0:
+            _warn_no_such_entity(entity, obs)
+        return table
 
-    def spc(self, data: Data, indicator: str, entity: str | None = None) -> SpcChart:
+    def spc(self, data: Data, indicator: str, entity: str | int | None = None) -> SpcChart:
         """The statistical process control (XmR) chart of an indicator for an
         entity (``entity`` is needed when the data has several)."""
+        entity = _entity_option(entity)
         obs = self.observations(data)
         doc, targets = self._native.spc(obs._native, indicator, entity)
         return SpcChart(json.loads(doc), targets)
@@ -836,8 +852,8 @@ class Scorecard:
         self,
         data: Data,
         overrides: Any = None,
-        period: str | None = None,
-        entity: str | None = None,
+        period: str | int | pandas.Period | None = None,
+        entity: str | int | None = None,
         *,
         narrative: str | os.PathLike[str] | Mapping[str, Any] | None = None,
         history: int | None = None,
@@ -864,14 +880,15 @@ class Scorecard:
         self,
         obs: Observations,
         overrides: _native.Overrides | None,
-        period: str | None,
-        entity: str | None,
+        period: str | int | pandas.Period | None,
+        entity: str | int | None,
         narrative: str | os.PathLike[str] | Mapping[str, Any] | None,
         history: int | None,
         path: str | os.PathLike[str] | None,
     ) -> str:
         if history is not None and (isinstance(history, bool) or not isinstance(history, int)):
             raise TypeError(f"history must be an int (periods charted), not {type(history).__name__}")
+        period, entity = self._period_option(period), _entity_option(entity)
         text, format, name = _narrative(narrative)
         html = _native.html_report(
             self._native, obs._native, overrides, period, entity, text, format, name, history
@@ -954,12 +971,27 @@ class Scorecard:
         native = _native.measure(self._native, rs._native, None if obs is None else obs._native)
         return Observations(native, self._native)
 
+    def _period_option(self, period: Any) -> str | None:
+        """The ``period`` option as text: a str as given; a pandas ``Period``
+        (a ``.dt.to_period()`` column's cell) written as that column's cells
+        are read (``2022-06``, ``2022-Q2``, ``2022/23``); an int as a year."""
+        if period is None or isinstance(period, str):
+            return period
+        if isinstance(period, numbers.Integral) and not isinstance(period, bool):
+            return str(int(period))
+        ordinal, freq = getattr(period, "ordinal", None), getattr(period, "freqstr", None)
+        if isinstance(ordinal, numbers.Integral) and isinstance(freq, str):
+            return self._native.pandas_period(int(ordinal), freq)
+        raise TypeError(
+            f"period must be a str like '2022-06', a pandas Period or an int year, not {type(period).__name__}"
+        )
+
     def failing_records(
         self,
         records: RecordSet | Mapping[str, RecordData],
         indicator: str,
-        period: str,
-        entity: str | None = None,
+        period: str | int | pandas.Period,
+        entity: str | int | None = None,
     ) -> FailingRecords:
         """The records behind a measured indicator's result (``ragulator
         records``): for timeliness the records not in time, for intervals
@@ -969,9 +1001,37 @@ class Scorecard:
         an indicator without a measure, a source not given, a bad period or
         an unknown entity.
         """
+        period, entity = self._period_option(period), _entity_option(entity)
+        if period is None:
+            raise TypeError("failing_records needs a period")
         rs = self._record_set(records)
         native = _native.failing_records(self._native, rs._native, indicator, period, entity)
         return FailingRecords(native, indicator, period, entity)
+
+
+def _entity_option(entity: Any) -> str | None:
+    """The ``entity`` option as text: an int as an integer entity column's
+    cells are read (``17``)."""
+    if entity is None or isinstance(entity, str):
+        return entity
+    if isinstance(entity, numbers.Integral) and not isinstance(entity, bool):
+        return str(int(entity))
+    raise TypeError(f"entity must be a str or an int, not {type(entity).__name__}")
+
+
+def _warn_no_such_entity(entity: str, obs: Observations) -> None:
+    """An ``entity`` the data has no rows for gives no results (without a
+    ``period``): most likely a typo, so say so, as the CLI's note does."""
+    known = sorted(obs.entities)
+    if entity in known:
+        return
+    if not known:
+        listed = "the data has no entity column"
+    elif len(known) <= 10:
+        listed = f"its entities: {', '.join(known)}"
+    else:
+        listed = f"its entities: {', '.join(known[:10])}, ... ({len(known)} in all)"
+    warnings.warn(f"the data has no rows for entity '{entity}' ({listed})", stacklevel=3)
 
 
 def _json_default(v: Any) -> Any:
@@ -1078,8 +1138,8 @@ class Evaluation:
         narrative: str | os.PathLike[str] | Mapping[str, Any] | None = None,
         history: int | None = None,
         path: str | os.PathLike[str] | None = None,
-        period: str | None = None,
-        entity: str | None = None,
+        period: str | int | pandas.Period | None = None,
+        entity: str | int | None = None,
     ) -> str:
         """The monthly report of this evaluation's data, overrides, period
         and entity as one self-contained HTML document (the HTML of
@@ -1093,6 +1153,7 @@ class Evaluation:
                 "this evaluation was not made by Scorecard.evaluate; use Scorecard.html_report(data, ...)"
             )
         obs, overrides, evaluated_period, evaluated_entity = self._inputs
+        period, entity = self._scorecard._period_option(period), _entity_option(entity)
         for option, given, evaluated in (("period", period, evaluated_period), ("entity", entity, evaluated_entity)):
             if given is not None and evaluated is not None and given != evaluated:
                 raise DataError(

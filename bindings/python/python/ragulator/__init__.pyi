@@ -174,6 +174,10 @@ class Observations:
     @property
     def rejected(self) -> list[Rejected]:
         """Rows not used, with their 1-based row numbers and reasons."""
+    @property
+    def entities(self) -> list[str]:
+        """The entities the data has rows for, in first-seen order (rows
+        without an entity are the default entity, not listed)."""
     def __len__(self) -> int:
         """Rows used."""
     def __repr__(self) -> str: ...
@@ -263,8 +267,8 @@ class Scorecard:
         self,
         data: Data,
         overrides: Any = None,
-        period: str | None = None,
-        entity: str | None = None,
+        period: str | int | pandas.Period | None = None,
+        entity: str | int | None = None,
         *,
         explain: bool = True,
     ) -> Evaluation:
@@ -281,19 +285,19 @@ class Scorecard:
         self,
         data: Data,
         overrides: Any = None,
-        period: str | None = None,
-        entity: str | None = None,
+        period: str | int | pandas.Period | None = None,
+        entity: str | int | None = None,
     ) -> StatusTable:
         """Statuses only, as a columnar table: the fast path for large batches."""
-    def spc(self, data: Data, indicator: str, entity: str | None = None) -> SpcChart:
+    def spc(self, data: Data, indicator: str, entity: str | int | None = None) -> SpcChart:
         """The statistical process control (XmR) chart of an indicator for an
         entity (``entity`` is needed when the data has several)."""
     def html_report(
         self,
         data: Data,
         overrides: Any = None,
-        period: str | None = None,
-        entity: str | None = None,
+        period: str | int | pandas.Period | None = None,
+        entity: str | int | None = None,
         *,
         narrative: str | os.PathLike[str] | Mapping[str, Any] | None = None,
         history: int | None = None,
@@ -313,8 +317,8 @@ class Scorecard:
         self,
         records: RecordSet | Mapping[str, RecordData],
         indicator: str,
-        period: str,
-        entity: str | None = None,
+        period: str | int | pandas.Period,
+        entity: str | int | None = None,
     ) -> FailingRecords:
         """The records behind a measured indicator's result (``ragulator records``)."""
 
@@ -358,8 +362,8 @@ class Evaluation:
         narrative: str | os.PathLike[str] | Mapping[str, Any] | None = None,
         history: int | None = None,
         path: str | os.PathLike[str] | None = None,
-        period: str | None = None,
-        entity: str | None = None,
+        period: str | int | pandas.Period | None = None,
+        entity: str | int | None = None,
     ) -> str:
         """The monthly report of this evaluation's data, overrides, period and
         entity as one self-contained HTML document (``ragulator report``'s HTML)."""
