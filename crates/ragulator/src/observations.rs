@@ -24,6 +24,8 @@ pub const MAX_ROW_BYTES: usize = 64 * 1024;
 /// a row that cannot be read, is over [`MAX_ROW_BYTES`] or has a different
 /// number of fields from the header comes back as the reason to reject it.
 pub(crate) struct CsvRows<'a> {
+    /// The input, for telling an unclosed quote from a quoted line break.
+    bytes: &'a [u8],
     reader: csv::Reader<&'a [u8]>,
     /// The header's names, trimmed.
     pub names: Vec<String>,
@@ -44,6 +46,7 @@ impl<'a> CsvRows<'a> {
             .map(|h| String::from_utf8_lossy(h).trim().to_string())
             .collect();
         Ok(CsvRows {
+            bytes,
             reader,
             names,
             record: csv::ByteRecord::new(),
@@ -59,6 +62,11 @@ impl<'a> CsvRows<'a> {
             Err(e) => return Some(Err(format!("unreadable CSV row: {e}"))),
         }
         let bytes = self.record.as_slice().len();
+        let end = self.reader.position();
+        let fields = self.record.as_slice();
+        if let Some(reason) = unclosed_quote(self.bytes, self.record.position(), end, fields) {
+            return Some(Err(reason));
+        }
         Some(if bytes > MAX_ROW_BYTES {
             Err(format!(
                 "row is {bytes} bytes long; the limit is {MAX_ROW_BYTES} bytes"
@@ -73,6 +81,37 @@ impl<'a> CsvRows<'a> {
             Ok(&self.record)
         })
     }
+}
+
+/// Why a CSV row is the rest of the file: a quote opened and never closed
+/// makes the CSV reader take every following line into that field, so
+/// those rows would vanish into one row (rejected with a puzzling reason,
+/// or, for an override's reason, silently). `record` is the row's text
+/// (from its start to where the reader stopped, which for an unclosed
+/// quote is the end of `input`): it holds an odd number of quotes exactly
+/// when it ended inside a quoted field (a quote within one is written
+/// twice). Only a row with a line break in a field is looked at.
+pub(crate) fn unclosed_quote(
+    input: &[u8],
+    start: Option<&csv::Position>,
+    end: &csv::Position,
+    fields: &[u8],
+) -> Option<String> {
+    if !fields.contains(&b'\n') || usize::try_from(end.byte()).ok()? != input.len() {
+        return None;
+    }
+    let start = start?;
+    let text = input.get(usize::try_from(start.byte()).ok()?..)?;
+    let quotes = text.iter().filter(|&&b| b == b'"').count();
+    (quotes % 2 == 1).then(|| {
+        let breaks = text.iter().filter(|&&b| b == b'\n').count() as u64;
+        let last = start.line() + breaks - u64::from(text.ends_with(b"\n"));
+        format!(
+            "a quote opened on line {} is never closed, so lines {} to {last} (the rest of the file) were read as one row; close the quote (a quote inside a quoted field is written twice: \"\")",
+            start.line(),
+            start.line(),
+        )
+    })
 }
 
 /// One input cell of a numeric column, as a binding or reader found it.
@@ -1236,11 +1275,18 @@ impl Scorecard {
             }
         }
         let mut out = Vec::new();
-        for (i, rec) in reader.records().enumerate() {
-            let row = i + 1;
-            let rec = rec.map_err(|e| {
+        let mut rec = csv::StringRecord::new();
+        for row in 1.. {
+            let more = reader.read_record(&mut rec).map_err(|e| {
                 DataError::in_row(row, None, format!("unreadable overrides row: {e}"))
             })?;
+            if !more {
+                break;
+            }
+            let fields = rec.as_slice().as_bytes();
+            if let Some(reason) = unclosed_quote(bytes, rec.position(), reader.position(), fields) {
+                return Err(DataError::in_row(row, None, reason));
+            }
             let get = |k: &str| {
                 names
                     .iter()
@@ -1539,5 +1585,61 @@ mod tests {
         for c in cells {
             assert_eq!(trim(c), c.trim(), "{c:?}");
         }
+    }
+
+    fn scorecard() -> crate::Scorecard {
+        crate::Scorecard::from_toml(
+            "ragulator = 1\n[[indicator]]\nid='x'\nname='X'\nunit='count'\npolarity='higher_is_better'\ntarget=5\nrag={rule='target',amber=1}\n",
+        )
+        .expect("valid scorecard")
+    }
+
+    /// A quote never closed takes the rest of the file into one row: the
+    /// reason says so, with the lines, for data and for overrides (where
+    /// the later overrides would otherwise vanish into a reason).
+    #[test]
+    fn an_unclosed_quote_is_named_with_the_lines_it_swallowed() {
+        let s = scorecard();
+        for end in ["\n", "\r\n", ""] {
+            let csv = format!(
+                "indicator,period,value\nx,2022-01,1\nx,2022-02,\"2\nx,2022-03,3\nx,2022-04,4{end}"
+            );
+            let data = s.read_csv(csv.as_bytes()).expect("reads");
+            assert_eq!(data.input_rows(), 2);
+            let rejected = data.rejected();
+            assert_eq!(rejected.len(), 1);
+            assert_eq!(rejected[0].row, 2);
+            assert!(
+                rejected[0]
+                    .reason
+                    .starts_with("a quote opened on line 3 is never closed, so lines 3 to 5 (the rest of the file)"),
+                "{end:?}: {}",
+                rejected[0].reason
+            );
+        }
+        // A closed quote around a line break, and a quote written twice, are fine.
+        let fine =
+            "indicator,period,value\nx,2022-01,\"1\n\"\nx,\"2022-\"\"02\",2\nx,2022-03,\"3\n\"";
+        let data = s.read_csv(fine.as_bytes()).expect("reads");
+        assert_eq!(data.input_rows(), 3);
+        assert!(!data
+            .rejected()
+            .iter()
+            .any(|r| r.reason.contains("never closed")));
+
+        let overrides =
+            "indicator,period,status,reason\nx,2022-01,red,\"Agreed \nx,2022-02,green,fine\n";
+        let err = s
+            .read_overrides_csv(overrides.as_bytes())
+            .expect_err("unclosed");
+        assert_eq!(err.row, Some(1));
+        assert!(err.message.contains("lines 2 to 3"), "{}", err.message);
+        let closed = "indicator,period,status,reason\nx,2022-01,red,\"Agreed\nat the board\"\nx,2022-02,green,fine\n";
+        assert_eq!(
+            s.read_overrides_csv(closed.as_bytes())
+                .expect("reads")
+                .len(),
+            2
+        );
     }
 }
