@@ -239,7 +239,7 @@ test('a broken scorecard shows an inline alert with the problem, located', async
   assert.match(unknown, /no entity 'atlantis'; its entities are: .*southampton/);
 });
 
-test('periods in time order, the latest with a value by default; any CSS colour gets readable text; refresh(true) rereads', async (t) => {
+test('periods in time order (by the calendar year start), the latest with a value by default; any CSS colour gets readable text; refresh(true) rereads', async (t) => {
   if (skipOrFail(t)) return;
   const dir = join(REPO, 'target', 'browser-test');
   mkdirSync(dir, { recursive: true });
@@ -286,6 +286,15 @@ test('periods in time order, the latest with a value by default; any CSS colour 
   writeFileSync(join(dir, 'mixed.csv'), csv(91));
   await page.evaluate(() => document.getElementById('mixed').refresh(true));
   assert.equal((await read()).value, '91', 'refresh(true) reads the changed file');
+
+  // With financial years starting in July, 2022/23 starts with July 2022.
+  await page.evaluate(async () => {
+    const el = document.getElementById('mixed');
+    const done = new Promise((ok) => el.addEventListener('ragulator-evaluated', () => ok(), { once: true }));
+    el.querySelector('script').textContent += '\n[calendar]\nyear_start_month = 7\n';
+    await done;
+  });
+  assert.deepStrictEqual((await read()).periods, ['2022-06', '2022-07', '2022/23']);
 });
 
 test('screenshot of the demo', async (t) => {

@@ -107,28 +107,32 @@ function inkFor(colour) {
 
 /**
  * The first day of a period (DESIGN.md 3.2) as `YYYY-MM-DD`, for ordering
- * periods of different kinds in time; financial years are taken to start
- * in April, the calendar's default.
+ * periods of different kinds in time; a financial year starts in the
+ * scorecard's `calendar.year_start_month`.
  */
-function periodStart(p) {
+function periodStart(p, yearStartMonth) {
   const pad = (n) => String(n).padStart(2, '0');
   let m;
   if ((m = /^(\d{4})-(\d{2})$/.exec(p))) return `${m[1]}-${m[2]}-01`;
   if ((m = /^(\d{4})-Q([1-4])$/.exec(p))) return `${m[1]}-${pad((m[2] - 1) * 3 + 1)}-01`;
-  if ((m = /^(\d{4})\/\d{2}$/.exec(p))) return `${m[1]}-04-01`;
+  if ((m = /^(\d{4})\/\d{2}$/.exec(p))) return `${m[1]}-${pad(yearStartMonth)}-01`;
   if ((m = /^(\d{4})-W(\d{2})$/.exec(p))) {
     // ISO week 1 holds 4 January; its Monday, then whole weeks on.
     const jan4 = Date.UTC(+m[1], 0, 4);
     const monday = jan4 - ((new Date(jan4).getUTCDay() + 6) % 7) * 86400000 + (m[2] - 1) * 7 * 86400000;
     return new Date(monday).toISOString().slice(0, 10);
   }
+  if ((m = /^(\d{4})$/.exec(p))) return `${m[1]}-01-01`;
   return p; // a day is its own first day
 }
 
-/** Periods in time order: by first day, then by their text. */
-function byPeriod(a, b) {
-  const [x, y] = [periodStart(a), periodStart(b)];
-  return x < y ? -1 : x > y ? 1 : a < b ? -1 : a > b ? 1 : 0;
+/** Periods in time order, by the scorecard's calendar: by first day, then by their text. */
+function byPeriodOf(scorecard) {
+  const year = scorecard.yearStartMonth;
+  return (a, b) => {
+    const [x, y] = [periodStart(a, year), periodStart(b, year)];
+    return x < y ? -1 : x > y ? 1 : a < b ? -1 : a > b ? 1 : 0;
+  };
 }
 
 const ARROWS = {
@@ -351,7 +355,7 @@ export class RagulatorScorecard extends HTMLElement {
         this.#observations = this.#scorecard.observations(bytes, { format: dataFormat(dataUrl, type) });
         this.#observationsKey = dataUrl;
         this.#index = this.#scorecard.evaluateObservations(this.#observations, { explain: false });
-        this.periods = [...new Set(this.#index.results.map((r) => r.period))].sort(byPeriod);
+        this.periods = [...new Set(this.#index.results.map((r) => r.period))].sort(byPeriodOf(this.#scorecard));
         // The default period: the latest with a value (not one that only
         // has targets or comparators so far).
         const valued = new Set(this.#index.results.filter((r) => r.value !== null).map((r) => r.period));

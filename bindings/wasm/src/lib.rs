@@ -455,6 +455,13 @@ impl Scorecard {
         Ok(ragulator::explain::with_unit(v, ind.unit, ind.decimals))
     }
 
+    /// The month (1 to 12) in which this scorecard's financial years start
+    /// (`calendar.year_start_month`; 4 by default): `2022/23` starts then.
+    #[wasm_bindgen(getter, js_name = yearStartMonth)]
+    pub fn year_start_month(&self) -> u32 {
+        self.inner.calendar().year_start_month()
+    }
+
     /// Reads and checks observations once, to evaluate them many times.
     pub fn observations(
         &self,

@@ -427,3 +427,15 @@ test('evaluateStatuses gives the same judgements as evaluate, in columns', () =>
   // An override shows as a given status different from the computed one.
   assert.ok([...r.status].some((s, i) => s !== r.computedStatus[i]));
 });
+
+test('yearStartMonth is the calendar\'s financial year start', () => {
+  const july = Scorecard.fromToml(`${CARD}\n[calendar]\nyear_start_month = 7\n`);
+  const april = Scorecard.fromToml(CARD);
+  try {
+    assert.equal(july.yearStartMonth, 7);
+    assert.equal(april.yearStartMonth, 4);
+  } finally {
+    july.free();
+    april.free();
+  }
+});

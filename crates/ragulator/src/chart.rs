@@ -259,14 +259,16 @@ impl Scorecard {
                 ));
             }
         }
-        // Data rows are one per period (conflicts were rejected when read).
-        let target_rows: std::collections::HashMap<Period, Decimal> =
-            target_rows.into_iter().collect();
+        // One data row per period (conflicts were rejected when read).
+        target_rows.sort_by_key(|t| t.0);
         let target_at = |p: Period| {
-            target_rows.get(&p).copied().or(match ind.target_at(&p) {
-                Some(TargetValue::Value(t)) => Some(t.0),
-                _ => None,
-            })
+            let row = target_rows.binary_search_by_key(&p, |t| t.0).ok();
+            row.and_then(|i| target_rows.get(i))
+                .map(|t| t.1)
+                .or(match ind.target_at(&p) {
+                    Some(TargetValue::Value(t)) => Some(t.0),
+                    _ => None,
+                })
         };
         let target = points.last().and_then(|p| target_at(p.0));
         let values: Vec<Decimal> = points.iter().map(|p| p.1).collect();
