@@ -590,6 +590,17 @@ def test_observations_of_another_scorecard_are_refused(card: ragulator.Scorecard
     obs = example.observations(EXAMPLE / "data.csv")
     with pytest.raises(ragulator.DataError, match="another scorecard"):
         card.evaluate(obs)
+    with pytest.raises(ragulator.DataError, match="another scorecard"):
+        card.evaluate_statuses(obs)
+    with pytest.raises(ragulator.DataError, match="another scorecard"):
+        card.spc(obs, "re_referrals", entity="southampton")
+    with pytest.raises(ragulator.DataError, match="another scorecard"):
+        card.html_report(obs, entity="southampton")
+    # The same scorecard loaded again (or unpickled) reads them the same way.
+    import pickle
+
+    for same in (pickle.loads(pickle.dumps(example)), ragulator.Scorecard.from_file(EXAMPLE / "scorecard.toml")):
+        assert same.evaluate(obs).to_json() == example.evaluate(obs).to_json()
 
 
 def test_period_and_entity_options(example: ragulator.Scorecard) -> None:

@@ -438,12 +438,12 @@ class Observations:
     or in :attr:`rejected` with its row number and reason.
     """
 
-    __slots__ = ("_native", "_scorecard")
+    __slots__ = ("_native",)
 
-    def __init__(self, native: _native.Observations, scorecard: _native.Scorecard) -> None:
+    def __init__(self, native: _native.Observations) -> None:
+        # Read with one scorecard: the core refuses them for a scorecard
+        # whose indicators differ.
         self._native = native
-        # Checked against one scorecard's indicators: not valid for another.
-        self._scorecard = scorecard
 
     @property
     def input_rows(self) -> int:
@@ -718,19 +718,17 @@ class Scorecard:
         for that evaluation to round as it judges them, rather than rounded
         in a pass of their own (the same results, sooner)."""
         if isinstance(data, Observations):
-            if data._scorecard is not self._native:
-                raise DataError(
-                    "these observations were read for another scorecard; "
-                    "read the data again with this scorecard's observations()"
-                )
+            # Whether they fit this scorecard is the core's check (the same
+            # indicators, decimals and calendar: a reloaded or unpickled
+            # copy of the scorecard fits), made by every call that uses them.
             return data
         if isinstance(data, (str, os.PathLike)):
             name = os.fspath(data)
             with open(name, "rb") as f:
                 raw = f.read()
             if name.lower().endswith(".json"):
-                return Observations(self._native.read_json(raw), self._native)
-            return Observations(self._native.read_csv(raw), self._native)
+                return Observations(self._native.read_json(raw))
+            return Observations(self._native.read_csv(raw))
         if type(data).__name__ == "Series" and type(data).__module__.split(".")[0] in ("pandas", "polars"):
             raise TypeError(
                 "a Series is one column: pass a DataFrame (or a pyarrow Table) with "
@@ -739,7 +737,7 @@ class Scorecard:
         if hasattr(data, "__arrow_c_stream__"):
             data = _polars_null_columns_as_text(data)
             try:
-                return Observations(self._native.read_arrow(data, once), self._native)
+                return Observations(self._native.read_arrow(data, once))
             except RagulatorError:
                 raise
             except (ValueError, TypeError, OverflowError, NotImplementedError) as e:
@@ -750,7 +748,7 @@ class Scorecard:
                 as_text = _pandas_object_columns_as_text(data)
                 if as_text is not None:
                     try:
-                        return Observations(self._native.read_arrow(as_text, once), self._native)
+                        return Observations(self._native.read_arrow(as_text, once))
                     except RagulatorError:
                         raise
                     except (ValueError, TypeError, OverflowError, NotImplementedError):
@@ -758,7 +756,7 @@ class Scorecard:
                 # Two columns of one name, an unconvertible column: say so as data.
                 raise DataError(f"the data frame cannot be read as Arrow columns: {e}") from e
         if isinstance(data, (list, tuple)):
-            return Observations(self._native.read_rows(data), self._native)
+            return Observations(self._native.read_rows(data))
         if isinstance(data, (bytes, bytearray)):
             raise TypeError("data as bytes is ambiguous: pass a path, a DataFrame or a list of dicts")
         raise TypeError(
@@ -969,7 +967,7 @@ class Scorecard:
         rs = self._record_set(records)
         obs = None if data is None else self.observations(data)
         native = _native.measure(self._native, rs._native, None if obs is None else obs._native)
-        return Observations(native, self._native)
+        return Observations(native)
 
     def _period_option(self, period: Any) -> str | None:
         """The ``period`` option as text: a str as given; a pandas ``Period``

@@ -167,7 +167,7 @@ class Observations:
     Made by :meth:`Scorecard.observations`; every input row is either used
     or in :attr:`rejected` with its row number and reason.
     """
-    def __init__(self, native: _native.Observations, scorecard: _native.Scorecard) -> None: ...
+    def __init__(self, native: _native.Observations) -> None: ...
     @property
     def input_rows(self) -> int:
         """Rows read (used + rejected)."""
