@@ -143,6 +143,8 @@ fn number_column(column: &str, array: &ArrayRef) -> Result<Number, DataError> {
         DataType::Decimal32(..) | DataType::Decimal64(..) | DataType::Decimal256(..) => {
             Number::Text(text_column(column, &cast(array, &DataType::Utf8, column)?)?)
         }
+        // A categorical of numbers: its values, as a column of them.
+        DataType::Dictionary(_, v) if !is_string(v) => number_column(column, &cast(array, v, column)?)?,
         DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Dictionary(..) => {
             Number::Text(text_column(column, array)?)
         }
@@ -203,11 +205,12 @@ impl Number {
             Number::Dec(a, scale) => {
                 let (mut m, mut scale) = (a.value(i), *scale);
                 // A column has one scale: pyarrow gives every value of a
-                // pandas column the longest's places, so 84.95 may come as
-                // 84.950…0 with 30 places. Trailing zeros a decimal cannot
-                // hold (past 28 places or 96 bits) are dropped; other
+                // pandas column the longest's places, so 84.5 may come as
+                // 84.50, or as 84.500…0 with 30 places. Trailing zeros are
+                // the column's, not the value's, so they are dropped (84.5
+                // reads as in a list of dicts or a CSV cell "84.5"); other
                 // digits are the core's to refuse.
-                while scale > 0 && m % 10 == 0 && (scale > 28 || m.unsigned_abs() >= 1 << 96) {
+                while scale > 0 && m % 10 == 0 {
                     m /= 10;
                     scale -= 1;
                 }

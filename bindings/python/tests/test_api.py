@@ -396,6 +396,24 @@ def test_integer_and_categorical_text_columns(card: ragulator.Scorecard) -> None
     assert yearly.evaluate(by_year).results[0].period == "2022"
 
 
+def test_numeric_categorical_and_decimal_columns_read_as_their_values() -> None:
+    pd = need("pandas")
+    count = ragulator.Scorecard.from_toml(
+        "ragulator = 1\n[[indicator]]\nid='x'\nname='X'\nunit='count'\npolarity='higher_is_better'\n"
+    )
+    periods = ["2022-01", "2022-02", "2022-03"]
+    # A categorical of numbers is its numbers (an empty category cell is missing).
+    cats = pd.DataFrame({"indicator": "x", "period": periods, "value": pd.Categorical([1.5, 2.25, None])})
+    assert [r.value for r in count.evaluate(cats).results] == [Decimal("1.5"), Decimal("2.25"), None]
+    # A Decimal column has one scale (pyarrow gives 84.5 the 2 places of 3.25):
+    # the padding is the column's, so each value reads as written, as in a list of dicts.
+    decimals = [Decimal("84.5"), Decimal("3.25"), Decimal("100")]
+    frame = pd.DataFrame({"indicator": "x", "period": periods, "value": decimals})
+    listed = [{"indicator": "x", "period": p, "value": v} for p, v in zip(periods, decimals)]
+    assert [str(r.value) for r in count.evaluate(frame).results] == ["84.5", "3.25", "100"]
+    assert count.evaluate(frame).to_json() == count.evaluate(listed).to_json()
+
+
 @pytest.mark.parametrize(
     ("freq", "given", "period"),
     [
