@@ -44,7 +44,7 @@ impl ChartGroup {
     /// let chart = s.spc(&data, "x", None).unwrap();
     /// assert!(!chart.groups[0].has_limits());
     /// assert!(chart.to_json()["groups"][0]["lpl"].is_null());
-    /// assert_eq!(chart.assurance, None);
+    /// assert_eq!(chart.assurance, Some("hit_and_miss")); // as R, with NA limits
     /// ```
     pub fn has_limits(&self) -> bool {
         self.n >= spc::MIN_POINTS_FOR_LIMITS
@@ -82,8 +82,8 @@ pub struct SpcChart {
     pub points: Vec<ChartPoint>,
     /// The last point's variation.
     pub variation: Option<&'static str>,
-    /// Assurance against the target; `None` without a target or direction,
-    /// or when the last segment has a single point (no limits).
+    /// Assurance against the target; `None` without a target or direction
+    /// (hit and miss when the last segment has a single point: no limits).
     pub assurance: Option<&'static str>,
     /// The target used for assurance.
     pub target: Option<Decimal>,

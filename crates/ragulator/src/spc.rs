@@ -41,7 +41,8 @@
 //! * A segment of one point has no moving range, so no limits (R: NA). Its
 //!   [`Segment::has_limits`] is false (the limit fields then hold the mean,
 //!   and the chart JSON prints them as null), its point is common cause, and
-//!   when it is the last segment the chart has no assurance.
+//!   when it is the last segment assurance is hit and miss (R compares the
+//!   target with NA limits, which is false both ways: "inconsistent").
 //! * A segment whose moving ranges are all 0 (all values equal) keeps none of
 //!   them after screening (`0 < 0`), which gives NaN limits in R; here its AMR
 //!   is 0 and the limits sit on the mean. Point types are the same (every
@@ -485,8 +486,8 @@ pub fn round4(d: Decimal) -> Decimal {
 /// implied, and duplicates, unsorted entries and 0 are tolerated, while
 /// indices past the end are ignored with a warning. `target` feeds the
 /// assurance icon. The function never panics: a segment of one point has no
-/// limits ([`Segment::has_limits`]; its point is common cause, and there is
-/// no assurance when it is the last segment), all values equal give an AMR
+/// limits ([`Segment::has_limits`]; its point is common cause, and assurance
+/// is hit and miss when it is the last segment), all values equal give an AMR
 /// of 0, and arithmetic overflow on huge values saturates with a warning.
 ///
 /// ```
@@ -592,9 +593,11 @@ pub fn chart(
 
     let variation = points.last().map(|p| variation_of(p.rule, improvement));
     // ptd_calculate_assurance_type.R takes the last row, whose limits are the
-    // last segment's; a single-point segment has none, so no assurance.
+    // last segment's. A single-point segment has none (NA in R): neither
+    // comparison with the target holds, so R's `case_when` falls through to
+    // "inconsistent", as the domain notes' "otherwise hit and miss" says.
     let assurance = match (target, segments.last()) {
-        (Some(t), Some(seg)) if seg.has_limits() => assurance_of(t, seg, improvement),
+        (Some(t), Some(seg)) => assurance_of(t, seg, improvement),
         _ => None,
     };
     Chart {
@@ -962,7 +965,9 @@ fn assurance_of(target: Decimal, seg: &Segment, improvement: Improvement) -> Opt
         Improvement::Decrease => false,
         Improvement::Neutral => return None,
     };
-    Some(if target > seg.upl {
+    Some(if !seg.has_limits() {
+        Assurance::HitAndMiss
+    } else if target > seg.upl {
         if increasing {
             Assurance::ConsistentFail
         } else {
@@ -1388,7 +1393,7 @@ mod tests {
         assert!(c.segments.is_empty() && c.points.is_empty());
         assert_eq!((c.variation, c.assurance), (None, None));
         // One point: no moving range, no limits (R: NA); the point is common
-        // cause and there is no assurance although there is a target.
+        // cause and assurance is hit and miss (R: "inconsistent").
         let c = chart(
             &[d("4.2")],
             &[],
@@ -1407,13 +1412,14 @@ mod tests {
             }]
         );
         assert_eq!(c.variation, Some(Variation::CommonCause));
-        assert_eq!(c.assurance, None);
+        // R: comparisons with NA limits are false, so "inconsistent".
+        assert_eq!(c.assurance, Some(Assurance::HitAndMiss));
         assert_eq!(
             c.warnings,
             vec!["segment starting at point 1 has a single point; it has no limits until it has 2"]
         );
         // A rebase at the last point leaves it alone in the last segment:
-        // the first segment keeps its limits, the chart has no assurance.
+        // the first segment keeps its limits; assurance is hit and miss.
         let c = chart(
             &series("1 2 1 2 9"),
             &[4],
@@ -1423,7 +1429,7 @@ mod tests {
         );
         assert!(c.segments[0].has_limits() && !c.segments[1].has_limits());
         assert_eq!(c.points[4].rule, None);
-        assert_eq!(c.assurance, None);
+        assert_eq!(c.assurance, Some(Assurance::HitAndMiss));
     }
 
     /// All ranges are 0; screening keeps none (0 < 0 is false; R gets NaN) and

@@ -185,15 +185,22 @@ fn evaluate_spc_matches_the_chart_known_at_each_period() {
 }
 
 /// One point has no moving range, hence no limits (NHSRplotthedots: NA):
-/// null limits, no rule, no assurance although there is a target (audit
-/// case f8).
+/// null limits, no rule; with a target, assurance is hit and miss (R's
+/// "inconsistent": neither comparison with an NA limit holds, and the
+/// domain notes say "otherwise hit and miss"); without one, none.
 #[test]
-fn a_single_point_has_no_limits_and_no_assurance() {
+fn a_single_point_has_no_limits_and_hit_and_miss_assurance() {
     let s = scorecard("higher_is_better", "{}");
     let data = monthly(&s, &[10]);
     let chart = s.spc(&data, "x", None).expect("charts");
     assert!(!chart.groups[0].has_limits());
+    assert_eq!(chart.assurance, Some("hit_and_miss"));
+    let neutral = scorecard("none", "{}");
+    let chart = neutral
+        .spc(&monthly(&neutral, &[10]), "x", None)
+        .expect("charts");
     assert_eq!(chart.assurance, None);
+    let chart = s.spc(&data, "x", None).expect("charts");
     let json = chart.to_json();
     let g = &json["groups"][0];
     for key in ["lpl", "upl", "near_lower", "near_upper"] {
@@ -204,7 +211,7 @@ fn a_single_point_has_no_limits_and_no_assurance() {
         (Some("10.0000"), Some(1))
     );
     assert_eq!(g["short"], true);
-    assert!(json["assurance"].is_null());
+    assert_eq!(json["assurance"], "hit_and_miss");
     assert_eq!(json["target"], "5");
     let p = &json["points"][0];
     assert!(p["rule"].is_null());
@@ -228,7 +235,10 @@ fn a_single_point_has_no_limits_and_no_assurance() {
         .evaluate(&data, &EvaluateOptions::default())
         .expect("evaluates");
     let state = e.results[0].spc.as_ref().expect("spc state");
-    assert_eq!((state.n, state.assurance, state.rule), (1, None, None));
+    assert_eq!(
+        (state.n, state.assurance, state.rule),
+        (1, Some("hit_and_miss"), None)
+    );
     assert_eq!((state.lpl, state.upl), (None, None));
     let out = e.to_json();
     assert!(out["results"][0]["spc"]["lpl"].is_null() && out["results"][0]["spc"]["upl"].is_null());
@@ -257,7 +267,8 @@ fn evaluate_rebases_at_a_quarter_as_the_chart_does() {
 }
 
 /// A rebase at the last point leaves it alone in the last segment: that
-/// segment has no limits and the chart no assurance; the first keeps its own.
+/// segment has no limits, so assurance is hit and miss (as R's
+/// "inconsistent"); the first segment keeps its own limits.
 #[test]
 fn a_single_point_last_segment_has_null_limits() {
     let s = scorecard("higher_is_better", "{ rebase = [\"2020-05\"] }");
@@ -271,7 +282,7 @@ fn a_single_point_last_segment_has_null_limits() {
     assert!(groups[1]["upl"].is_null() && groups[1]["lpl"].is_null());
     assert_eq!(groups[1]["mean"], "30.0000");
     assert!(chart["points"][4]["rule"].is_null());
-    assert!(chart["assurance"].is_null());
+    assert_eq!(chart["assurance"], "hit_and_miss");
 }
 
 /// `(start, n)` of every group, and the warnings, of a chart as JSON.
