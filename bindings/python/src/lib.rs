@@ -463,6 +463,12 @@ impl Observations {
             .collect()
     }
 
+    /// Why an entity option gives nothing (the core's sentence), or `None`
+    /// when the data has rows for it.
+    fn missing_entity(&self, entity: &str) -> Option<String> {
+        self.inner.missing_entity(entity)
+    }
+
     /// Rows used.
     fn __len__(&self) -> usize {
         self.inner.len()

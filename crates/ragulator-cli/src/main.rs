@@ -372,23 +372,14 @@ fn run(
     if let Some(e) = &options.entity {
         // An entity the data does not have gives no results without
         // `--period`: say why the output is empty (a typo, most likely).
-        if evaluation.results.is_empty() && !data.entities().any(|d| d == e) {
-            eprintln!("{}", no_such_entity(e, data.entities()));
+        if let Some(note) = data
+            .missing_entity(e)
+            .filter(|_| evaluation.results.is_empty())
+        {
+            eprintln!("note: {note}");
         }
     }
     Ok((scorecard, evaluation))
-}
-
-/// The note for `--entity` naming no entity of the data.
-fn no_such_entity<'a>(entity: &str, known: impl Iterator<Item = &'a str>) -> String {
-    let mut known: Vec<&str> = known.filter(|k| !k.is_empty()).collect();
-    known.sort_unstable();
-    let listed = match known.len() {
-        0 => "the data has no entity column".to_string(),
-        n if n <= 10 => format!("its entities: {}", known.join(", ")),
-        n => format!("its entities: {}, ... ({n} in all)", known[..10].join(", ")),
-    };
-    format!("note: the data has no rows for entity '{entity}' ({listed})")
 }
 
 fn colour_enabled() -> bool {

@@ -274,6 +274,35 @@ impl Observations {
     pub fn entities(&self) -> impl Iterator<Item = &str> {
         self.entities.iter().map(String::as_str)
     }
+
+    /// Why an entity option gives nothing, when the data has no rows for
+    /// that entity (a typo, most likely): the sentence names the entities
+    /// the data has (the first ten, sorted). `None` when it has rows.
+    ///
+    /// ```
+    /// let s = ragulator::Scorecard::from_toml("ragulator = 1\n[[indicator]]\nid='x'\nname='X'\nunit='count'\npolarity='none'\n").unwrap();
+    /// let data = s.read_csv(b"entity,indicator,period,value\nyork,x,2022-06,1\n").unwrap();
+    /// assert_eq!(data.missing_entity("york"), None);
+    /// assert_eq!(
+    ///     data.missing_entity("yrok").as_deref(),
+    ///     Some("the data has no rows for entity 'yrok' (its entities: york)")
+    /// );
+    /// ```
+    pub fn missing_entity(&self, entity: &str) -> Option<String> {
+        if self.entities().any(|e| e == entity) {
+            return None;
+        }
+        let mut known: Vec<&str> = self.entities().filter(|k| !k.is_empty()).collect();
+        known.sort_unstable();
+        let listed = match known.len() {
+            0 => "the data has no entity column".to_string(),
+            n if n <= 10 => format!("its entities: {}", known.join(", ")),
+            n => format!("its entities: {}, ... ({n} in all)", known[..10].join(", ")),
+        };
+        Some(format!(
+            "the data has no rows for entity '{entity}' ({listed})"
+        ))
+    }
 }
 
 /// Builds [`Observations`] row by row; created by [`Scorecard::observations`].

@@ -1019,17 +1019,10 @@ def _entity_option(entity: Any) -> str | None:
 
 def _warn_no_such_entity(entity: str, obs: Observations) -> None:
     """An ``entity`` the data has no rows for gives no results (without a
-    ``period``): most likely a typo, so say so, as the CLI's note does."""
-    known = sorted(obs.entities)
-    if entity in known:
-        return
-    if not known:
-        listed = "the data has no entity column"
-    elif len(known) <= 10:
-        listed = f"its entities: {', '.join(known)}"
-    else:
-        listed = f"its entities: {', '.join(known[:10])}, ... ({len(known)} in all)"
-    warnings.warn(f"the data has no rows for entity '{entity}' ({listed})", stacklevel=3)
+    ``period``): most likely a typo, so say so, in the CLI's note's words."""
+    note = obs._native.missing_entity(entity)
+    if note is not None:
+        warnings.warn(note, stacklevel=3)
 
 
 def _json_default(v: Any) -> Any:

@@ -1908,15 +1908,10 @@ fn direction(polarity: Polarity, value: Option<Decimal>, previous: Option<Decima
     let (Some(v), Some(p)) = (value, previous) else {
         return Direction::NotComparable;
     };
-    // A range has no better side, so not even "no change" (DESIGN.md 4).
-    if polarity == Polarity::Range {
-        return Direction::NotComparable;
-    }
-    if compare(v, p).is_eq() {
-        return Direction::NoChange;
-    }
     match polarity {
+        // A range has no better side, so not even "no change" (DESIGN.md 4).
         Polarity::Range => Direction::NotComparable,
+        _ if compare(v, p).is_eq() => Direction::NoChange,
         Polarity::None => {
             if v > p {
                 Direction::Up
