@@ -461,6 +461,30 @@ impl Columns {
         if let (Number::F64(values), Number::Absent, Number::Absent) =
             (&self.numbers[0], &self.numbers[1], &self.numbers[2])
         {
+            // The usual frame (entity, indicator, period as strings of one
+            // layout, no nulls, no series): the layout is matched once,
+            // not per cell.
+            let no_nulls = |a: &dyn Array| a.null_count() == 0;
+            if let [entity, indicator, period, Text::Absent] = self.texts.as_slice() {
+                match (entity, indicator, period) {
+                    (Text::Utf8(e), Text::Utf8(i), Text::Utf8(p))
+                        if no_nulls(e) && no_nulls(i) && no_nulls(p) =>
+                    {
+                        return push_floats(builder, [e, i, p], values, from, to);
+                    }
+                    (Text::Large(e), Text::Large(i), Text::Large(p))
+                        if no_nulls(e) && no_nulls(i) && no_nulls(p) =>
+                    {
+                        return push_floats(builder, [e, i, p], values, from, to);
+                    }
+                    (Text::View(e), Text::View(i), Text::View(p))
+                        if no_nulls(e) && no_nulls(i) && no_nulls(p) =>
+                    {
+                        return push_floats(builder, [e, i, p], values, from, to);
+                    }
+                    _ => {}
+                }
+            }
             // pandas' table: float values, no ratio columns. A null is
             // passed as NaN, which the core reads as missing, as it reads
             // an empty cell: one kind of cell, so it goes straight into
@@ -482,6 +506,62 @@ impl Columns {
             let denominator = self.numbers[2].cell(i, &mut sd);
             builder.push(self.row(i, value, numerator, denominator));
         }
+    }
+}
+
+/// A string column without nulls, in any of Arrow's layouts.
+trait Strings {
+    fn at(&self, i: usize) -> &str;
+}
+
+impl Strings for StringArray {
+    #[inline(always)]
+    fn at(&self, i: usize) -> &str {
+        self.value(i)
+    }
+}
+
+impl Strings for LargeStringArray {
+    #[inline(always)]
+    fn at(&self, i: usize) -> &str {
+        self.value(i)
+    }
+}
+
+impl Strings for StringViewArray {
+    #[inline(always)]
+    fn at(&self, i: usize) -> &str {
+        self.value(i)
+    }
+}
+
+/// Pushes rows `from..to` of entity, indicator and period columns without
+/// nulls and float values: [`Columns::push`]'s usual case, one loop per
+/// string layout.
+fn push_floats<S: Strings>(
+    builder: &mut ObservationsBuilder<'_>,
+    [entity, indicator, period]: [&S; 3],
+    values: &Float64Array,
+    from: usize,
+    to: usize,
+) {
+    let nulls = values.null_count() > 0;
+    for i in from..to {
+        // A null is passed as NaN, which the core reads as missing.
+        let v = if nulls && values.is_null(i) {
+            f64::NAN
+        } else {
+            values.value(i)
+        };
+        builder.push(RawRow {
+            entity: Some(entity.at(i)),
+            indicator: Some(indicator.at(i)),
+            period: Some(period.at(i)),
+            series: None,
+            value: Cell::Float(v),
+            numerator: Cell::Empty,
+            denominator: Cell::Empty,
+        });
     }
 }
 
