@@ -489,7 +489,7 @@ impl Evaluation {
     fn to_json(&self, py: Python<'_>, pretty: bool) -> PyResult<String> {
         let inner = self.core(py)?;
         py.detach(|| {
-            let v = inner.to_json();
+            let v = inner.json();
             if pretty {
                 serde_json::to_string_pretty(&v)
             } else {

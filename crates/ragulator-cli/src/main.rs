@@ -395,11 +395,14 @@ fn evaluate(
     let (scorecard, evaluation) = run(input, period, entity)?;
     let mut out = std::io::stdout().lock();
     match format {
-        OutputFormat::Json => writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&evaluation.to_json())?
-        )?,
+        OutputFormat::Json => {
+            // Written a result at a time: a large evaluation's whole JSON
+            // tree, then its whole text, took gigabytes.
+            let mut buffered = std::io::BufWriter::new(&mut out);
+            serde_json::to_writer_pretty(&mut buffered, &evaluation.json())?;
+            writeln!(buffered)?;
+            buffered.flush()?;
+        }
         OutputFormat::Csv => write!(out, "{}", evaluation.to_csv())?,
         OutputFormat::Table => write!(
             out,

@@ -2,9 +2,13 @@
 //! section 4 (decimals as strings) and a flat CSV.
 
 use rust_decimal::Decimal;
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Serialize, Serializer};
 use serde_json::{json, Map, Value};
 
-use crate::eval::{Evaluation, IndicatorResult, OverrideNote, SpcState, ThemeResult, Trace};
+use crate::eval::{
+    Evaluation, IndicatorResult, OverrideNote, Rejected, SpcState, ThemeResult, Trace,
+};
 use crate::model::TargetValue;
 
 /// Appends a decimal as its `Display` text (`"84.9"`, `"-0.05"`, `"12"`).
@@ -163,6 +167,46 @@ pub fn result_json(r: &IndicatorResult) -> Value {
     })
 }
 
+/// [`Evaluation::json`]: the evaluation's JSON, each item's made as it is
+/// written.
+pub struct EvaluationJson<'a>(&'a Evaluation);
+
+impl Serialize for EvaluationJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let e = self.0;
+        let rejected = e.rejected.len();
+        let rows = json!({
+            "input": e.input_rows,
+            "used": e.input_rows - rejected.min(e.input_rows),
+            "rejected": rejected,
+        });
+        // In the order serde_json's sorted map writes `to_json()` in.
+        let mut map = s.serialize_map(Some(4))?;
+        map.serialize_entry("rejected", &Each(&e.rejected, rejected_json))?;
+        map.serialize_entry("results", &Each(&e.results, result_json))?;
+        map.serialize_entry("rows", &rows)?;
+        map.serialize_entry("themes", &Each(&e.themes, theme_json))?;
+        map.end()
+    }
+}
+
+/// Items written as a JSON array, each made by its function when written.
+struct Each<'a, T>(&'a [T], fn(&T) -> Value);
+
+impl<T> Serialize for Each<'_, T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for item in self.0 {
+            seq.serialize_element(&(self.1)(item))?;
+        }
+        seq.end()
+    }
+}
+
+fn rejected_json(r: &Rejected) -> Value {
+    json!({ "row": r.row, "reason": r.reason })
+}
+
 /// One theme result as a JSON object.
 pub fn theme_json(t: &ThemeResult) -> Value {
     let counts: Map<String, Value> = t
@@ -195,12 +239,26 @@ impl Evaluation {
     /// assert_eq!(json["results"][0]["value"], "4");
     /// ```
     pub fn to_json(&self) -> Value {
-        json!({
-            "results": self.results.iter().map(result_json).collect::<Vec<_>>(),
-            "themes": self.themes.iter().map(theme_json).collect::<Vec<_>>(),
-            "rejected": self.rejected.iter().map(|r| json!({ "row": r.row, "reason": r.reason })).collect::<Vec<_>>(),
-            "rows": { "input": self.input_rows, "used": self.input_rows - self.rejected.len().min(self.input_rows), "rejected": self.rejected.len() },
-        })
+        // Cannot fail: every key is a string.
+        serde_json::to_value(self.json()).unwrap_or(Value::Null)
+    }
+
+    /// The same document as [`to_json`](Self::to_json), to be written
+    /// (`serde_json::to_writer_pretty`) a result at a time: the whole
+    /// tree is never held, which for a large evaluation takes gigabytes
+    /// and most of the time. Written, it is the text of `to_json()`
+    /// written, key for key.
+    ///
+    /// ```
+    /// let s = ragulator::Scorecard::from_toml("ragulator = 1\n[[indicator]]\nid='x'\nname='X'\nunit='count'\npolarity='higher_is_better'\ntarget=5\nrag={rule='target',amber=1}\n").unwrap();
+    /// let data = s.read_csv(b"indicator,period,value\nx,2022-06,4\n").unwrap();
+    /// let evaluation = s.evaluate(&data, &Default::default()).unwrap();
+    /// let mut out = Vec::new();
+    /// serde_json::to_writer_pretty(&mut out, &evaluation.json()).unwrap();
+    /// assert_eq!(out, serde_json::to_vec_pretty(&evaluation.to_json()).unwrap());
+    /// ```
+    pub fn json(&self) -> EvaluationJson<'_> {
+        EvaluationJson(self)
     }
 
     /// The indicator results as CSV text, one row per result.

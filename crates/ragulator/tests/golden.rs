@@ -119,7 +119,14 @@ fn run(dir: &Path) -> Result<Value, String> {
                     ));
                 }
             }
-            evaluation.to_json()
+            // Written a result at a time (the CLI's and Python's text), the
+            // same document as the tree, key for key.
+            let tree = evaluation.to_json();
+            let streamed = serde_json::to_string_pretty(&evaluation.json());
+            if streamed.ok() != serde_json::to_string_pretty(&tree).ok() {
+                return Err("Evaluation::json() writes other text than to_json()".into());
+            }
+            tree
         }
         Err(e) => json!({ "error": e.to_string() }),
     })
