@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use js_sys::{Array, Int16Array, Object, Reflect, Uint32Array, Uint8Array, JSON};
-use ragulator::output::{result_json, theme_json};
+use ragulator::output::{theme_json, ResultJson};
 use ragulator::{Direction, Evaluation, Period, Scorecard, StatusTable};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -27,7 +27,10 @@ const CHUNK: usize = 4096;
 /// Items written by the core's JSON function, parsed into one JS array a
 /// chunk at a time: a million results never make one giant string or one
 /// giant `serde_json::Value` (which overflowed wasm32's 4 GiB).
-fn chunked<T>(items: &[T], json: fn(&T) -> serde_json::Value) -> Result<Array, JsValue> {
+fn chunked<'a, T, J: serde::Serialize>(
+    items: &'a [T],
+    json: fn(&'a T) -> J,
+) -> Result<Array, JsValue> {
     let out = Array::new_with_length(items.len() as u32);
     let mut text = Vec::new();
     for (c, chunk) in items.chunks(CHUNK).enumerate() {
@@ -55,7 +58,7 @@ fn chunked<T>(items: &[T], json: fn(&T) -> serde_json::Value) -> Result<Array, J
 /// the CLI's output exactly, so a change to `to_json` is caught.
 pub(crate) fn evaluation(e: &Evaluation) -> Result<JsValue, JsValue> {
     let out = Object::new();
-    set(&out, "results", &chunked(&e.results, result_json)?.into())?;
+    set(&out, "results", &chunked(&e.results, ResultJson)?.into())?;
     set(&out, "themes", &chunked(&e.themes, theme_json)?.into())?;
     let rejected: Vec<Rejected> = e
         .rejected

@@ -48,7 +48,7 @@ fn same_name<T: serde::de::DeserializeOwned, S: serde::Serialize>(v: &S) -> Opti
 
 /// Core JSON as a JS value via `JSON.parse`: one crossing of the boundary,
 /// and exactly the objects the CLI's JSON parses to.
-fn parse_json(v: &serde_json::Value) -> Result<JsValue, JsValue> {
+fn parse_json<T: serde::Serialize + ?Sized>(v: &T) -> Result<JsValue, JsValue> {
     let text = serde_json::to_string(v)
         .map_err(|e| usage(format!("the result cannot be written as JSON: {e}")))?;
     js_sys::JSON::parse(&text)
@@ -551,7 +551,7 @@ impl Scorecard {
             .results
             .iter()
             .filter(|r| *r.indicator == *o.indicator)
-            .map(|r| parse_json(&ragulator::output::result_json(r)).map(Ts::new_unchecked))
+            .map(|r| parse_json(&ragulator::output::ResultJson(r)).map(Ts::new_unchecked))
             .collect()
     }
 

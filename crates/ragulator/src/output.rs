@@ -137,34 +137,62 @@ fn spc_json(s: Option<&SpcState>) -> Value {
 
 /// One indicator result as a JSON object.
 pub fn result_json(r: &IndicatorResult) -> Value {
-    let comparators: Map<String, Value> = r
-        .comparators
-        .iter()
-        .map(|(k, v)| (k.to_string(), Value::String(v.normalize().to_string())))
-        .collect();
-    json!({
-        "entity": r.entity.as_deref(),
-        "indicator": &*r.indicator,
-        "period": r.period.to_string(),
-        "value": dec(r.value),
-        "target": target_json(r.target),
-        "gap": dec(r.gap),
-        "gap_pct": r.gap_pct().map(|g| g.normalize().to_string()),
-        "comparators": comparators,
-        "previous": dec(r.previous),
-        "last_year": dec(r.last_year),
-        "numerator": norm(r.numerator),
-        "denominator": norm(r.denominator),
-        "status": r.status.as_deref(),
-        "computed_status": r.computed_status.as_deref(),
-        "override": override_json(&r.overridden),
-        "label": r.label.as_deref(),
-        "direction": r.direction.as_str(),
-        "no_data_reason": r.no_data_reason.as_ref().map(|n| n.phrase()),
-        "explanation": r.explanation,
-        "trace": trace_json(&r.trace),
-        "spc": spc_json(r.spc.as_deref()),
-    })
+    // Cannot fail: every key is a string.
+    serde_json::to_value(ResultJson(r)).unwrap_or(Value::Null)
+}
+
+/// One indicator result's JSON object ([`result_json`]) to be written
+/// straight to text, without a [`Value`] tree per result: the keys in the
+/// order serde_json's sorted map writes them.
+///
+/// ```
+/// # let s = ragulator::Scorecard::from_toml("ragulator = 1\n[[indicator]]\nid='x'\nname='X'\nunit='count'\npolarity='higher_is_better'\ntarget=5\nrag={rule='target',amber=1}\n").unwrap();
+/// # let data = s.read_csv(b"indicator,period,value\nx,2022-06,4\n").unwrap();
+/// # let e = s.evaluate(&data, &Default::default()).unwrap();
+/// use ragulator::output::{result_json, ResultJson};
+/// let r = &e.results[0];
+/// assert_eq!(serde_json::to_string(&ResultJson(r)).unwrap(), result_json(r).to_string());
+/// ```
+pub struct ResultJson<'a>(pub &'a IndicatorResult);
+
+impl Serialize for ResultJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let r = self.0;
+        let comparators: Map<String, Value> = r
+            .comparators
+            .iter()
+            .map(|(k, v)| (k.to_string(), Value::String(v.normalize().to_string())))
+            .collect();
+        // Two kinds of entry, texts and small trees, so that the browser
+        // package compiles two entry writers, not one per field type.
+        fn text(v: Option<&str>) -> Option<&str> {
+            v
+        }
+        let mut map = s.serialize_map(Some(21))?;
+        map.serialize_entry("comparators", &Value::Object(comparators))?;
+        map.serialize_entry("computed_status", &text(r.computed_status.as_deref()))?;
+        map.serialize_entry("denominator", &norm(r.denominator))?;
+        map.serialize_entry("direction", &text(Some(r.direction.as_str())))?;
+        map.serialize_entry("entity", &text(r.entity.as_deref()))?;
+        map.serialize_entry("explanation", &text(Some(&r.explanation)))?;
+        map.serialize_entry("gap", &dec(r.gap))?;
+        map.serialize_entry("gap_pct", &norm(r.gap_pct()))?;
+        map.serialize_entry("indicator", &text(Some(&r.indicator)))?;
+        map.serialize_entry("label", &text(r.label.as_deref()))?;
+        map.serialize_entry("last_year", &dec(r.last_year))?;
+        let reason = r.no_data_reason.as_ref().map(|n| n.phrase());
+        map.serialize_entry("no_data_reason", &text(reason.as_deref()))?;
+        map.serialize_entry("numerator", &norm(r.numerator))?;
+        map.serialize_entry("override", &override_json(&r.overridden))?;
+        map.serialize_entry("period", &Value::String(r.period.to_string()))?;
+        map.serialize_entry("previous", &dec(r.previous))?;
+        map.serialize_entry("spc", &spc_json(r.spc.as_deref()))?;
+        map.serialize_entry("status", &text(r.status.as_deref()))?;
+        map.serialize_entry("target", &target_json(r.target))?;
+        map.serialize_entry("trace", &trace_json(&r.trace))?;
+        map.serialize_entry("value", &dec(r.value))?;
+        map.end()
+    }
 }
 
 /// [`Evaluation::json`]: the evaluation's JSON, each item's made as it is
@@ -183,7 +211,7 @@ impl Serialize for EvaluationJson<'_> {
         // In the order serde_json's sorted map writes `to_json()` in.
         let mut map = s.serialize_map(Some(4))?;
         map.serialize_entry("rejected", &Each(&e.rejected, rejected_json))?;
-        map.serialize_entry("results", &Each(&e.results, result_json))?;
+        map.serialize_entry("results", &Each(&e.results, ResultJson))?;
         map.serialize_entry("rows", &rows)?;
         map.serialize_entry("themes", &Each(&e.themes, theme_json))?;
         map.end()
@@ -191,9 +219,9 @@ impl Serialize for EvaluationJson<'_> {
 }
 
 /// Items written as a JSON array, each made by its function when written.
-struct Each<'a, T>(&'a [T], fn(&T) -> Value);
+struct Each<'a, T, J>(&'a [T], fn(&'a T) -> J);
 
-impl<T> Serialize for Each<'_, T> {
+impl<'a, T, J: Serialize> Serialize for Each<'a, T, J> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut seq = s.serialize_seq(Some(self.0.len()))?;
         for item in self.0 {
