@@ -34,6 +34,16 @@ enum Text {
 }
 
 impl Text {
+    /// Whether the column is present and has no nulls.
+    fn has_no_nulls(&self) -> bool {
+        match self {
+            Text::Absent => false,
+            Text::Utf8(a) => a.null_count() == 0,
+            Text::Large(a) => a.null_count() == 0,
+            Text::View(a) => a.null_count() == 0,
+        }
+    }
+
     #[inline(always)]
     fn get(&self, i: usize) -> Option<&str> {
         match self {
@@ -464,25 +474,20 @@ impl Columns {
             // The usual frame (entity, indicator, period as strings of one
             // layout, no nulls, no series): the layout is matched once,
             // not per cell.
-            let no_nulls = |a: &dyn Array| a.null_count() == 0;
-            if let [entity, indicator, period, Text::Absent] = self.texts.as_slice() {
-                match (entity, indicator, period) {
-                    (Text::Utf8(e), Text::Utf8(i), Text::Utf8(p))
-                        if no_nulls(e) && no_nulls(i) && no_nulls(p) =>
-                    {
-                        return push_floats(builder, [e, i, p], values, from, to);
+            if let [e, i, p, Text::Absent] = self.texts.as_slice() {
+                if [e, i, p].iter().all(|t| t.has_no_nulls()) {
+                    match (e, i, p) {
+                        (Text::Utf8(e), Text::Utf8(i), Text::Utf8(p)) => {
+                            return push_floats(builder, [e, i, p], values, from, to);
+                        }
+                        (Text::Large(e), Text::Large(i), Text::Large(p)) => {
+                            return push_floats(builder, [e, i, p], values, from, to);
+                        }
+                        (Text::View(e), Text::View(i), Text::View(p)) => {
+                            return push_floats(builder, [e, i, p], values, from, to);
+                        }
+                        _ => {}
                     }
-                    (Text::Large(e), Text::Large(i), Text::Large(p))
-                        if no_nulls(e) && no_nulls(i) && no_nulls(p) =>
-                    {
-                        return push_floats(builder, [e, i, p], values, from, to);
-                    }
-                    (Text::View(e), Text::View(i), Text::View(p))
-                        if no_nulls(e) && no_nulls(i) && no_nulls(p) =>
-                    {
-                        return push_floats(builder, [e, i, p], values, from, to);
-                    }
-                    _ => {}
                 }
             }
             // pandas' table: float values, no ratio columns. A null is
