@@ -541,6 +541,9 @@ fn spec_from_tree_reporting_all(
     let mut removed: Vec<String> = Vec::new();
     // Paths of the mappings holding a replaced variant.
     let mut repaired: Vec<String> = Vec::new();
+    // Paths of the tagged mappings whose tag was replaced or stood in for:
+    // their fields are checked against a guessed variant.
+    let mut retagged: Vec<String> = Vec::new();
     // Paths of the stand-ins for missing fields.
     let mut stand_ins: Vec<String> = Vec::new();
     // Every pass reports a problem or repairs one; the bound is for safety.
@@ -558,6 +561,17 @@ fn spec_from_tree_reporting_all(
                 .map_or("", |(parent, _)| parent)
                 .to_string()
         };
+        // Any problem in a mapping read as a guessed variant is the guess's:
+        // the mapping is set aside.
+        if let Some(mapping) = retagged.iter().find(|p| within(&d.path, p)) {
+            match tree.remove_at_path(mapping) {
+                Some(key) => {
+                    removed.push(key);
+                    continue;
+                }
+                None => break,
+            }
+        }
         // A field missing from a mapping with a stand-in is news; any other
         // problem there is the stand-in's.
         let of_stand_in =
@@ -566,6 +580,9 @@ fn spec_from_tree_reporting_all(
             // A stand-in for an enum: a variant the model knows, unreported.
             if let Some(variant) = e.known_variant() {
                 if tree.replace_text_at_path(&d.path, variant) {
+                    if tree::is_tag_path(&d.path) {
+                        retagged.push(parent(&d.path));
+                    }
                     continue;
                 }
             }
@@ -597,7 +614,11 @@ fn spec_from_tree_reporting_all(
         if let Some(variant) = e.known_variant() {
             let path = e.path.as_deref().unwrap_or("");
             if tree.replace_text_at_path(path, variant) {
-                repaired.push(parent(path));
+                if tree::is_tag_path(path) {
+                    retagged.push(parent(path));
+                } else {
+                    repaired.push(parent(path));
+                }
                 continue;
             }
         }

@@ -386,8 +386,79 @@ impl JsonSchema for Dec {
     }
 }
 
+/// `Deserialize` for an enum of unit variants written by name
+/// (`polarity = "higher_is_better"`), the names as its `Serialize` writes
+/// them. One function ([`variant_index`]) reads every such enum, where
+/// serde's derive compiles a reader per enum (3.5 KiB of the WebAssembly
+/// package each); the errors are the derive's.
+macro_rules! deserialize_by_name {
+    ($enum:ident { $($variant:ident = $name:literal),+ $(,)? }) => {
+        impl<'de> serde::Deserialize<'de> for $enum {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                const NAMES: &[&str] = &[$($name),+];
+                let all = [$($enum::$variant),+];
+                let i = $crate::model::variant_index(d, stringify!($enum), NAMES)?;
+                all.get(i)
+                    .copied()
+                    .ok_or_else(|| serde::de::Error::custom("variant index out of range"))
+            }
+        }
+    };
+}
+pub(crate) use deserialize_by_name;
+
+/// The index in `names` of the unit variant `d` holds (see
+/// [`deserialize_by_name`]).
+pub(crate) fn variant_index<'de, D: Deserializer<'de>>(
+    d: D,
+    enum_name: &'static str,
+    names: &'static [&'static str],
+) -> Result<usize, D::Error> {
+    struct Variant(&'static [&'static str]);
+    impl<'de> Visitor<'de> for Variant {
+        type Value = usize;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("variant identifier")
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<usize, E> {
+            match usize::try_from(v) {
+                Ok(i) if i < self.0.len() => Ok(i),
+                _ => Err(E::invalid_value(
+                    de::Unexpected::Unsigned(v),
+                    &format!("variant index 0 <= i < {}", self.0.len()).as_str(),
+                )),
+            }
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<usize, E> {
+            (self.0.iter().position(|n| *n == v)).ok_or_else(|| E::unknown_variant(v, self.0))
+        }
+        fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<usize, E> {
+            self.visit_str(&String::from_utf8_lossy(v))
+        }
+    }
+    impl<'de> de::DeserializeSeed<'de> for Variant {
+        type Value = usize;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<usize, D::Error> {
+            d.deserialize_identifier(self)
+        }
+    }
+    struct Enum(&'static str, &'static [&'static str]);
+    impl<'de> Visitor<'de> for Enum {
+        type Value = usize;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "enum {}", self.0)
+        }
+        fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<usize, A::Error> {
+            let (i, variant) = data.variant_seed(Variant(self.1))?;
+            de::VariantAccess::unit_variant(variant)?;
+            Ok(i)
+        }
+    }
+    d.deserialize_enum(enum_name, names, Enum(enum_name, names))
+}
+
 /// Which way is better for an indicator (DESIGN.md 3.3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Polarity {
     /// Bigger values are better (`gap = value - target`).
@@ -399,6 +470,13 @@ pub enum Polarity {
     /// No "better": a context indicator, shown and trended only.
     None,
 }
+
+deserialize_by_name!(Polarity {
+    HigherIsBetter = "higher_is_better",
+    LowerIsBetter = "lower_is_better",
+    Range = "range",
+    None = "none",
+});
 
 impl Polarity {
     /// The words used in explanations, e.g. "lower is better".
@@ -413,7 +491,7 @@ impl Polarity {
 }
 
 /// The unit of an indicator's values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Unit {
     /// A percentage (0-100); tolerances in units are percentage points.
@@ -431,6 +509,15 @@ pub enum Unit {
     /// A plain ratio.
     Ratio,
 }
+
+deserialize_by_name!(Unit {
+    Percent = "percent",
+    Per10k = "per_10k",
+    Per1000 = "per_1000",
+    Count = "count",
+    Days = "days",
+    Ratio = "ratio",
+});
 
 impl Unit {
     /// The multiplier applied to `numerator / denominator` (DESIGN.md 4).
@@ -505,13 +592,39 @@ pub struct CalendarSpec {
 }
 
 /// The holidays of a calendar.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum HolidaysSpec {
     /// A built-in list by name: `england-and-wales` or `none`.
     Named(String),
     /// Dates as `YYYY-MM-DD` strings.
     Dates(Vec<String>),
+}
+
+// Written by hand: serde's untagged derive buffers the value to try each
+// variant in turn, and says only "data did not match any variant" when
+// none fits; this names what would, and where a list's item is wrong.
+impl<'de> Deserialize<'de> for HolidaysSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = HolidaysSpec;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("\"england-and-wales\", \"none\" or a list of YYYY-MM-DD dates")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<HolidaysSpec, E> {
+                Ok(HolidaysSpec::Named(v.to_string()))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<HolidaysSpec, A::Error> {
+                let mut dates = Vec::new();
+                while let Some(date) = s.next_element::<String>()? {
+                    dates.push(date);
+                }
+                Ok(HolidaysSpec::Dates(dates))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// One status of the scale.
@@ -964,6 +1077,8 @@ impl Serialize for RagSpec {
     }
 }
 
+// Read as the internally tagged enum `BuiltinRule` (see there) whose
+// visitor also takes a rule set's name.
 impl<'de> Deserialize<'de> for RagSpec {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
@@ -975,17 +1090,22 @@ impl<'de> Deserialize<'de> for RagSpec {
             fn visit_str<E: de::Error>(self, v: &str) -> Result<RagSpec, E> {
                 Ok(RagSpec::RuleSet(v.to_string()))
             }
-            fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<RagSpec, A::Error> {
-                BuiltinRule::deserialize(de::value::MapAccessDeserializer::new(m))
+            fn visit_enum<A: de::EnumAccess<'de>>(self, rule: A) -> Result<RagSpec, A::Error> {
+                BuiltinRule::deserialize(de::value::EnumAccessDeserializer::new(rule))
                     .map(RagSpec::Builtin)
             }
         }
-        d.deserialize_any(V)
+        d.deserialize_enum("BuiltinRule", BuiltinRuleFields::VARIANTS, V)
     }
 }
 
 /// The built-in rules (DESIGN.md 3.4).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+///
+/// Written `{ rule = "target", amber = 2 }`. `Deserialize` reads that form
+/// through the scorecard loader ([`crate::Scorecard::from_str`]), which
+/// hands the tag's value over as the variant; other deserializers see the
+/// externally tagged form (`{ target = { amber = 2 } }`).
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(tag = "rule", rename_all = "snake_case", deny_unknown_fields)]
 pub enum BuiltinRule {
     /// Green on target, amber within `amber` of it, else red; optional blue.
@@ -1013,6 +1133,43 @@ pub enum BuiltinRule {
     },
     /// Status from SPC variation and assurance; each key maps to a status.
     Spc(SpcRule),
+}
+
+/// [`BuiltinRule`]'s `Deserialize`, externally tagged (see there).
+#[derive(Deserialize)]
+#[serde(
+    remote = "BuiltinRule",
+    rename = "BuiltinRule",
+    rename_all = "snake_case",
+    deny_unknown_fields,
+    expecting = "internally tagged enum BuiltinRule"
+)]
+enum BuiltinRuleFields {
+    Target {
+        amber: Tolerance,
+        #[serde(default)]
+        blue: Option<Tolerance>,
+    },
+    Bands {
+        thresholds: Vec<Dec>,
+    },
+    Comparator {
+        against: String,
+        amber: Tolerance,
+        #[serde(default)]
+        blue: Option<Tolerance>,
+    },
+    Spc(SpcRule),
+}
+
+impl BuiltinRuleFields {
+    const VARIANTS: &'static [&'static str] = &["target", "bands", "comparator", "spc"];
+}
+
+impl<'de> Deserialize<'de> for BuiltinRule {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        BuiltinRuleFields::deserialize(d)
+    }
 }
 
 /// The mapping of the `spc` built-in rule: variation and assurance to statuses.
@@ -1127,6 +1284,65 @@ pub enum OverrideTarget {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// The names a unit enum's JSON Schema (derived with its `Serialize`)
+    /// lists: `enum` values and `const`s.
+    fn schema_names<T: JsonSchema>() -> Vec<String> {
+        fn collect(v: &serde_json::Value, out: &mut Vec<String>) {
+            match v {
+                serde_json::Value::Object(m) => {
+                    if let Some(serde_json::Value::String(c)) = m.get("const") {
+                        out.push(c.clone());
+                    }
+                    if let Some(serde_json::Value::Array(e)) = m.get("enum") {
+                        out.extend(e.iter().filter_map(|x| x.as_str().map(str::to_string)));
+                    }
+                    m.values().for_each(|x| collect(x, out));
+                }
+                serde_json::Value::Array(a) => a.iter().for_each(|x| collect(x, out)),
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        collect(
+            &serde_json::to_value(schemars::schema_for!(T)).unwrap(),
+            &mut out,
+        );
+        out
+    }
+
+    /// Every name of an enum read by name (`deserialize_by_name!`) is read
+    /// as the variant that is written with it, and nothing else is.
+    fn reads_every_name<T>(variants: usize)
+    where
+        T: JsonSchema + Serialize + for<'de> Deserialize<'de> + fmt::Debug,
+    {
+        let names = schema_names::<T>();
+        assert_eq!(names.len(), variants, "{names:?}");
+        for name in &names {
+            let v: T = serde_json::from_value(serde_json::json!(name)).unwrap();
+            assert_eq!(serde_json::to_value(&v).unwrap(), serde_json::json!(name));
+        }
+        let e = serde_json::from_str::<T>("\"nope\"")
+            .unwrap_err()
+            .to_string();
+        let listed = names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>();
+        assert!(e.contains("unknown variant `nope`"), "{e}");
+        assert!(listed.iter().all(|n| e.contains(n.as_str())), "{e}");
+    }
+
+    #[test]
+    fn enums_read_by_name_take_exactly_the_names_they_are_written_with() {
+        reads_every_name::<Polarity>(4);
+        reads_every_name::<Unit>(6);
+        reads_every_name::<ColumnType>(4);
+        reads_every_name::<MeasurePeriod>(6);
+        reads_every_name::<TimeUnit>(4);
+        reads_every_name::<CountedBy>(2);
+        reads_every_name::<Among>(2);
+        let e = serde_json::from_str::<Polarity>("{\"range\": 1}").unwrap_err();
+        assert!(e.to_string().contains("expected unit"), "{e}");
+    }
 
     /// The slow path: formatting's shortest round trip, parsed.
     fn formatted(v: f64) -> Decimal {

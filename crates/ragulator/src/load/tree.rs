@@ -760,6 +760,94 @@ impl<'a> De<'a> {
         self.with(visitor.visit_map(&mut access))
     }
 
+    /// An externally tagged enum: a variant's name, or a one-entry mapping
+    /// of a variant to its value.
+    fn enum_value<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        let r = match &self.node.value {
+            Value::Str(s) => visitor.visit_enum(s.as_str().into_deserializer()),
+            Value::Scalar(s) => {
+                if !matches!(s.tag, Tag::None | Tag::Str) {
+                    return Err(self.mark(Error::new("invalid enum variant")));
+                }
+                // serde-saphyr points any error in a variant name at the name.
+                return visitor
+                    .visit_enum(s.text.as_str().into_deserializer())
+                    .map_err(|mut e: Error| {
+                        e.at = Some(self.node.at);
+                        self.mark(e)
+                    });
+            }
+            Value::Map(map) => {
+                let mut entries = map.entries.iter();
+                match (entries.next(), entries.next(), self.format) {
+                    (None, _, Format::Toml) => {
+                        Err(Error::new("wanted exactly 1 element, found 0 elements"))
+                    }
+                    (Some(_), Some(_), Format::Toml) => {
+                        Err(Error::new("wanted exactly 1 element, more than 1 element"))
+                    }
+                    (Some(entry), None, _) => visitor.visit_enum(EnumAccess {
+                        entry,
+                        format: self.format,
+                        path: self.path,
+                    }),
+                    (_, _, Format::Yaml) => Err(Error::new(
+                        "externally tagged enum expected scalar or mapping",
+                    )),
+                    _ => Err(Error::new("expected value")),
+                }
+            }
+            _ => match self.format {
+                Format::Toml => Err(Error::new("wanted string or table")),
+                Format::Yaml => Err(Error::new(
+                    "externally tagged enum expected scalar or mapping",
+                )),
+                Format::Json => {
+                    let at = match self.node.loc {
+                        Pos::Offset(o) => Pos::JsonAfter(o + 1),
+                        other => other,
+                    };
+                    return Err(Error::new("expected value").mark(at, self.path));
+                }
+            },
+        };
+        self.with(r)
+    }
+
+    /// An internally tagged enum (`{ rule = "target", amber = 2 }`) read
+    /// as its variant (the tag's value) and the variant's fields (the other
+    /// entries). Anything but a mapping goes to the visitor as it is (a
+    /// rule set's name to `RagSpec`, an error for the rest).
+    fn tagged<'de, V: Visitor<'de>>(
+        self,
+        tag: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        let Value::Map(map) = &self.node.value else {
+            return self.any(visitor);
+        };
+        let _fallback = Fallback::set(self.format, self.node.loc);
+        let Some(tag_entry) = map.entries.iter().find(|e| e.key_text() == Some(tag)) else {
+            return Err(self.mark(<Error as de::Error>::missing_field(tag)));
+        };
+        let fields = Node {
+            value: Value::Map(Map {
+                entries: (map.entries.iter())
+                    .filter(|e| !std::ptr::eq(*e, tag_entry))
+                    .cloned()
+                    .collect(),
+            }),
+            at: self.node.at,
+            loc: self.node.loc,
+        };
+        self.with(visitor.visit_enum(TaggedAccess {
+            tag: tag_entry,
+            fields: &fields,
+            format: self.format,
+            path: self.path,
+        }))
+    }
+
     /// Any value, typed as its parser (for YAML, the core schema) types it.
     fn any<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         match &self.node.value {
@@ -1145,61 +1233,19 @@ impl<'de> de::Deserializer<'de> for De<'_> {
         self.deserialize_map(visitor)
     }
 
+    // Always inlined: the enum's name is a constant at each call, so an
+    // enum that is not internally tagged compiles no tagged reading.
+    #[inline(always)]
     fn deserialize_enum<V: Visitor<'de>>(
         self,
-        _name: &'static str,
+        name: &'static str,
         _variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
-        let r = match &self.node.value {
-            Value::Str(s) => visitor.visit_enum(s.as_str().into_deserializer()),
-            Value::Scalar(s) => {
-                if !matches!(s.tag, Tag::None | Tag::Str) {
-                    return Err(self.mark(Error::new("invalid enum variant")));
-                }
-                // serde-saphyr points any error in a variant name at the name.
-                return visitor
-                    .visit_enum(s.text.as_str().into_deserializer())
-                    .map_err(|mut e: Error| {
-                        e.at = Some(self.node.at);
-                        self.mark(e)
-                    });
-            }
-            Value::Map(map) => {
-                let mut entries = map.entries.iter();
-                match (entries.next(), entries.next(), self.format) {
-                    (None, _, Format::Toml) => {
-                        Err(Error::new("wanted exactly 1 element, found 0 elements"))
-                    }
-                    (Some(_), Some(_), Format::Toml) => {
-                        Err(Error::new("wanted exactly 1 element, more than 1 element"))
-                    }
-                    (Some(entry), None, _) => visitor.visit_enum(EnumAccess {
-                        entry,
-                        format: self.format,
-                        path: self.path,
-                    }),
-                    (_, _, Format::Yaml) => Err(Error::new(
-                        "externally tagged enum expected scalar or mapping",
-                    )),
-                    _ => Err(Error::new("expected value")),
-                }
-            }
-            _ => match self.format {
-                Format::Toml => Err(Error::new("wanted string or table")),
-                Format::Yaml => Err(Error::new(
-                    "externally tagged enum expected scalar or mapping",
-                )),
-                Format::Json => {
-                    let at = match self.node.loc {
-                        Pos::Offset(o) => Pos::JsonAfter(o + 1),
-                        other => other,
-                    };
-                    return Err(Error::new("expected value").mark(at, self.path));
-                }
-            },
-        };
-        self.with(r)
+        if let Some(tag) = tag_of(name) {
+            return self.tagged(tag, visitor);
+        }
+        self.enum_value(visitor)
     }
 
     fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -1328,6 +1374,71 @@ impl<'de> de::MapAccess<'de> for MapAccess<'_> {
     }
 }
 
+/// The model's internally tagged enums, by name, with their tag's key.
+/// Their `Deserialize` is derived externally tagged (`{ target = { amber
+/// = 2 } }`), and [`De::tagged`] reads the written form (`{ rule =
+/// "target", amber = 2 }`) as that. serde's own internally tagged derive
+/// buffers the mapping first, which compiled every variant's fields a
+/// second time for its buffer (12 KiB of the gzipped WebAssembly package)
+/// and lost where an error inside was written.
+pub(crate) const INTERNALLY_TAGGED: &[(&str, &str)] =
+    &[("BuiltinRule", "rule"), ("MeasureSpec", "kind")];
+
+/// The tag's key of one of [`INTERNALLY_TAGGED`], by the enum's name.
+fn tag_of(name: &str) -> Option<&'static str> {
+    INTERNALLY_TAGGED
+        .iter()
+        .find(|&&(enum_name, _)| enum_name == name)
+        .map(|&(_, tag)| tag)
+}
+
+/// Whether a diagnostic's path ends at an internally tagged mapping's tag
+/// (`indicator[0].rag.rule`): the variant there decides which fields the
+/// rest of the mapping may have.
+pub(crate) fn is_tag_path(path: &str) -> bool {
+    let key = path.rsplit_once('.').map_or(path, |(_, key)| key);
+    INTERNALLY_TAGGED.iter().any(|&(_, tag)| tag == key)
+}
+
+/// An internally tagged mapping read as an enum: the variant from the
+/// tag's value, its fields from the other entries.
+struct TaggedAccess<'a> {
+    tag: &'a Entry,
+    fields: &'a Node,
+    format: Format,
+    path: &'a Path<'a>,
+}
+
+impl<'de, 'a> de::EnumAccess<'de> for TaggedAccess<'a> {
+    type Error = Error;
+    type Variant = VariantAccess<'a>;
+
+    fn variant_seed<V: DeserializeSeed<'de>>(
+        self,
+        seed: V,
+    ) -> Result<(V::Value, Self::Variant), Error> {
+        if self.format == Format::Yaml {
+            FALLBACK.with(|f| f.set(Some(self.tag.key.at)));
+        }
+        let path = key_path(self.path, self.tag);
+        let variant = seed
+            .deserialize(De {
+                node: &self.tag.value,
+                format: self.format,
+                path: &path,
+            })
+            .map_err(|e| e.mark(self.tag.value.at, &path))?;
+        Ok((
+            variant,
+            VariantAccess {
+                node: self.fields,
+                format: self.format,
+                path: *self.path,
+            },
+        ))
+    }
+}
+
 /// A one-entry mapping read as an enum variant with its value.
 struct EnumAccess<'a> {
     entry: &'a Entry,
@@ -1354,30 +1465,29 @@ impl<'de, 'a> de::EnumAccess<'de> for EnumAccess<'a> {
         Ok((
             variant,
             VariantAccess {
-                entry: self.entry,
+                node: &self.entry.value,
                 format: self.format,
-                path: self.path,
+                path,
             },
         ))
     }
 }
 
+/// A variant's value and its path.
 struct VariantAccess<'a> {
-    entry: &'a Entry,
+    node: &'a Node,
     format: Format,
-    path: &'a Path<'a>,
+    path: Path<'a>,
 }
 
 impl VariantAccess<'_> {
     fn de<R>(&self, f: impl FnOnce(De<'_>) -> Result<R, Error>) -> Result<R, Error> {
-        let path = key_path(self.path, self.entry);
-        let node = &self.entry.value;
         f(De {
-            node,
+            node: self.node,
             format: self.format,
-            path: &path,
+            path: &self.path,
         })
-        .map_err(|e| e.mark(node.at, &path))
+        .map_err(|e| e.mark(self.node.at, &self.path))
     }
 }
 

@@ -11,11 +11,13 @@ use schemars::JsonSchema;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
+use crate::model::deserialize_by_name;
+
 use crate::model::{decimal_from_f64, parse_decimal, Dec};
 use crate::period::PeriodKind;
 
 /// The type of a record column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ColumnType {
     /// An identifier (a child, a case): text, compared exactly.
@@ -27,6 +29,13 @@ pub enum ColumnType {
     /// A decimal number.
     Number,
 }
+
+deserialize_by_name!(ColumnType {
+    Id = "id",
+    Date = "date",
+    Category = "category",
+    Number = "number",
+});
 
 impl ColumnType {
     /// The name used in the scorecard (`"date"`).
@@ -65,7 +74,7 @@ pub struct SourceSpec {
 }
 
 /// The kind of period a measure is computed for (`period = "month"`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MeasurePeriod {
     /// Calendar months (the default).
@@ -83,6 +92,15 @@ pub enum MeasurePeriod {
     Year,
 }
 
+deserialize_by_name!(MeasurePeriod {
+    Month = "month",
+    Quarter = "quarter",
+    FinancialYear = "financial_year",
+    Week = "week",
+    Day = "day",
+    Year = "year",
+});
+
 impl MeasurePeriod {
     /// The period kind.
     pub fn kind(self) -> PeriodKind {
@@ -98,7 +116,7 @@ impl MeasurePeriod {
 }
 
 /// A length of time: `within = 45, unit = "working_days"`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TimeUnit {
     /// Monday to Friday, less the scorecard calendar's holidays.
@@ -111,6 +129,13 @@ pub enum TimeUnit {
     /// Calendar months (31 January + 1 month is 28 or 29 February).
     Months,
 }
+
+deserialize_by_name!(TimeUnit {
+    WorkingDays = "working_days",
+    Days = "days",
+    Weeks = "weeks",
+    Months = "months",
+});
 
 impl TimeUnit {
     /// Words for explanations: `working days`, `weeks`.
@@ -165,7 +190,12 @@ pub struct FilterSpec {
 /// An indicator's `measure`: how its numerator and denominator are computed
 /// from records, per entity and period. See docs/measures.md for each kind's
 /// exact definition.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+///
+/// Written `{ kind = "timeliness", ... }`. `Deserialize` reads that form
+/// through the scorecard loader ([`crate::Scorecard::from_str`]), which
+/// hands the tag's value over as the variant; other deserializers see the
+/// externally tagged form (`{ timeliness = { ... } }`).
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum MeasureSpec {
     /// Share of records whose `end` is within a time of their `start`.
@@ -181,6 +211,28 @@ pub enum MeasureSpec {
     RollingCount(RollingCountSpec),
     /// A count of records or ids per a population (× the unit's scale).
     Rate(RateSpec),
+}
+
+/// [`MeasureSpec`]'s `Deserialize`, externally tagged (see there).
+#[derive(Deserialize)]
+#[serde(
+    remote = "MeasureSpec",
+    rename = "MeasureSpec",
+    rename_all = "snake_case",
+    expecting = "internally tagged enum MeasureSpec"
+)]
+enum MeasureKinds {
+    Timeliness(TimelinessSpec),
+    Recurrence(RecurrenceSpec),
+    Interval(IntervalSpec),
+    RollingCount(RollingCountSpec),
+    Rate(RateSpec),
+}
+
+impl<'de> Deserialize<'de> for MeasureSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        MeasureKinds::deserialize(d)
+    }
 }
 
 /// The keys every measure kind has.
@@ -237,7 +289,7 @@ impl MeasureSpec {
 }
 
 /// Which records a timeliness measure counts in a period.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CountedBy {
     /// Records whose `end` falls in the period (completed records; open
@@ -248,6 +300,11 @@ pub enum CountedBy {
     /// open or not; an open record counts as not in time.
     Due,
 }
+
+deserialize_by_name!(CountedBy {
+    End = "end",
+    Due = "due",
+});
 
 /// `kind = "timeliness"`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -351,7 +408,7 @@ pub struct IntervalSpec {
 }
 
 /// Who a rolling count is a share of.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Among {
     /// Ids with at least one record in the window (the default).
@@ -360,6 +417,11 @@ pub enum Among {
     /// Ids with a record open at the period end (needs `end`).
     OpenAtEnd,
 }
+
+deserialize_by_name!(Among {
+    ActiveInWindow = "active_in_window",
+    OpenAtEnd = "open_at_end",
+});
 
 /// `kind = "rolling_count"`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
