@@ -719,6 +719,89 @@ polarity = "higher_is_better"
     );
 }
 
+/// Path, line and column of every diagnostic.
+fn placed(text: &str, format: ragulator::Format) -> Vec<String> {
+    match Scorecard::from_str(text, format) {
+        Ok(_) => panic!("loaded:\n{text}"),
+        Err(e) => e
+            .diagnostics
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} {}:{} {}",
+                    d.path,
+                    d.line.unwrap_or(0),
+                    d.column.unwrap_or(0),
+                    d.message
+                )
+            })
+            .collect(),
+    }
+}
+
+#[test]
+fn problems_inside_a_tagged_mapping_are_placed_at_their_own_key() {
+    use ragulator::Format;
+    let toml = |measure: &str, rag: &str| {
+        format!(
+            "ragulator = 1\n[sources.visits]\ncolumns = {{ child = \"id\", on = \"date\" }}\n[[indicator]]\nid = \"v\"\nname = \"V\"\nunit = \"percent\"\npolarity = \"higher_is_better\"\nrag = {rag}\nmeasure = {measure}\n"
+        )
+    };
+    let good =
+        r#"{ kind = "interval", source = "visits", id = "child", date = "on", max_gap = 42 }"#;
+    let target = r#"{ rule = "target", amber = 2 }"#;
+    // A wrong type inside a measure or rule: at the value, with its key.
+    assert_eq!(
+        placed(&toml(&good.replace("max_gap = 42", "max_gap = \"x\""), target), Format::Toml),
+        vec!["indicator[0].measure.max_gap 10:88 invalid type: string \"x\", expected a whole number, 0 or more"]
+    );
+    assert_eq!(
+        placed(&toml(good, r#"{ rule = "target", amber = "2 points" }"#), Format::Toml),
+        vec!["indicator[0].rag.amber 9:34 '2 points' is not a tolerance: write a number of units (2) or a percentage of the target (\"5%\")"]
+    );
+    // An unknown kind is reported once: the fields of the variant put in its
+    // place are not checked.
+    assert_eq!(
+        placed(&toml(&good.replace("interval", "intervals"), target), Format::Toml),
+        vec!["indicator[0].measure.kind 10:20 unknown variant `intervals`, expected one of `timeliness`, `recurrence`, `interval`, `rolling_count`, `rate`"]
+    );
+    // A missing tag is reported once, for the same reason.
+    assert_eq!(
+        placed(
+            &toml(good, r#"{ rul = "target", amber = 2 }"#),
+            Format::Toml
+        ),
+        vec!["indicator[0].rag 9:7 missing field `rule`"]
+    );
+    // The same in JSON and YAML, and the measure's semantic checks still run
+    // once a bad field is set aside.
+    let json = r#"{"ragulator": 1, "sources": {"visits": {"columns": {"child": "id", "on": "date"}}},
+"indicator": [{"id": "v", "name": "V", "unit": "percent", "polarity": "higher_is_better",
+"measure": {"kind": "interval", "source": "visit", "id": "child", "date": "on", "max_gap": 42, "bogus": 1}}]}"#;
+    assert_eq!(
+        placed(json, Format::Json),
+        vec![
+            "indicator[0].measure.bogus 3:102 unknown field `bogus`, expected one of `source`, `filter`, `period`, `from`, `noun`, `phrase`, `id`, `date`, `max_gap`, `unit`, `window_months`",
+            "indicator[0].measure.source 3:43 unknown source 'visit'; sources are: visits",
+        ]
+    );
+    let yaml = "ragulator: 1\nindicator:\n  - id: v\n    name: V\n    unit: percent\n    polarity: higher_is_better\n    rag:\n      rule: bands\n      thresholds: [90, ninety]\n";
+    assert_eq!(
+        placed(yaml, Format::Yaml),
+        vec!["indicator[0].rag.thresholds[1] 9:24 'ninety' is not a number"]
+    );
+    // Holidays name what would be valid, and a bad date by its place.
+    let holidays = |h: &str| format!("ragulator = 1\n[calendar]\nholidays = {h}\n");
+    assert_eq!(
+        placed(&holidays("5"), Format::Toml),
+        vec!["calendar.holidays 3:12 invalid type: integer `5`, expected \"england-and-wales\", \"none\" or a list of YYYY-MM-DD dates"]
+    );
+    assert_eq!(
+        placed(&holidays("[\"2024-01-01\", 7]"), Format::Toml),
+        vec!["calendar.holidays[1] 3:27 invalid type: integer `7`, expected text in quotes"]
+    );
+}
+
 #[test]
 fn scorecards_with_measures_round_trip_through_every_format() {
     let text = std::fs::read_to_string(concat!(
