@@ -786,11 +786,9 @@ impl<'a> De<'a> {
                     (Some(_), Some(_), Format::Toml) => {
                         Err(Error::new("wanted exactly 1 element, more than 1 element"))
                     }
-                    (Some(entry), None, _) => visitor.visit_enum(EnumAccess {
-                        entry,
-                        format: self.format,
-                        path: self.path,
-                    }),
+                    (Some(entry), None, _) => {
+                        visitor.visit_enum(EnumAccess::external(entry, self.format, self.path))
+                    }
                     (_, _, Format::Yaml) => Err(Error::new(
                         "externally tagged enum expected scalar or mapping",
                     )),
@@ -840,12 +838,8 @@ impl<'a> De<'a> {
             at: self.node.at,
             loc: self.node.loc,
         };
-        self.with(visitor.visit_enum(TaggedAccess {
-            tag: tag_entry,
-            fields: &fields,
-            format: self.format,
-            path: self.path,
-        }))
+        let access = EnumAccess::internal(tag_entry, &fields, self.format, self.path);
+        self.with(visitor.visit_enum(access))
     }
 
     /// Any value, typed as its parser (for YAML, the core schema) types it.
@@ -1400,50 +1394,45 @@ pub(crate) fn is_tag_path(path: &str) -> bool {
     INTERNALLY_TAGGED.iter().any(|&(_, tag)| tag == key)
 }
 
-/// An internally tagged mapping read as an enum: the variant from the
-/// tag's value, its fields from the other entries.
-struct TaggedAccess<'a> {
-    tag: &'a Entry,
-    fields: &'a Node,
-    format: Format,
-    path: &'a Path<'a>,
-}
-
-impl<'de, 'a> de::EnumAccess<'de> for TaggedAccess<'a> {
-    type Error = Error;
-    type Variant = VariantAccess<'a>;
-
-    fn variant_seed<V: DeserializeSeed<'de>>(
-        self,
-        seed: V,
-    ) -> Result<(V::Value, Self::Variant), Error> {
-        if self.format == Format::Yaml {
-            FALLBACK.with(|f| f.set(Some(self.tag.key.at)));
-        }
-        let path = key_path(self.path, self.tag);
-        let variant = seed
-            .deserialize(De {
-                node: &self.tag.value,
-                format: self.format,
-                path: &path,
-            })
-            .map_err(|e| e.mark(self.tag.value.at, &path))?;
-        Ok((
-            variant,
-            VariantAccess {
-                node: self.fields,
-                format: self.format,
-                path: *self.path,
-            },
-        ))
-    }
-}
-
-/// A one-entry mapping read as an enum variant with its value.
+/// An enum as a variant's name and its value: a one-entry mapping
+/// (`{ higher = ... }`, externally tagged) or an internally tagged mapping
+/// (the tag's value names the variant, the other entries are its fields).
 struct EnumAccess<'a> {
-    entry: &'a Entry,
-    format: Format,
-    path: &'a Path<'a>,
+    name: &'a Node,
+    name_path: Path<'a>,
+    value: VariantAccess<'a>,
+}
+
+impl<'a> EnumAccess<'a> {
+    /// `{ variant = value }`.
+    fn external(entry: &'a Entry, format: Format, path: &'a Path<'a>) -> EnumAccess<'a> {
+        let entry_path = key_path(path, entry);
+        EnumAccess {
+            name: &entry.key,
+            name_path: entry_path,
+            value: VariantAccess {
+                node: &entry.value,
+                format,
+                path: entry_path,
+            },
+        }
+    }
+
+    /// `{ tag = variant, ...fields }`, the fields without the tag.
+    fn internal(tag: &'a Entry, fields: &'a Node, format: Format, path: &'a Path<'a>) -> Self {
+        if format == Format::Yaml {
+            FALLBACK.with(|f| f.set(Some(tag.key.at)));
+        }
+        EnumAccess {
+            name: &tag.value,
+            name_path: key_path(path, tag),
+            value: VariantAccess {
+                node: fields,
+                format,
+                path: *path,
+            },
+        }
+    }
 }
 
 impl<'de, 'a> de::EnumAccess<'de> for EnumAccess<'a> {
@@ -1454,22 +1443,14 @@ impl<'de, 'a> de::EnumAccess<'de> for EnumAccess<'a> {
         self,
         seed: V,
     ) -> Result<(V::Value, Self::Variant), Error> {
-        let path = key_path(self.path, self.entry);
         let variant = seed
             .deserialize(De {
-                node: &self.entry.key,
-                format: self.format,
-                path: &path,
+                node: self.name,
+                format: self.value.format,
+                path: &self.name_path,
             })
-            .map_err(|e| e.mark(self.entry.key.at, &path))?;
-        Ok((
-            variant,
-            VariantAccess {
-                node: &self.entry.value,
-                format: self.format,
-                path,
-            },
-        ))
+            .map_err(|e| e.mark(self.name.at, &self.name_path))?;
+        Ok((variant, self.value))
     }
 }
 
