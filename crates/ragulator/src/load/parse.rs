@@ -100,7 +100,9 @@ fn toml_value(value: &toml::de::DeValue<'_>, start: usize) -> Node {
 /// A JSON document (serde_json), then the position of every value.
 pub(crate) fn json(text: &str) -> Result<Node, SyntaxError> {
     let failed_at = RefCell::new(None);
-    let mut de = serde_json::Deserializer::from_str(text);
+    // Read as bytes, as JSON data is: one copy of serde_json's parser in
+    // the WebAssembly package, not one per reader type.
+    let mut de = serde_json::Deserializer::from_slice(text.as_bytes());
     let root = JsonSeed {
         path: &Path::Root,
         failed_at: &failed_at,
