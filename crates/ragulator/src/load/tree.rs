@@ -754,7 +754,7 @@ impl<'a> De<'a> {
             value: None,
             format: self.format,
             path: self.path,
-            datetime: Some(text),
+            datetime: Some((text, self.node.at)),
             is_datetime: true,
         };
         self.with(visitor.visit_map(&mut access))
@@ -1311,10 +1311,34 @@ struct MapAccess<'a> {
     path: &'a Path<'a>,
     /// A TOML date or time's text, read as the one entry
     /// `$__toml_private_datetime` (as toml's deserializer gives it) until
-    /// its value is read; the entries are empty then.
-    datetime: Option<&'a str>,
+    /// its value is read, and where it was written; the entries are empty
+    /// then.
+    datetime: Option<(&'a str, Pos)>,
     /// Whether this is a date or time's map (which gives no size hint).
     is_datetime: bool,
+}
+
+impl MapAccess<'_> {
+    /// A date's key or value, read as text written where the date is
+    /// (through [`De`], so that no type is compiled for a second
+    /// deserializer for dates alone).
+    fn datetime_part<'de, S: DeserializeSeed<'de>>(
+        &self,
+        text: &str,
+        at: Pos,
+        seed: S,
+    ) -> Result<S::Value, Error> {
+        let node = Node {
+            value: Value::Str(text.to_string()),
+            at,
+            loc: at,
+        };
+        seed.deserialize(De {
+            node: &node,
+            format: self.format,
+            path: self.path,
+        })
+    }
 }
 
 impl<'de> de::MapAccess<'de> for MapAccess<'_> {
@@ -1324,9 +1348,9 @@ impl<'de> de::MapAccess<'de> for MapAccess<'_> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, Error> {
-        if self.datetime.is_some() {
-            return seed
-                .deserialize("$__toml_private_datetime".into_deserializer())
+        if let Some((_, at)) = self.datetime {
+            return self
+                .datetime_part("$__toml_private_datetime", at, seed)
                 .map(Some);
         }
         let Some(entry) = self.entries.next() else {
@@ -1347,8 +1371,8 @@ impl<'de> de::MapAccess<'de> for MapAccess<'_> {
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
-        if let Some(text) = self.datetime.take() {
-            return seed.deserialize(text.into_deserializer());
+        if let Some((text, at)) = self.datetime.take() {
+            return self.datetime_part(text, at, seed);
         }
         let Some(entry) = self.value.take() else {
             return Err(Error::new("value requested before key"));
