@@ -33,19 +33,6 @@ fn start() {
     errors::install_panic_hook();
 }
 
-/// The name of a serde enum value (`percent`, `higher_is_better`).
-fn json_name<T: serde::Serialize>(v: &T) -> String {
-    match serde_json::to_value(v) {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => String::new(),
-    }
-}
-
-/// A serde value (a name the core serialises) as a mirror enum.
-fn same_name<T: serde::de::DeserializeOwned, S: serde::Serialize>(v: &S) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(json_name(v))).ok()
-}
-
 /// Core JSON as a JS value via `JSON.parse`: one crossing of the boundary,
 /// and exactly the objects the CLI's JSON parses to.
 fn parse_json<T: serde::Serialize + ?Sized>(v: &T) -> Result<JsValue, JsValue> {
@@ -366,12 +353,12 @@ impl Scorecard {
         self.inner
             .indicators()
             .iter()
-            .filter_map(|i| {
+            .map(|i| {
                 let info = IndicatorInfo {
                     id: i.id.clone(),
                     name: i.name.clone(),
-                    unit: same_name(&i.unit)?,
-                    polarity: same_name(&i.polarity)?,
+                    unit: i.unit.into(),
+                    polarity: i.polarity.into(),
                     decimals: i.decimals,
                     theme: self.inner.theme_of(i).map(|t| t.id.clone()),
                     rag: i.has_rag(),
@@ -381,7 +368,7 @@ impl Scorecard {
                         .find(|s| s.id == i.id)
                         .and_then(|s| s.description.clone()),
                 };
-                Some(Ts::new_unchecked(errors::to_js(&info)))
+                Ts::new_unchecked(errors::to_js(&info))
             })
             .collect()
     }

@@ -15,7 +15,7 @@ use crate::types::{
     FailingOptions, FailingRecord, MeasureOptions, ReadOptions, RejectedRecord, RowCounts,
     SourceInfo,
 };
-use crate::{given_options, json_name, required, rows, text_bytes, Observations, Scorecard};
+use crate::{given_options, required, rows, text_bytes, Observations, Scorecard};
 
 /// Case records of a scorecard's sources, read and checked once: measure
 /// them and drill down as often as needed.
@@ -90,7 +90,7 @@ impl Scorecard {
                     columns: s
                         .columns
                         .iter()
-                        .map(|(name, ty)| (name.clone(), json_name(ty)))
+                        .map(|(name, ty)| (name.clone(), ty.as_str().to_string()))
                         .collect(),
                     entity: s
                         .entity

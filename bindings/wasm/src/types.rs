@@ -253,6 +253,32 @@ pub enum Polarity {
     None,
 }
 
+impl From<ragulator::model::Unit> for Unit {
+    fn from(unit: ragulator::model::Unit) -> Unit {
+        use ragulator::model::Unit as U;
+        match unit {
+            U::Percent => Unit::Percent,
+            U::Per10k => Unit::Per10k,
+            U::Per1000 => Unit::Per1000,
+            U::Count => Unit::Count,
+            U::Days => Unit::Days,
+            U::Ratio => Unit::Ratio,
+        }
+    }
+}
+
+impl From<ragulator::model::Polarity> for Polarity {
+    fn from(polarity: ragulator::model::Polarity) -> Polarity {
+        use ragulator::model::Polarity as P;
+        match polarity {
+            P::HigherIsBetter => Polarity::HigherIsBetter,
+            P::LowerIsBetter => Polarity::LowerIsBetter,
+            P::Range => Polarity::Range,
+            P::None => Polarity::None,
+        }
+    }
+}
+
 /// An indicator of the scorecard.
 #[derive(Tsify, Serialize, Deserialize, Debug, Clone, PartialEq)]
 #[tsify(missing_as_null, hashmap_as_object)]
