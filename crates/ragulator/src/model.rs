@@ -389,7 +389,7 @@ impl JsonSchema for Dec {
 /// `Deserialize` for an enum of unit variants written by name
 /// (`polarity = "higher_is_better"`), the names as its `Serialize` writes
 /// them. One function ([`variant_index`]) reads every such enum, where
-/// serde's derive compiles a reader per enum (3.5 KiB of the WebAssembly
+/// serde's derive compiles a reader per enum (about 3.5 KiB raw of the WebAssembly
 /// package each); the errors are the derive's.
 macro_rules! deserialize_by_name {
     ($enum:ident { $($variant:ident = $name:literal),+ $(,)? }) => {

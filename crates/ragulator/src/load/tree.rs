@@ -1397,7 +1397,7 @@ impl<'de> de::MapAccess<'de> for MapAccess<'_> {
 /// = 2 } }`), and [`De::tagged`] reads the written form (`{ rule =
 /// "target", amber = 2 }`) as that. serde's own internally tagged derive
 /// buffers the mapping first, which compiled every variant's fields a
-/// second time for its buffer (12 KiB of the gzipped WebAssembly package)
+/// second time for its buffer (about 7 KiB of the gzipped WebAssembly package)
 /// and lost where an error inside was written.
 pub(crate) const INTERNALLY_TAGGED: &[(&str, &str)] =
     &[("BuiltinRule", "rule"), ("MeasureSpec", "kind")];
