@@ -13,10 +13,7 @@ mod records;
 mod rows;
 pub mod types;
 
-use std::str::FromStr;
-
 use ragulator::{EvaluateOptions as CoreOptions, Format, Override};
-use rust_decimal::Decimal;
 use tsify::Ts;
 use wasm_bindgen::prelude::*;
 
@@ -436,9 +433,8 @@ impl Scorecard {
         };
         let value = value.as_str();
         let ind = self.indicator(&indicator)?;
-        let v = Decimal::from_str(value.trim())
-            .or_else(|_| Decimal::from_scientific(value.trim()))
-            .map_err(|_| usage(format!("'{value}' is not a decimal number")))?;
+        // Read as data cells are (no digit separators, NaN refused, exact).
+        let v = ragulator::model::parse_decimal(value).map_err(usage)?;
         Ok(ragulator::explain::with_unit(v, ind.unit, ind.decimals))
     }
 

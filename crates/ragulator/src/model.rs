@@ -64,6 +64,9 @@ impl fmt::Display for Dec {
 /// ```
 /// assert_eq!(ragulator::model::parse_decimal("84.95").unwrap().to_string(), "84.95");
 /// assert!(ragulator::model::parse_decimal("inf").is_err());
+/// // Not numerals: a digit separator, two points.
+/// assert_eq!(ragulator::model::parse_decimal("8_5").unwrap_err(), "'8_5' is not a number");
+/// assert_eq!(ragulator::model::parse_decimal("1.2.3").unwrap_err(), "'1.2.3' is not a number");
 /// ```
 pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
     let t = text.trim();
@@ -71,11 +74,32 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
         return Err("expected a number, found an empty string".into());
     }
     // Fast path: a plain decimal (nearly every cell); the checks below only
-    // run to explain a failure or to read exponents.
+    // run to explain a failure or to read exponents. rust_decimal reads
+    // `8_5` as 85: a digit separator no numeral here has, so such text is
+    // left to the slow path, which refuses it.
     if let Ok(d) = Decimal::from_str(t) {
-        return exact(t, d);
+        if !t.contains('_') {
+            return exact(t, d);
+        }
     }
     parse_decimal_slow(t).and_then(|d| exact(t, d))
+}
+
+/// Whether `t` is written as a number: an optional sign, digits with at
+/// most one decimal point (at least one digit), and an optional exponent
+/// (`e`, an optional sign, digits). What `Dec`'s JSON Schema pattern says.
+fn is_numeral(t: &str) -> bool {
+    let t = t.strip_prefix(['+', '-']).unwrap_or(t);
+    let (mantissa, exponent) = match t.split_once(['e', 'E']) {
+        Some((m, e)) => (m, Some(e.strip_prefix(['+', '-']).unwrap_or(e))),
+        None => (t, None),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    digits(whole)
+        && digits(fraction)
+        && !(whole.is_empty() && fraction.is_empty())
+        && exponent.is_none_or(|e| !e.is_empty() && digits(e))
 }
 
 /// `d` if it holds every digit of `text`, which it was parsed from:
@@ -163,6 +187,9 @@ fn parse_decimal_slow(t: &str) -> Result<Decimal, String> {
             "'{t}' is not a number: NaN and infinities are not allowed"
         ));
     }
+    if !is_numeral(t) {
+        return Err(format!("'{t}' is not a number"));
+    }
     let plain = t.strip_prefix('+').unwrap_or(t);
     if let Ok(d) = Decimal::from_str(plain) {
         return Ok(d);
@@ -172,28 +199,16 @@ fn parse_decimal_slow(t: &str) -> Result<Decimal, String> {
             return Ok(d);
         }
     }
-    // Distinguish "too big" from "not a number" for a useful message.
-    let digits = plain.trim_start_matches('-');
-    if !digits.is_empty()
-        && digits
-            .chars()
-            .all(|c| c.is_ascii_digit() || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-')
-        && digits
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_digit() || c == '.')
-    {
-        // A negative exponent failed: too many decimal places, not too big.
-        if lower.contains("e-") {
-            return Err(format!(
-                "'{t}' is out of range: decimals have at most 28 decimal places (the smallest non-zero size is 1e-28)"
-            ));
-        }
+    // A numeral that did not fit. A negative exponent failed: too many
+    // decimal places, not too big.
+    if lower.contains("e-") {
         return Err(format!(
-            "'{t}' is out of range: decimals must lie within ±79,228,162,514,264,337,593,543,950,335"
+            "'{t}' is out of range: decimals have at most 28 decimal places (the smallest non-zero size is 1e-28)"
         ));
     }
-    Err(format!("'{t}' is not a number"))
+    Err(format!(
+        "'{t}' is out of range: decimals must lie within ±79,228,162,514,264,337,593,543,950,335"
+    ))
 }
 
 /// Converts a binary float to a decimal by its shortest representation.

@@ -341,6 +341,51 @@ fn values_with_more_digits_than_a_decimal_holds_are_rejected_not_rounded() {
     assert_eq!(data.len(), 1);
 }
 
+#[test]
+fn malformed_numerals_are_rejected_as_not_numbers() {
+    // rust_decimal reads `8_5` as 85 and reports `1.2.3` as out of range;
+    // a data row and a scorecard say "not a number" for both.
+    let s = one_indicator();
+    let cells = [
+        "8_5", "85_", "1_e2", "1.2.3", "--1", "1e", "1e+", ".", "-.", ".e1",
+    ];
+    let mut csv = String::from("indicator,period,value\n");
+    for (i, cell) in cells.iter().enumerate() {
+        csv += &format!("x,2022-{:02},{cell}\nx,2023-{:02},{i}.5\n", i + 1, i + 1);
+    }
+    let data = s.read_csv(csv.as_bytes()).expect("the file reads");
+    let rejected: Vec<(usize, &str)> = data
+        .rejected()
+        .iter()
+        .map(|r| (r.row, r.reason.as_str()))
+        .collect();
+    let expected: Vec<(usize, String)> = cells
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            (
+                2 * i + 1,
+                format!("not a number in column value: '{c}' is not a number"),
+            )
+        })
+        .collect();
+    let got: Vec<(usize, String)> = rejected.iter().map(|(r, m)| (*r, m.to_string())).collect();
+    assert_eq!(got, expected);
+    assert_eq!(data.len(), cells.len(), "the well-formed rows are used");
+
+    for target in ["8_5", "1.2.3"] {
+        let toml = format!(
+            "ragulator = 1\n[[indicator]]\nid = \"x\"\nname = \"X\"\nunit = \"count\"\npolarity = \"higher_is_better\"\ntarget = \"{target}\"\nrag = {{ rule = \"target\", amber = 1 }}\n"
+        );
+        assert_eq!(
+            load_error(&toml, Format::Toml),
+            format!(
+                "invalid scorecard: indicator[0].target: line 7, column 10: '{target}' is not a number"
+            )
+        );
+    }
+}
+
 /// One indicator with the given target, amber tolerance and bands rule
 /// thresholds written as bare numbers (not strings), in `format`.
 fn numbers_in(format: Format, target: &str, amber: &str, threshold: &str) -> String {
