@@ -170,6 +170,47 @@ fn unknown_enum_variants_do_not_hide_other_problems() {
 }
 
 #[test]
+fn a_bad_value_in_a_list_does_not_hide_the_problems_after_it() {
+    // DESIGN.md 3: every problem at once. A list item cannot be taken out
+    // (the later ones would be renumbered) nor a value of a mapping in a
+    // list (the mapping would lack it): a stand-in takes its place, and what
+    // would be said of the stand-in (a bands list's order, a target entry
+    // without a value) is not reported.
+    let root = repo_root();
+    for ext in ["toml", "json", "yaml"] {
+        let file = format!("tests/bad-scorecards/bad-values-in-lists.{ext}");
+        let stderr = rejected(&root, &file);
+        assert_eq!(problems(&stderr), 5, "{file}:\n{stderr}");
+        let id_problem = match ext {
+            "yaml" => "expected string scalar",
+            _ => "invalid type: integer `85`, expected text in quotes",
+        };
+        for (path, message) in [
+            ("indicator[0].rag.thresholds[1]", "'eighty' is not a number"),
+            ("indicator[1].target[0].value", "'x' is not a number"),
+            ("indicator[2].id", id_problem),
+            (
+                "indicator[2].theme",
+                "names theme 'no_such_theme', which does not exist",
+            ),
+            (
+                "indicator[3].rag",
+                "rule set 'no_such_rule_set', which does not exist",
+            ),
+        ] {
+            assert!(
+                stderr.lines().enumerate().any(|(i, l)| l.trim() == path
+                    && stderr
+                        .lines()
+                        .nth(i + 2)
+                        .is_some_and(|m| m.contains(message))),
+                "{file}: {message} at {path}:\n{stderr}"
+            );
+        }
+    }
+}
+
+#[test]
 fn missing_required_fields_do_not_hide_the_problems_after_them() {
     // A stand-in takes each missing field's place so the rest is checked;
     // what would be said of the stand-in itself is not reported.

@@ -291,11 +291,10 @@ impl Scorecard {
         let no_model = || LoadError {
             diagnostics: Vec::new(),
         };
-        let compiled = spec.ok_or_else(no_model).and_then(|(spec, stand_ins)| {
+        let compiled = spec.ok_or_else(no_model).and_then(|(spec, repairs)| {
             Scorecard::from_spec(spec).map_err(|mut e| {
-                // What is said of a stand-in for a missing field is not news.
-                e.diagnostics
-                    .retain(|d| !stand_ins.iter().any(|p| within(&d.path, p)));
+                // What is said of a repair is not news.
+                e.diagnostics.retain(|d| !repairs.explain(&d.path));
                 locate(&tree, format, text, &mut e.diagnostics);
                 e
             })
@@ -528,15 +527,18 @@ const MAX_STRUCTURAL_PROBLEMS: usize = 50;
 /// is taken out of the tree, and the model is read again. A problem that
 /// follows from an earlier repair (a required field taken out, a tagged
 /// mapping whose tag was replaced and now lacks that variant's fields) is
-/// not reported again: the mapping holding it is taken out instead. Stops
-/// where nothing helps (a stand-in the field cannot take, an entry that
-/// cannot be taken out); the model is `None` then. With the model come the
-/// paths of the stand-ins, whose semantic problems are not news.
+/// not reported again: the mapping holding it is taken out instead. A bad
+/// list item, or a bad value of a mapping in a list, cannot be taken out
+/// (the later items would be renumbered; the mapping would lack it): it is
+/// replaced by text (a number's numeral, `?` or `0`). Stops where nothing helps (a stand-in the
+/// field cannot take, an entry that cannot be taken out); the model is
+/// `None` then. With the model come the [`Repairs`], whose semantic
+/// problems are not news.
 fn spec_from_tree_reporting_all(
     tree: &mut tree::Node,
     text: &str,
     format: Format,
-) -> (Option<(ScorecardSpec, Vec<String>)>, Vec<Diagnostic>) {
+) -> (Option<(ScorecardSpec, Repairs)>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let mut removed: Vec<String> = Vec::new();
     // Paths of the mappings holding a replaced variant.
@@ -546,13 +548,21 @@ fn spec_from_tree_reporting_all(
     let mut retagged: Vec<String> = Vec::new();
     // Paths of the stand-ins for missing fields.
     let mut stand_ins: Vec<String> = Vec::new();
+    // Paths of the bad values in lists replaced by a stand-in (and the
+    // index in STAND_INS of the next to try), and what semantic problems
+    // are not news of each (the list, or the value).
+    let mut items: Vec<(String, usize)> = Vec::new();
+    let mut quiet: Vec<String> = Vec::new();
+    let yaml = format == Format::Yaml;
     // Every pass reports a problem or repairs one; the bound is for safety.
-    for _ in 0..MAX_STRUCTURAL_PROBLEMS * 4 {
+    for _ in 0..MAX_STRUCTURAL_PROBLEMS * 6 {
         if diagnostics.len() >= MAX_STRUCTURAL_PROBLEMS {
             break;
         }
         let e = match read_spec(tree, format) {
-            Ok(spec) => return (Some((spec, stand_ins)), diagnostics),
+            Ok(spec) => {
+                return (Some((spec, Repairs { stand_ins, quiet })), diagnostics);
+            }
             Err(e) => e,
         };
         let d = type_diagnostic(&e, text, format);
@@ -561,6 +571,24 @@ fn spec_from_tree_reporting_all(
                 .map_or("", |(parent, _)| parent)
                 .to_string()
         };
+        // A stand-in for a bad value that does not fit: the next one, else
+        // set aside if it can be (a mapping's entry); unreported.
+        if let Some(i) = items.iter().position(|(p, _)| within(&d.path, p)) {
+            let (item, next) = &mut items[i];
+            if let Some(text) = STAND_INS.get(*next) {
+                if tree.replace_with_text_at_path(item, text, yaml) {
+                    *next += 1;
+                    continue;
+                }
+            }
+            match tree.remove_at_path(item) {
+                Some(key) if !item.ends_with(']') => {
+                    removed.push(key);
+                    continue;
+                }
+                _ => break,
+            }
+        }
         // Any problem in a mapping read as a guessed variant is the guess's:
         // the mapping is set aside.
         if let Some(mapping) = retagged.iter().find(|p| within(&d.path, p)) {
@@ -629,7 +657,6 @@ fn spec_from_tree_reporting_all(
             } else {
                 format!("{map}.{field}")
             };
-            let yaml = format == Format::Yaml;
             // The format version is a number, which no text stands in for:
             // the current one, so the rest is still checked.
             let inserted = !stand_ins.contains(&at)
@@ -649,13 +676,65 @@ fn spec_from_tree_reporting_all(
             }
             break;
         }
+        let path = e.path.as_deref().unwrap_or("");
+        // A bad value of a mapping in a list, or a bad list item: a stand-in
+        // in its place. Neither can be taken out: the mapping would lack the
+        // field, and the list's later items would be renumbered.
+        // The stand-in: a number or boolean as text (`id = 85` read as
+        // "85"), else the first of STAND_INS; once per path (the next ones
+        // are tried above).
+        let mut stand_in = |tree: &mut tree::Node| {
+            if !e.is_bad_value() || items.iter().any(|(p, _)| p == path) {
+                return false;
+            }
+            let numeral = tree.numeral_at_path(path);
+            let text = numeral.as_deref().unwrap_or(STAND_INS[0]);
+            let fits = tree.replace_with_text_at_path(path, text, yaml);
+            if fits {
+                items.push((path.to_string(), usize::from(numeral.is_none())));
+            }
+            fits
+        };
+        if parent(path).ends_with(']') && stand_in(tree) {
+            quiet.push(path.to_string());
+            continue;
+        }
         match e.at.and_then(|at| tree.remove_entry_at(at)) {
             Some(key) => removed.push(key),
-            None => break,
+            None => match path.strip_suffix(']').and_then(|p| p.rsplit_once('[')) {
+                Some((list, _)) if stand_in(tree) => quiet.push(list.to_string()),
+                _ => break,
+            },
         }
     }
     (None, diagnostics)
 }
+
+/// What [`spec_from_tree_reporting_all`] changed in the tree to read the
+/// rest of the model: the semantic checks' complaints about these are
+/// consequences of problems already reported.
+struct Repairs {
+    /// Stand-ins for missing fields: nothing said within them is news.
+    stand_ins: Vec<String>,
+    /// Lists with a stand-in item (`indicator[0].rag.thresholds`: not their
+    /// order, nor their length) and stand-in values of mappings in lists
+    /// (`indicator[0].target[0].value`): nothing said within them is news.
+    quiet: Vec<String>,
+}
+
+impl Repairs {
+    /// Whether a semantic problem at `path` follows from a repair.
+    fn explain(&self, path: &str) -> bool {
+        self.stand_ins
+            .iter()
+            .chain(&self.quiet)
+            .any(|p| within(path, p))
+    }
+}
+
+/// The stand-ins for a bad value in a list, tried in turn: text (`?`, as
+/// for a missing field), then a number.
+const STAND_INS: [&str; 2] = ["?", "0"];
 
 /// Whether a diagnostic path is `path` or inside it.
 fn within(d: &str, path: &str) -> bool {

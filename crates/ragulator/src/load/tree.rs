@@ -251,6 +251,33 @@ impl Node {
         }
     }
 
+    /// Puts text in place of the value at a diagnostic path, whatever its
+    /// kind (a stand-in for a list item that cannot be taken out); `false`
+    /// if there is no value there. `yaml`: text as YAML holds it.
+    pub(crate) fn replace_with_text_at_path(&mut self, path: &str, t: &str, yaml: bool) -> bool {
+        match self.at_path_mut(path) {
+            Some(node) => {
+                node.value = text(t, yaml);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The text a number or boolean at a diagnostic path is written as
+    /// (`85` for `id = 85`): the first stand-in tried for it.
+    pub(crate) fn numeral_at_path(&mut self, path: &str) -> Option<String> {
+        Some(match &self.at_path_mut(path)?.value {
+            Value::Bool(b) => b.to_string(),
+            Value::I64(n) => n.to_string(),
+            Value::U64(n) => n.to_string(),
+            Value::I128(n) => n.to_string(),
+            Value::U128(n) => n.to_string(),
+            Value::F64(_, numeral) => numeral.clone(),
+            _ => return None,
+        })
+    }
+
     /// The value at a diagnostic path (`indicator[1].rag`; `""` is the document).
     fn at_path_mut(&mut self, path: &str) -> Option<&mut Node> {
         let mut node = self;
@@ -431,6 +458,12 @@ impl Raised {
             Message::UnknownVariant(_, expected) => expected.first().copied(),
             _ => None,
         }
+    }
+
+    /// Whether the problem is a value of the wrong type or form (not an
+    /// unknown key or variant, nor a missing field).
+    pub(crate) fn is_bad_value(&self) -> bool {
+        matches!(self.message, Message::Text(_) | Message::Unexpected { .. })
     }
 
     /// The required field that is missing, if that is the problem.
