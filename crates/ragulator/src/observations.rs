@@ -700,6 +700,7 @@ impl<'s> ObservationsBuilder<'s> {
                 scorecard,
                 entities: &entities,
                 series_names: &series_names,
+                ratios: &ratios,
             };
             // Runs of whole groups (a group never straddles two runs).
             let threads = threads.clamp(1, 64);
@@ -748,6 +749,7 @@ struct Names<'a> {
     scorecard: &'a Scorecard,
     entities: &'a [String],
     series_names: &'a [String],
+    ratios: &'a [(Decimal, Decimal)],
 }
 
 /// Where a row of group (`entity`, `indicator`, `period`, `series`) falls
@@ -849,10 +851,21 @@ fn compact(rows: &mut [Obs], names: &Names<'_>, round: bool) -> (usize, usize, V
             .iter()
             .all(|o| Some(&o.reading) == head.last().map(|h| &h.reading));
         if agree {
+            // Rows that agree on the value may not on how it was given
+            // (`1/2` and `2/4`, or `0.5` and `1/2`): the one kept is chosen
+            // by that, not by row order (DESIGN.md 5: results do not depend
+            // on row order).
+            let pick = if j - i > 1 {
+                (i..j)
+                    .min_by_key(|&r| given_as(&rows[r], names.ratios))
+                    .unwrap_or(i)
+            } else {
+                i
+            };
             // Moved only when an earlier group was dropped, and rounded
             // where it lies: copying whole rows costs more than rounding.
-            if kept != i {
-                rows[kept] = rows[i];
+            if kept != pick {
+                rows[kept] = rows[pick];
             }
             if round {
                 let row = &mut rows[kept];
@@ -866,6 +879,15 @@ fn compact(rows: &mut [Obs], names: &Names<'_>, round: bool) -> (usize, usize, V
         i = j;
     }
     (rows.len(), kept, rejected)
+}
+
+/// How a row gave its value, to choose among rows that agree on it: a value
+/// first, then the smallest numerator and denominator (as written: `1.0`
+/// and `1` are told apart by their scale).
+fn given_as(o: &Obs, ratios: &[(Decimal, Decimal)]) -> Option<(Decimal, u32, Decimal, u32)> {
+    ratios
+        .get(o.ratio as usize)
+        .map(|&(n, d)| (n, n.scale(), d, d.scale()))
 }
 
 /// Every row of a group of rows that give different values, rejected.

@@ -386,6 +386,62 @@ fn malformed_numerals_are_rejected_as_not_numbers() {
     }
 }
 
+#[test]
+fn duplicates_that_agree_on_the_value_give_the_same_result_in_any_order() {
+    // DESIGN.md 5: results do not depend on row order. `1/2`, `2/4` and
+    // `50` are one value for a percentage; the row kept is chosen by how it
+    // gave it (a value first, then the smallest numerator), not by order.
+    let s = Scorecard::from_toml(
+        "ragulator = 1\n[[indicator]]\nid = \"p\"\nname = \"P\"\nunit = \"percent\"\npolarity = \"higher_is_better\"\ntarget = 85\nrag = { rule = \"target\", amber = 1 }\n",
+    )
+    .expect("the scorecard loads");
+    let rows = [
+        "p,2022-01,,2,4",
+        "p,2022-01,,1,2",
+        "p,2022-02,,2.0,4",
+        "p,2022-02,,2,4",
+        "p,2022-03,50,,",
+        "p,2022-03,,1,2",
+    ];
+    let results = |order: &[usize]| {
+        let mut csv = String::from("indicator,period,value,numerator,denominator\n");
+        for &i in order {
+            csv += rows[i];
+            csv.push('\n');
+        }
+        let data = s.read_csv(csv.as_bytes()).expect("the file reads");
+        assert!(data.rejected().is_empty(), "{:?}", data.rejected());
+        let json = s
+            .evaluate(&data, &Default::default())
+            .expect("evaluates")
+            .to_json();
+        json["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .map(|r| {
+                (
+                    r["period"].to_string(),
+                    r["numerator"].to_string(),
+                    r["denominator"].to_string(),
+                    r["explanation"].to_string(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let forward = results(&[0, 1, 2, 3, 4, 5]);
+    assert_eq!(forward, results(&[5, 4, 3, 2, 1, 0]));
+    assert_eq!(forward, results(&[1, 0, 3, 2, 5, 4]));
+    let given: Vec<(&str, &str)> = forward
+        .iter()
+        .map(|r| (r.1.as_str(), r.2.as_str()))
+        .collect();
+    assert_eq!(
+        given,
+        [("\"1\"", "\"2\""), ("\"2\"", "\"4\""), ("null", "null")]
+    );
+}
+
 /// One indicator with the given target, amber tolerance and bands rule
 /// thresholds written as bare numbers (not strings), in `format`.
 fn numbers_in(format: Format, target: &str, amber: &str, threshold: &str) -> String {
