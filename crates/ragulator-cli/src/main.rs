@@ -537,8 +537,10 @@ fn spc(
                         ragulator::spc::round4(g.lpl),
                         ragulator::spc::round4(g.upl)
                     )
-                } else {
+                } else if g.n < 2 {
                     "no limits (a single point)".to_string()
+                } else {
+                    "no limits (no variation: every moving range is 0)".to_string()
                 };
                 writeln!(
                     out,
@@ -572,13 +574,7 @@ fn spc(
             writeln!(
                 out,
                 "assurance: {}",
-                chart.assurance.unwrap_or(
-                    if chart.groups.last().is_some_and(|g| !g.has_limits()) {
-                        "- (no limits: a single point)"
-                    } else {
-                        "- (no target or no polarity)"
-                    }
-                )
+                chart.assurance.unwrap_or("- (no target or no polarity)")
             )?;
             for w in &chart.warnings {
                 writeln!(out, "warning: {w}")?;

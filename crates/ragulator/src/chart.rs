@@ -31,11 +31,14 @@ pub struct ChartGroup {
     pub near_upper: Decimal,
     /// Fewer than 12 points: trial limits.
     pub short: bool,
+    /// See [`ChartGroup::has_limits`].
+    limits: bool,
 }
 
 impl ChartGroup {
-    /// Whether the segment has process limits. A segment of a single point
-    /// has no moving range, hence none (NHSRplotthedots: NA): the JSON
+    /// Whether the segment has process limits ([`spc::Segment::has_limits`]):
+    /// a single point has no moving range, and a baseline of equal values
+    /// none left after screening, hence none (NHSRplotthedots: NA). The JSON
     /// prints its `lpl`, `upl`, `near_lower` and `near_upper` as null.
     ///
     /// ```
@@ -47,7 +50,7 @@ impl ChartGroup {
     /// assert_eq!(chart.assurance, Some("hit_and_miss")); // as R, with NA limits
     /// ```
     pub fn has_limits(&self) -> bool {
-        self.n >= spc::MIN_POINTS_FOR_LIMITS
+        self.limits
     }
 }
 
@@ -292,6 +295,7 @@ impl Scorecard {
                     near_lower: s.near_lower,
                     near_upper: s.near_upper,
                     short: s.short,
+                    limits: s.has_limits(),
                 })
             })
             .collect();

@@ -36,21 +36,17 @@
 //!   notes and our contract say fewer than 12; we follow the contract (see
 //!   [`SHORT_SEGMENT_THRESHOLD`]).
 //!
+//! * Where R's limits are NA (a segment of one point, which has no moving
+//!   range, or one whose baseline values are all equal, whose ranges, all 0,
+//!   are screened away by `0 < 0`), [`Segment::has_limits`] is false: the
+//!   limit fields hold the mean and the chart JSON prints them as null, no
+//!   point is outside or close to them (R's NA comparisons), trends and
+//!   shifts are still judged (`NA | TRUE` is true in R), and when it is the
+//!   last segment assurance is hit and miss (R compares the target with NA
+//!   limits, false both ways: "inconsistent").
+//!
 //! Where we deliberately differ from R (it would produce NaN or an error):
 //!
-//! * A segment of one point has no moving range, so no limits (R: NA). Its
-//!   [`Segment::has_limits`] is false (the limit fields then hold the mean,
-//!   and the chart JSON prints them as null), its point is common cause, and
-//!   when it is the last segment assurance is hit and miss (R compares the
-//!   target with NA limits, which is false both ways: "inconsistent").
-//! * A segment whose moving ranges are all 0 (all values equal) keeps none of
-//!   them after screening (`0 < 0`), which gives NaN limits in R; here its AMR
-//!   is 0 and the limits sit on the mean. Point types are the same (every
-//!   point is on the mean, or R's NaN comparisons count as false); assurance
-//!   then compares the target with the mean instead of R's NaN-driven
-//!   "inconsistent". The one visible difference: with `fix_after` on a flat
-//!   baseline, later points that move away are outside the limits here and
-//!   not in R.
 //! * `fix_after` below 12 is an error in R; here it is ignored with a warning.
 //! * R labels every trend point followed by another trend point by the step
 //!   to that point, so the last point of a run directly followed by a
@@ -227,23 +223,32 @@ pub struct Segment {
     pub near_upper: Decimal,
     /// Fewer than [`SHORT_SEGMENT_THRESHOLD`] points: trial limits.
     pub short: bool,
+    /// See [`Segment::has_limits`].
+    #[serde(skip)]
+    limits: bool,
 }
 
 impl Segment {
-    /// Whether the segment has process limits: it needs two points for a
-    /// moving range. A single point has none (NHSRplotthedots gives NA
-    /// limits); its limit fields then hold the mean and mean nothing.
+    /// Whether the segment has process limits: it needs a moving range
+    /// left after screening. A single point has none, nor a baseline whose
+    /// values are all equal (its ranges, all 0, are screened away by
+    /// `0 < 3.267 × 0`); NHSRplotthedots gives NA limits for both. The limit
+    /// fields then hold the mean and mean nothing: no point is outside or
+    /// close to them, and assurance is hit and miss.
     ///
     /// ```
     /// use ragulator::spc::{chart, ChartOptions, Improvement};
     /// use rust_decimal::Decimal;
-    /// let one = chart(&[Decimal::from(4)], &[], &ChartOptions::default(), Improvement::Increase, None);
-    /// assert!(!one.segments[0].has_limits());
-    /// let two = chart(&[Decimal::from(4), Decimal::from(5)], &[], &ChartOptions::default(), Improvement::Increase, None);
-    /// assert!(two.segments[0].has_limits());
+    /// let c = |v: &[i64]| {
+    ///     let v: Vec<Decimal> = v.iter().map(|&x| Decimal::from(x)).collect();
+    ///     chart(&v, &[], &ChartOptions::default(), Improvement::Increase, None)
+    /// };
+    /// assert!(!c(&[4]).segments[0].has_limits());
+    /// assert!(c(&[4, 5]).segments[0].has_limits());
+    /// assert!(!c(&[4, 4, 4]).segments[0].has_limits());
     /// ```
     pub fn has_limits(&self) -> bool {
-        self.n >= MIN_POINTS_FOR_LIMITS
+        self.limits
     }
 }
 
@@ -552,12 +557,16 @@ pub fn chart(
             ));
         }
         let short = ys.len() < SHORT_SEGMENT_THRESHOLD;
-        let has_limits = ys.len() >= MIN_POINTS_FOR_LIMITS;
-        if !has_limits {
+        if ys.len() < MIN_POINTS_FOR_LIMITS {
             warnings.push(format!(
                 "segment starting at point {} has a single point; it has no limits until it has {}",
                 start + 1,
                 MIN_POINTS_FOR_LIMITS
+            ));
+        } else if !limits.defined {
+            warnings.push(format!(
+                "segment starting at point {} has no variation in its baseline (every moving range is 0); it has no limits",
+                start + 1
             ));
         } else if short {
             warnings.push(format!(
@@ -567,13 +576,7 @@ pub fn chart(
                 SHORT_SEGMENT_THRESHOLD
             ));
         }
-        // Without limits no rule can be judged (R's NA comparisons): common
-        // cause.
-        let rules = if has_limits {
-            classify(ys, &limits, options)
-        } else {
-            vec![None; ys.len()]
-        };
+        let rules = classify(ys, &limits.for_rules(), options);
         points.extend(rules.into_iter().map(|rule| PointSignal {
             rule,
             point_type: point_type(rule, improvement),
@@ -588,6 +591,7 @@ pub fn chart(
             near_lower: limits.near_lower,
             near_upper: limits.near_upper,
             short,
+            limits: limits.defined,
         });
     }
 
@@ -640,6 +644,7 @@ fn segment_bounds(len: usize, starts: &[usize], warnings: &mut Vec<String>) -> V
 }
 
 /// The centre line, AMR and limits of one segment.
+#[derive(Clone)]
 struct Limits {
     mean: Decimal,
     amr: Decimal,
@@ -647,6 +652,9 @@ struct Limits {
     upl: Decimal,
     near_lower: Decimal,
     near_upper: Decimal,
+    /// A moving range was left after screening: without one (a single
+    /// point, or every range 0) R's AMR is NaN, and so are its limits.
+    defined: bool,
 }
 
 impl Limits {
@@ -672,10 +680,10 @@ impl Limits {
                 scaled_average(&kept, Decimal::new(3267, 3), 1, overflow).unwrap_or(Decimal::ZERO);
             kept.retain(|r| *r < cutoff);
         }
-        // No usable moving range: one point (R: NaN AMR; the caller treats
-        // the segment as having no limits), or all ranges 0 and screened
-        // away by `0 < 0` (R: NaN as well; the domain contract asks for AMR
-        // 0 instead, which puts every limit on the mean).
+        // No usable moving range: one point, or all ranges 0 and screened
+        // away by `0 < 0`. R's AMR is then NaN and so are its limits: the
+        // segment has none (`defined`); the fields hold the mean.
+        let defined = !kept.is_empty();
         let amr = scaled_average(&kept, one, 1, overflow).unwrap_or(Decimal::ZERO);
         // 2.66 × Σmr / m and (2 × 2.66 / 3) × Σmr / m = 5.32 × Σmr / (3m):
         // multiplying before dividing keeps the widths exact whenever the
@@ -693,6 +701,23 @@ impl Limits {
             upl: saturate(mean.checked_add(width), overflow, Decimal::MAX),
             near_lower: saturate(mean.checked_sub(near_width), overflow, Decimal::MIN),
             near_upper: saturate(mean.checked_add(near_width), overflow, Decimal::MAX),
+            defined,
+        }
+    }
+
+    /// The limits the rules judge against: without limits (R's NaN), no
+    /// point is outside them or close to them, while trends and shifts,
+    /// which only need the mean, are still judged (R's `NA | TRUE`).
+    fn for_rules(&self) -> Limits {
+        if self.defined {
+            return self.clone();
+        }
+        Limits {
+            lpl: Decimal::MIN,
+            upl: Decimal::MAX,
+            near_lower: Decimal::MIN,
+            near_upper: Decimal::MAX,
+            ..self.clone()
         }
     }
 }
@@ -1432,12 +1457,17 @@ mod tests {
         assert_eq!(c.assurance, Some(Assurance::HitAndMiss));
     }
 
-    /// All ranges are 0; screening keeps none (0 < 0 is false; R gets NaN) and
-    /// we use AMR 0. Every point is on the mean: no signal of any kind.
+    /// All ranges are 0. Screening keeps none (0 < 0 is false): R's AMR and
+    /// limits are NaN, so there are no limits and assurance is hit and miss.
+    /// Without screening AMR is 0 and the limits sit on the mean, as in R.
+    /// Every point is on the mean: no signal of any kind.
     #[test]
     fn all_equal_values() {
         let v = vec![d("3.5"); 20];
-        for screen in [true, false] {
+        for (screen, limits, assurance) in [
+            (true, false, Assurance::HitAndMiss),
+            (false, true, Assurance::ConsistentFail),
+        ] {
             let o = ChartOptions {
                 screen_outliers: screen,
                 ..ChartOptions::default()
@@ -1448,9 +1478,31 @@ mod tests {
                 (s.mean, s.amr, s.lpl, s.upl),
                 (d("3.5"), d("0"), d("3.5"), d("3.5"))
             );
+            assert_eq!(s.has_limits(), limits);
             assert!(flagged(&c).is_empty());
-            assert_eq!(c.assurance, Some(Assurance::ConsistentFail));
+            assert_eq!(c.assurance, Some(assurance));
         }
+    }
+
+    /// A flat baseline (`fix_after`) has no limits: later points that move
+    /// away are not outside them (R compares with NaN), but runs (a trend, a
+    /// shift), which need only the values and the mean, are still flagged.
+    #[test]
+    fn a_flat_fixed_baseline_has_no_limits_but_runs_count() {
+        let mut v = vec![d("50"); 12];
+        v.extend(["51", "49", "51"].map(d));
+        let o = ChartOptions {
+            fix_after: Some(12),
+            ..ChartOptions::default()
+        };
+        let c = chart(&v, &[], &o, Improvement::Increase, None);
+        assert!(!c.segments[0].has_limits());
+        assert!(flagged(&c).is_empty());
+        assert!(c.warnings.iter().any(|w| w.contains("no variation")));
+        v.extend(["51", "52", "53", "54", "55", "56", "57"].map(d));
+        let c = chart(&v, &[], &o, Improvement::Increase, None);
+        let run: Vec<usize> = flagged(&c).iter().map(|f| f.0).collect();
+        assert_eq!(run, (15..=22).collect::<Vec<_>>(), "{:?}", flagged(&c));
     }
 
     /// 1..7 rises, 7 -> 2 drops, 2..8 rises. Point 15 (the 7) ends the first
@@ -1550,7 +1602,10 @@ mod tests {
             (c.segments[0].mean, c.segments[0].amr),
             (Decimal::MAX, Decimal::ZERO)
         );
-        assert!(flagged(&c).is_empty() && c.warnings.is_empty());
+        // Equal values: no limits (and a warning saying so), no overflow.
+        assert!(flagged(&c).is_empty());
+        assert_eq!(c.warnings.len(), 1);
+        assert!(c.warnings[0].contains("no variation"), "{:?}", c.warnings);
     }
 
     #[test]
