@@ -459,6 +459,22 @@ impl Checker<'_, '_> {
         ))
     }
 
+    /// `fname` compares values by the indicator's polarity: an error on an
+    /// indicator without one (`none`, `range`).
+    fn needs_polarity(&self, fname: &str, span: &std::ops::Range<usize>) -> Result<(), ExprError> {
+        let polarity = match self.ctx.polarity {
+            Polarity::HigherIsBetter | Polarity::LowerIsBetter => return Ok(()),
+            Polarity::Range => "range",
+            Polarity::None => "none",
+        };
+        Err(self.error(
+            span,
+            format!(
+                "{fname} needs an indicator with polarity higher_is_better or lower_is_better; this one has polarity {polarity}"
+            ),
+        ))
+    }
+
     fn arg_count(
         &self,
         fname: &str,
@@ -588,21 +604,7 @@ impl Checker<'_, '_> {
                 }
             }
             "better" | "at_least_as_good" => {
-                if !matches!(
-                    self.ctx.polarity,
-                    Polarity::HigherIsBetter | Polarity::LowerIsBetter
-                ) {
-                    let polarity = match self.ctx.polarity {
-                        Polarity::Range => "range",
-                        _ => "none",
-                    };
-                    return Err(self.error(
-                        span,
-                        format!(
-                            "{name} needs an indicator with polarity higher_is_better or lower_is_better; this one has polarity {polarity}"
-                        ),
-                    ));
-                }
+                self.needs_polarity(name, span)?;
                 self.arg_count(name, span, args, 2)?;
                 let a = self.number_arg(name, 0, self.arg(args, 0, span)?)?;
                 let b = self.number_arg(name, 1, self.arg(args, 1, span)?)?;
@@ -644,6 +646,9 @@ impl Checker<'_, '_> {
                 Ok((Typed::MeanLast(n as usize), Type::Number))
             }
             "worse_for" => {
+                // A worsening is a change for the worse: it needs a polarity
+                // (DESIGN.md 3.3), as `better` does.
+                self.needs_polarity(name, span)?;
                 self.reads_beyond_variables = true;
                 self.arg_count(name, span, args, 1)?;
                 let n = self.int_arg(name, self.arg(args, 0, span)?, 1, MAX_HISTORY)?;
@@ -1087,6 +1092,17 @@ mod tests {
             e.message
         );
         assert_eq!(e.column, 12);
+        // A worsening needs a polarity too.
+        for polarity in [Polarity::None, Polarity::Range] {
+            let e = err_in("value > 1 and worse_for(2)", Scope::Indicator, polarity);
+            assert!(
+                e.message
+                    .starts_with("worse_for needs an indicator with polarity"),
+                "{}",
+                e.message
+            );
+            assert_eq!(e.column, 15);
+        }
     }
 
     #[test]
