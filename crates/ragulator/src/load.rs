@@ -997,6 +997,19 @@ impl Validator {
         self.duplicates("indicator", &indicator_ids);
         let rule_names: Vec<String> = spec.rules.keys().cloned().collect();
 
+        // A theme's `rollup = "worst"` names the built-in: a rule set of that
+        // name could never be used there, and would be mistaken for it.
+        for name in ["worst", "majority"] {
+            if spec.rules.contains_key(name) {
+                self.error(
+                    format!("rules.{name}"),
+                    format!(
+                        "a rule set cannot be named '{name}': that is a built-in rollup (rollup = \"{name}\"); rename the rule set"
+                    ),
+                );
+            }
+        }
+
         // Syntax-check every rule set once, even unused ones.
         for (name, rs) in &spec.rules {
             for (k, clause) in rs.when.iter().enumerate() {
