@@ -764,11 +764,15 @@ fn read_spec(node: &tree::Node, format: Format) -> Result<ScorecardSpec, tree::E
 
 fn type_diagnostic(e: &tree::Error, text: &str, format: Format) -> Diagnostic {
     let message = e.message(format);
-    let message = match format {
+    let mut message = match format {
         Format::Toml => plain_types(message.trim()),
         Format::Json => plain_types(&strip_position(&message)),
         Format::Yaml => yaml_message(&tree::escape_controls(&message)),
     };
+    let field = e.path.as_deref().and_then(|p| p.rsplit('.').next());
+    if let Some(hint) = field.filter(|_| e.is_bad_value()).and_then(value_hint) {
+        message = format!("{message}; {hint}");
+    }
     let at = e.at.map(|p| p.line_col(text));
     Diagnostic {
         path: e.path.clone().unwrap_or_default(),
@@ -776,6 +780,20 @@ fn type_diagnostic(e: &tree::Error, text: &str, format: Format) -> Diagnostic {
         column: at.map(|(_, c)| c),
         message,
     }
+}
+
+/// What a field holds, for the wrongly typed values whose type alone does
+/// not say what would be valid (DESIGN.md 7).
+fn value_hint(field: &str) -> Option<&'static str> {
+    Some(match field {
+        "ragulator" => "give the format version, 1",
+        "year_start_month" => {
+            "give the month financial years start in, a whole number from 1 to 12"
+        }
+        "decimals" => "give the number of decimal places, a whole number from 0 to 28",
+        "from" => "give a period in quotes, such as \"2022-04\", \"2022-Q2\" or \"2022/23\"",
+        _ => return None,
+    })
 }
 
 /// serde's Rust type names in words a scorecard author knows.
