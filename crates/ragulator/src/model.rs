@@ -355,6 +355,29 @@ impl Serialize for Dec {
     }
 }
 
+/// A whole number beyond 64 bits (TOML reads them) as a decimal, or why
+/// not: beyond ±79,228,162,514,264,337,593,543,950,335 it is out of range.
+///
+/// ```
+/// use ragulator::model::decimal_from_i128;
+/// assert_eq!(decimal_from_i128(-18446744073709551616).unwrap().to_string(), "-18446744073709551616");
+/// assert!(decimal_from_i128(i128::MAX).unwrap_err().contains("out of range"));
+/// ```
+pub fn decimal_from_i128(v: i128) -> Result<Decimal, String> {
+    Decimal::try_from_i128_with_scale(v, 0).map_err(|_| {
+        format!("'{v}' is out of range: decimals must lie within ±79,228,162,514,264,337,593,543,950,335")
+    })
+}
+
+/// [`decimal_from_i128`] for a positive whole number beyond `i128`.
+pub fn decimal_from_u128(v: u128) -> Result<Decimal, String> {
+    i128::try_from(v)
+        .map_err(|_| {
+            format!("'{v}' is out of range: decimals must lie within ±79,228,162,514,264,337,593,543,950,335")
+        })
+        .and_then(decimal_from_i128)
+}
+
 impl<'de> Deserialize<'de> for Dec {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
@@ -370,10 +393,10 @@ impl<'de> Deserialize<'de> for Dec {
                 Ok(Dec(Decimal::from(v)))
             }
             fn visit_i128<E: de::Error>(self, v: i128) -> Result<Dec, E> {
-                Decimal::from_i128_with_scale(v, 0)
-                    .checked_add(Decimal::ZERO)
-                    .map(Dec)
-                    .ok_or_else(|| E::custom("number out of range"))
+                decimal_from_i128(v).map(Dec).map_err(E::custom)
+            }
+            fn visit_u128<E: de::Error>(self, v: u128) -> Result<Dec, E> {
+                decimal_from_u128(v).map(Dec).map_err(E::custom)
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Dec, E> {
                 decimal_from_f64(v).map(Dec).map_err(E::custom)
@@ -873,6 +896,16 @@ impl<'de> Deserialize<'de> for TargetValue {
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<TargetValue, E> {
                 Ok(TargetValue::Value(Dec(Decimal::from(v))))
             }
+            fn visit_i128<E: de::Error>(self, v: i128) -> Result<TargetValue, E> {
+                decimal_from_i128(v)
+                    .map(|d| TargetValue::Value(Dec(d)))
+                    .map_err(E::custom)
+            }
+            fn visit_u128<E: de::Error>(self, v: u128) -> Result<TargetValue, E> {
+                decimal_from_u128(v)
+                    .map(|d| TargetValue::Value(Dec(d)))
+                    .map_err(E::custom)
+            }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<TargetValue, E> {
                 decimal_from_f64(v)
                     .map(|d| TargetValue::Value(Dec(d)))
@@ -929,6 +962,16 @@ impl<'de> Deserialize<'de> for TargetSpec {
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<TargetSpec, E> {
                 TargetValue::deserialize(de::value::U64Deserializer::new(v))
                     .map(TargetSpec::Constant)
+            }
+            fn visit_i128<E: de::Error>(self, v: i128) -> Result<TargetSpec, E> {
+                decimal_from_i128(v)
+                    .map(|d| TargetSpec::Constant(TargetValue::Value(Dec(d))))
+                    .map_err(E::custom)
+            }
+            fn visit_u128<E: de::Error>(self, v: u128) -> Result<TargetSpec, E> {
+                decimal_from_u128(v)
+                    .map(|d| TargetSpec::Constant(TargetValue::Value(Dec(d))))
+                    .map_err(E::custom)
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<TargetSpec, E> {
                 TargetValue::deserialize(de::value::F64Deserializer::new(v))
@@ -1016,8 +1059,13 @@ impl FromStr for Tolerance {
             Some(n) => (n.trim(), true),
             None => (t, false),
         };
-        let d = parse_decimal(number).map_err(|_| {
-            format!("'{text}' is not a tolerance: write a number of units (2) or a percentage of the target (\"5%\")")
+        let d = parse_decimal(number).map_err(|e| {
+            if is_numeral(number) {
+                // A number, but not one a decimal holds: say why.
+                format!("tolerance {e}")
+            } else {
+                format!("'{text}' is not a tolerance: write a number of units (2) or a percentage of the target (\"5%\")")
+            }
         })?;
         if d.is_sign_negative() && !d.is_zero() {
             return Err(format!(
@@ -1045,6 +1093,14 @@ impl<'de> Deserialize<'de> for Tolerance {
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Tolerance, E> {
                 Ok(Tolerance::Units(Decimal::from(v)))
+            }
+            fn visit_i128<E: de::Error>(self, v: i128) -> Result<Tolerance, E> {
+                let d = decimal_from_i128(v).map_err(E::custom)?;
+                d.to_string().parse().map_err(E::custom)
+            }
+            fn visit_u128<E: de::Error>(self, v: u128) -> Result<Tolerance, E> {
+                let d = decimal_from_u128(v).map_err(E::custom)?;
+                d.to_string().parse().map_err(E::custom)
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Tolerance, E> {
                 let d = decimal_from_f64(v).map_err(E::custom)?;

@@ -491,6 +491,41 @@ fn numbers_written_in_a_scorecard_are_exact_in_every_format() {
 }
 
 #[test]
+fn whole_numbers_beyond_64_bits_are_decimals_or_out_of_range_in_every_format() {
+    // TOML reads them as 128-bit integers: a decimal holds up to 96 bits,
+    // so 2^64 is a number like any other and 2^100 is out of range (it was
+    // a panic in rust_decimal's constructor).
+    let (fits, too_big) = ("18446744073709551616", "1267650600228229401496703205376");
+    for format in [Format::Toml, Format::Json, Format::Yaml] {
+        let text = numbers_in(format, fits, fits, fits);
+        let s = Scorecard::from_str(&text, format)
+            .unwrap_or_else(|e| panic!("{format:?} loads: {e}\n{text}"));
+        let obs = s
+            .read_csv(b"indicator,period,value\nx,2022-06,1\n")
+            .expect("the data reads");
+        let json = s
+            .evaluate(&obs, &EvaluateOptions::default())
+            .expect("evaluates")
+            .to_json();
+        assert_eq!(json["results"][0]["target"], fits, "{format:?}");
+        for (t, a, b) in [
+            (too_big, "1", "2"),
+            ("1", too_big, "2"),
+            ("1", "1", too_big),
+        ] {
+            let text = numbers_in(format, t, a, b);
+            let e = load_error(&text, format);
+            assert!(e.contains("is out of range"), "{format:?}: {e}");
+            let negative = numbers_in(format, &format!("-{too_big}"), "1", "2");
+            assert!(
+                load_error(&negative, format).contains("out of range"),
+                "{format:?}"
+            );
+        }
+    }
+}
+
+#[test]
 fn floats_with_few_digits_read_as_before_and_too_many_are_refused() {
     for format in [Format::Toml, Format::Json, Format::Yaml] {
         // Up to 15 digits a float is its shortest representation: `20.0` is 20.
