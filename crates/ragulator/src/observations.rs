@@ -1058,6 +1058,13 @@ fn number(cell: Cell<'_>, column: &str) -> Result<Option<Decimal>, String> {
     }
 }
 
+/// The index in [`COLUMNS`] of the column a header or key names, matched
+/// ignoring case and surrounding spaces.
+fn column_of(key: &str) -> Option<usize> {
+    let key = trim(key);
+    COLUMNS.iter().position(|c| c.eq_ignore_ascii_case(key))
+}
+
 const COLUMNS: [&str; 7] = [
     "entity",
     "indicator",
@@ -1223,18 +1230,23 @@ impl Scorecard {
         self.read_json_rows(items)
     }
 
-    /// Reads observations from already-parsed JSON row objects.
+    /// Reads observations from already-parsed JSON row objects. Keys are
+    /// matched as CSV headers are, ignoring case and surrounding spaces
+    /// (`Value` is the value); an object giving one column twice (`value`
+    /// and `Value`) is a rejected row, since one of them would be ignored.
     pub fn read_json_rows(&self, items: &[serde_json::Value]) -> Result<Observations, DataError> {
-        let has = |k: &str| items.iter().any(|o| o.get(k).is_some());
         if !items.is_empty() {
+            // Every key of every object, the known columns by their names.
             let mut names: Vec<String> = Vec::new();
             for o in items.iter().filter_map(|o| o.as_object()) {
                 for k in o.keys() {
-                    if !names.contains(k) {
-                        names.push(k.clone());
+                    let name = column_of(k).map_or_else(|| k.clone(), |c| COLUMNS[c].to_string());
+                    if !names.contains(&name) {
+                        names.push(name);
                     }
                 }
             }
+            let has = |col: &str| names.iter().any(|n| n == col);
             check_columns(
                 &names,
                 has("indicator"),
@@ -1251,9 +1263,30 @@ impl Scorecard {
                 builder.reject("expected an object with indicator, period and value");
                 continue;
             };
+            // The object's value for each column of COLUMNS.
+            let mut fields: [Option<(&str, &serde_json::Value)>; 7] = [None; 7];
+            let mut twice = None;
+            for (k, v) in obj {
+                let Some(c) = column_of(k) else { continue };
+                match fields[c] {
+                    Some((first, _)) => twice = Some(format!("column {} given twice in this row ({first}, {k}); keep one, so that no value is ignored", COLUMNS[c])),
+                    None => fields[c] = Some((k.as_str(), v)),
+                }
+            }
+            if let Some(reason) = twice {
+                builder.reject(reason);
+                continue;
+            }
+            let field = |k: &str| {
+                COLUMNS
+                    .iter()
+                    .position(|c| *c == k)
+                    .and_then(|c| fields[c])
+                    .map(|f| f.1)
+            };
             let mut bad = None;
             let mut text = |k: &str| -> Option<String> {
-                match obj.get(k) {
+                match field(k) {
                     None | Some(serde_json::Value::Null) => None,
                     Some(serde_json::Value::String(s)) => Some(s.clone()),
                     Some(serde_json::Value::Number(n)) => Some(n.to_string()),
@@ -1268,7 +1301,7 @@ impl Scorecard {
             let period = text("period");
             let series = text("series");
             let [value, numerator, denominator] =
-                ["value", "numerator", "denominator"].map(|k| match obj.get(k) {
+                ["value", "numerator", "denominator"].map(|k| match field(k) {
                     None | Some(serde_json::Value::Null) => Ok(None),
                     Some(serde_json::Value::Number(n)) => Ok(Some(n.to_string())),
                     Some(serde_json::Value::String(s)) => Ok(Some(s.clone())),

@@ -526,6 +526,45 @@ fn whole_numbers_beyond_64_bits_are_decimals_or_out_of_range_in_every_format() {
 }
 
 #[test]
+fn json_row_keys_are_matched_as_csv_headers_and_none_is_dropped() {
+    // As CSV headers: ignoring case and spaces. An object that gives a
+    // column twice is a rejected row: one of its values would be ignored.
+    let s = one_indicator();
+    let json = br#"[
+        {"Indicator": "x", " PERIOD ": "2022-01", "Value": 6},
+        {"indicator": "x", "period": "2022-02", "value": 4, "Value": 7},
+        {"indicator": "x", "period": "2022-03", "value": 3, "note": "extra keys are ignored"}
+    ]"#;
+    let data = s.read_json(json).expect("the rows read");
+    assert_eq!(data.input_rows(), 3);
+    let rejected: Vec<(usize, &str)> = data
+        .rejected()
+        .iter()
+        .map(|r| (r.row, r.reason.as_str()))
+        .collect();
+    assert_eq!(
+        rejected,
+        [(2, "column value given twice in this row (Value, value); keep one, so that no value is ignored")]
+    );
+    let out = s
+        .evaluate(&data, &EvaluateOptions::default())
+        .expect("evaluates")
+        .to_json();
+    let values: Vec<(&str, &str)> = out["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| {
+            (
+                r["period"].as_str().unwrap_or(""),
+                r["value"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(values, [("2022-01", "6"), ("2022-03", "3")]);
+}
+
+#[test]
 fn floats_with_few_digits_read_as_before_and_too_many_are_refused() {
     for format in [Format::Toml, Format::Json, Format::Yaml] {
         // Up to 15 digits a float is its shortest representation: `20.0` is 20.
