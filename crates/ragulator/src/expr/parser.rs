@@ -8,6 +8,7 @@
 //! (parentheses, argument lists, unary operators) and the height of the tree
 //! it builds are both at most [`MAX_DEPTH`].
 
+use std::collections::VecDeque;
 use std::fmt;
 use std::ops::Range;
 
@@ -311,23 +312,54 @@ impl Parser<'_> {
     }
 
     fn or(&mut self) -> Result<Parsed, ExprError> {
-        let mut lhs = self.and()?;
+        let mut terms = VecDeque::from([self.and()?]);
+        let mut ops = VecDeque::new();
         while self.peek().tok == Tok::Or {
-            let op = self.bump();
-            let rhs = self.and()?;
-            lhs = self.binary(BinaryOp::Or, op.span, lhs, rhs)?;
+            ops.push_back(self.bump().span);
+            terms.push_back(self.and()?);
         }
-        Ok(lhs)
+        self.balanced(BinaryOp::Or, terms, ops)
     }
 
     fn and(&mut self) -> Result<Parsed, ExprError> {
-        let mut lhs = self.not()?;
+        let mut terms = VecDeque::from([self.not()?]);
+        let mut ops = VecDeque::new();
         while self.peek().tok == Tok::And {
-            let op = self.bump();
-            let rhs = self.not()?;
-            lhs = self.binary(BinaryOp::And, op.span, lhs, rhs)?;
+            ops.push_back(self.bump().span);
+            terms.push_back(self.not()?);
         }
-        Ok(lhs)
+        self.balanced(BinaryOp::And, terms, ops)
+    }
+
+    /// A chain `a or b or c or d` (`ops[i]` between `terms[i]` and
+    /// `terms[i + 1]`) as a balanced tree, `(a or b) or (c or d)`, still
+    /// read left to right: `or` and `and` are associative, and a chain of n
+    /// terms is then about log2(n) high rather than n, so a long flat list
+    /// of conditions is not "nested too deeply".
+    fn balanced(
+        &self,
+        op: BinaryOp,
+        mut terms: VecDeque<Parsed>,
+        mut ops: VecDeque<Range<usize>>,
+    ) -> Result<Parsed, ExprError> {
+        while terms.len() > 1 {
+            let mut paired = VecDeque::with_capacity(terms.len() / 2 + 1);
+            let mut between = VecDeque::with_capacity(ops.len() / 2);
+            while let Some(lhs) = terms.pop_front() {
+                match (ops.pop_front(), terms.pop_front()) {
+                    (Some(op_span), Some(rhs)) => {
+                        paired.push_back(self.binary(op, op_span, lhs, rhs)?);
+                        between.extend(ops.pop_front());
+                    }
+                    _ => paired.push_back(lhs),
+                }
+            }
+            terms = paired;
+            ops = between;
+        }
+        terms
+            .pop_front()
+            .ok_or_else(|| self.error(0..self.source.len(), "an empty expression"))
     }
 
     fn not(&mut self) -> Result<Parsed, ExprError> {
@@ -819,6 +851,10 @@ mod tests {
         let e = err(&vec!["1"; 1000].join("+"));
         assert!(e.message.contains("nested too deeply"), "{}", e.message);
         ok(&vec!["1"; MAX_DEPTH].join("+"));
+        // But `or` and `and` chains are balanced: 300 conditions are about
+        // 10 levels, not 300.
+        ok(&vec!["gap > 1"; 300].join(" or "));
+        ok(&vec!["true"; 400].join(" and "));
         // Many arguments are flat, not deep.
         ok(&format!("min({})", vec!["1"; 1000].join(",")));
     }
