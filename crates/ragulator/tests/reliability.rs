@@ -909,7 +909,8 @@ fn a_second_override_for_the_same_place_names_both_rows() {
     let err = s.evaluate(&data, &options).expect_err("two overrides");
     assert_eq!(err.row, Some(3));
     assert!(
-        err.message.contains("(the first is row 2)"),
+        err.message
+            .contains("the overrides give two for the same entity, indicator or theme and period (rows 2 and 3)"),
         "{}",
         err.message
     );

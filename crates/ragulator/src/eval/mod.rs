@@ -879,11 +879,14 @@ impl<'a> Evaluator<'a> {
                             && q.target == key.1
                             && sc.parse_period(&q.period).ok() == Some(p)
                     })
-                    .map_or(String::new(), |f| format!(" (the first is row {})", f + 1));
+                    .map_or(format!("row {}", i + 1), |f| {
+                        format!("rows {} and {}", f + 1, i + 1)
+                    });
+                // Said to be the overrides' rows: a bare "row 2" reads as the data's.
                 return Err(DataError::in_row(
                     i + 1,
                     None,
-                    format!("a second override for the same entity, indicator or theme and period{first}; keep one"),
+                    format!("the overrides give two for the same entity, indicator or theme and period ({first}); keep one"),
                 ));
             }
             overrides.insert(
