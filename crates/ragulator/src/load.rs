@@ -955,6 +955,10 @@ fn one_of(items: &[String]) -> String {
 #[derive(Default)]
 struct Validator {
     diagnostics: Vec<Diagnostic>,
+    /// Expression errors already reported, by clause path and message: a
+    /// rule set used by many indicators reports each once (the first user
+    /// named), however many use it.
+    clause_errors: BTreeSet<(String, String)>,
 }
 
 impl Validator {
@@ -1823,10 +1827,12 @@ impl Validator {
                     } else {
                         format!(" (used by {user})")
                     };
-                    self.error(
-                        format!("{cpath}.if"),
-                        format!("in rule set '{name}', clause {}{used_by}: {e}", k + 1),
-                    );
+                    if self.clause_errors.insert((cpath.clone(), e.to_string())) {
+                        self.error(
+                            format!("{cpath}.if"),
+                            format!("in rule set '{name}', clause {}{used_by}: {e}", k + 1),
+                        );
+                    }
                 }
             }
         }

@@ -891,6 +891,42 @@ fn a_column_given_twice_is_an_error() {
     assert!(err.message.contains("columns 3 and 4"), "{}", err.message);
 }
 
+/// An error in a rule set that does not depend on who uses it is reported
+/// once, naming the first user; one that does (a polarity) once per user.
+#[test]
+fn a_rule_set_error_is_reported_once_not_once_per_indicator() {
+    let indicator = |id: &str, polarity: &str| {
+        format!("[[indicator]]\nid = \"{id}\"\nname = \"{id}\"\nunit = \"count\"\npolarity = \"{polarity}\"\nrag = \"r\"\n")
+    };
+    let toml = format!(
+        "ragulator = 1\n{}{}{}[rules.r]\nwhen = [{{ status = \"green\", if = \"abs(1, 2) > 0\" }}, {{ status = \"amber\", if = \"better(value, 1)\" }}]\notherwise = \"red\"\n",
+        indicator("a", "none"),
+        indicator("b", "range"),
+        indicator("c", "none"),
+    );
+    let e = Scorecard::from_str(&toml, Format::Toml).expect_err("invalid");
+    let got: Vec<(&str, &str)> = e
+        .diagnostics
+        .iter()
+        .map(|d| (d.path.as_str(), d.message.as_str()))
+        .collect();
+    assert_eq!(got.len(), 3, "{got:#?}");
+    assert!(
+        got[0]
+            .1
+            .contains("clause 1 (used by indicator[0].rag): column 1: abs takes 1 argument"),
+        "{got:#?}"
+    );
+    assert!(
+        got[1].1.contains("(used by indicator[0].rag)") && got[1].1.contains("polarity none"),
+        "{got:#?}"
+    );
+    assert!(
+        got[2].1.contains("(used by indicator[1].rag)") && got[2].1.contains("polarity range"),
+        "{got:#?}"
+    );
+}
+
 /// A second override for the same indicator and period fails the call,
 /// naming both rows (a judgement must not silently replace another).
 #[test]
