@@ -677,12 +677,11 @@ fn spec_from_tree_reporting_all(
             break;
         }
         let path = e.path.as_deref().unwrap_or("");
-        // A bad value of a mapping in a list, or a bad list item: a stand-in
-        // in its place. Neither can be taken out: the mapping would lack the
-        // field, and the list's later items would be renumbered.
-        // The stand-in: a number or boolean as text (`id = 85` read as
-        // "85"), else the first of STAND_INS; once per path (the next ones
-        // are tried above).
+        // A bad value of a mapping in a list, or a bad list item, cannot be
+        // taken out (the mapping would lack the field; the list's later
+        // items would be renumbered): a stand-in takes its place, a number
+        // or boolean as text (`id = 85` read as "85"), else the first of
+        // STAND_INS. Once per path: the next ones are tried above.
         let mut stand_in = |tree: &mut tree::Node| {
             if !e.is_bad_value() || items.iter().any(|(p, _)| p == path) {
                 return false;
