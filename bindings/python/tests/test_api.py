@@ -334,6 +334,19 @@ def test_a_frame_with_duplicate_column_names_is_a_data_error(card: ragulator.Sco
         card.evaluate(df)
 
 
+def test_a_column_pandas_cannot_export_does_not_stop_the_call_when_it_is_not_read(card: ragulator.Scorecard) -> None:
+    # Other columns are ignored: a free-text column mixing text and numbers
+    # (as from Excel), lists, or two unused columns of one name.
+    pd = need("pandas")
+    need("pyarrow")
+    base = {"indicator": ["re_referrals"] * 2, "period": ["2022-05", "2022-06"], "value": [20.0, 21.0]}
+    expected = card.evaluate(pd.DataFrame(base)).to_json()
+    for extra in ({"notes": ["late return", 3]}, {"notes": [[1, 2], {"a": 1}]}):
+        assert card.evaluate(pd.DataFrame({**base, **extra})).to_json() == expected
+    twice = pd.DataFrame([["re_referrals", "2022-06", 21.0, "a", 1]], columns=["indicator", "period", "value", "x", "x"])
+    assert card.evaluate(twice).rows == ragulator.RowCounts(1, 1, 0)
+
+
 def test_missing_status_applies_to_missing_values() -> None:
     card = ragulator.Scorecard.from_toml(TARGET_CARD.replace("target = 20\n", "target = 20\nmissing = \"red\"\n", 1))
     ev = card.evaluate(rows(None, math.nan))

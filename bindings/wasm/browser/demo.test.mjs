@@ -136,7 +136,20 @@ async function rendered(period) {
     }));
     const caption = root.querySelector('caption').textContent;
     const headers = [...root.querySelectorAll('thead th')].map((th) => th.getAttribute('scope'));
-    return { rows, themes, caption, headers };
+    // WCAG contrast ratio of each badge's text on its background.
+    const luminance = (css) => {
+      const [r, g, b] = css.match(/[\d.]+/g).slice(0, 3).map((c) => {
+        const s = Number(c) / 255;
+        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const contrasts = [...root.querySelectorAll('.badge')].map((badge) => {
+      const style = getComputedStyle(badge);
+      const [a, b] = [luminance(style.color), luminance(style.backgroundColor)].sort((x, y) => y - x);
+      return { label: badge.textContent, ratio: (a + 0.05) / (b + 0.05) };
+    });
+    return { rows, themes, caption, headers, contrasts };
   });
 }
 
@@ -166,6 +179,10 @@ test('the demo shows the CLI statuses for the latest month, then for another mon
   const first = await rendered(LATEST);
   compare(first, latest);
   assert.match(first.caption, /southampton · 2022-06/);
+  for (const { label, ratio } of first.contrasts) {
+    assert.ok(ratio >= 4.5, `the ${label} badge's text contrasts ${ratio.toFixed(2)}:1 with its colour (WCAG AA: 4.5)`);
+  }
+  assert.ok(first.contrasts.length > 0, 'the badges were measured');
   assert.ok(first.headers.every((s) => s === 'col'), 'column headers have scope=col');
   // The override in the example shows: given amber, computed green.
   assert.ok(latest.results.some((r) => r.override), 'the example has an overridden result');

@@ -102,7 +102,11 @@ function inkFor(colour) {
     return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
   });
   const luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b;
-  return luminance > 0.35 ? '#0b0c0c' : '#ffffff';
+  // Whichever ink contrasts more (WCAG contrast ratio): near black's
+  // relative luminance is about 0.0067, white's 1.
+  const onDark = 1.05 / (luminance + 0.05);
+  const onLight = (luminance + 0.05) / (0.0067 + 0.05);
+  return onLight >= onDark ? '#0b0c0c' : '#ffffff';
 }
 
 /**

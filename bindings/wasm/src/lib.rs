@@ -109,13 +109,19 @@ fn check_options(v: &JsValue, names: &[&str], what: &str) -> Result<(), JsValue>
     // A plain object (`{...}` or `Object.create(null)`): a Map, an array
     // or a class instance would have its options read as none.
     if !rows::is_plain_object(v) {
+        let example = match what {
+            "explain" => "{ indicator: \"re_referrals\", period: \"2022-06\" }",
+            "spc" => "{ indicator: \"re_referrals\" }",
+            "read" => "{ format: \"json\" }",
+            _ => "{ period: \"2022-06\" }",
+        };
+        let given = if v.is_object() && !js_sys::Array::is_array(v) {
+            "a Map or a class instance".to_string()
+        } else {
+            describe(v)
+        };
         return Err(usage(format!(
-            "the {what} options must be a plain object ({{ period: \"2022-06\" }}), not {}",
-            if v.is_object() {
-                "a Map, an array or a class instance"
-            } else {
-                "a value of another type"
-            }
+            "the {what} options must be a plain object ({example}), not {given}"
         )));
     }
     let object: &js_sys::Object = v.unchecked_ref();
@@ -127,8 +133,64 @@ fn check_options(v: &JsValue, names: &[&str], what: &str) -> Result<(), JsValue>
                 names.join(", ")
             )));
         }
+        // serde-wasm-bindgen's own message names neither the option nor
+        // the value in JS terms ("invalid type: JsValue(Object({}))").
+        let value = js_sys::Reflect::get(object, &JsValue::from_str(&key)).unwrap_or_default();
+        if value.is_undefined() || value.is_null() {
+            continue;
+        }
+        let wanted = match key.as_str() {
+            "period" => Some("text, such as \"2022-06\" or \"2022/23\""),
+            "entity" => Some("text, an entity's name"),
+            "indicator" => Some("text, an indicator's id"),
+            "format" | "overridesFormat" => Some("\"csv\" or \"json\""),
+            "explain" => Some("true or false"),
+            _ => None,
+        };
+        let fits = match key.as_str() {
+            "explain" => value.as_bool().is_some(),
+            _ => value.as_string().is_some(),
+        };
+        if let (Some(wanted), false) = (wanted, fits) {
+            return Err(usage(format!(
+                "the {what} option '{key}' must be {wanted}, not {}",
+                describe(&value)
+            )));
+        }
     }
     Ok(())
+}
+
+/// A JS value in words, for messages: `the number 2022`, `an array`.
+fn describe(v: &JsValue) -> String {
+    if v.is_undefined() {
+        return "undefined".into();
+    }
+    if v.is_null() {
+        return "null".into();
+    }
+    if let Some(n) = v.as_f64() {
+        return format!("the number {n}");
+    }
+    if let Some(b) = v.as_bool() {
+        return format!("{b}");
+    }
+    if v.is_string() {
+        return "text".into();
+    }
+    if v.is_bigint() {
+        return "a BigInt".into();
+    }
+    if js_sys::Array::is_array(v) {
+        return "an array".into();
+    }
+    if v.is_function() {
+        return "a function".into();
+    }
+    if v.is_object() {
+        return "an object".into();
+    }
+    "a value of another type".into()
 }
 
 /// A document given as text or as bytes (a `Uint8Array`, read exactly as

@@ -242,7 +242,14 @@ test('an override without a reason fails the whole call', () => {
 test('unknown options and data of the wrong type are DataErrors saying what is valid', () => {
   const card = Scorecard.fromToml(CARD);
   assert.match(thrown(() => card.evaluate(DATA, { perod: '2022-06' }), DataError).message, /unknown evaluate option 'perod'; the options are: overrides, overridesFormat, period, entity, explain, format/);
-  assert.match(thrown(() => card.spc(DATA, 're_referrals'), DataError).message, /the spc options must be a plain object/);
+  assert.match(thrown(() => card.spc(DATA, 're_referrals'), DataError).message, /the spc options must be a plain object \(\{ indicator: "re_referrals" \}\), not text/);
+  assert.match(thrown(() => card.explain(DATA), DataError).message, /the explain options must be a plain object \(\{ indicator: "re_referrals", period: "2022-06" \}\), not undefined/);
+  // A wrongly typed option is named, with its value in JS terms.
+  assert.equal(thrown(() => card.evaluate(DATA, { period: 2022 }), DataError).message,
+    'the evaluate option \'period\' must be text, such as "2022-06" or "2022/23", not the number 2022');
+  assert.match(thrown(() => card.evaluate(DATA, { entity: {} }), DataError).message, /option 'entity' must be text, an entity's name, not an object/);
+  assert.match(thrown(() => card.evaluate(DATA, { explain: 'yes' }), DataError).message, /option 'explain' must be true or false, not text/);
+  assert.match(thrown(() => card.evaluate(DATA, { overridesFormat: 5 }), DataError).message, /option 'overridesFormat' must be "csv" or "json", not the number 5/);
   assert.match(thrown(() => card.evaluate(42), DataError).message, /CSV text/);
   assert.match(thrown(() => card.evaluate(DATA, { overrides: 7 }), DataError).message, /overrides must be/);
   thrown(() => card.evaluate(DATA, { format: 'xml' }), DataError);

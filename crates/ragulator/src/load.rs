@@ -437,6 +437,9 @@ impl Scorecard {
     /// let data = a.read_csv(b"indicator,period,value\nx,2022-06,4\n").unwrap();
     /// assert!(a.check_observations(&data).is_ok());
     /// assert!(b.evaluate(&data, &Default::default()).unwrap_err().message.contains("another scorecard"));
+    /// // The same ids with another unit read a ratio row differently: refused too.
+    /// let c = ragulator::Scorecard::from_toml("ragulator = 1\n[[indicator]]\nid='x'\nname='X'\nunit='percent'\npolarity='none'\n").unwrap();
+    /// assert!(c.check_observations(&data).is_err());
     /// ```
     pub fn check_observations(&self, data: &crate::Observations) -> Result<(), crate::DataError> {
         if data.fingerprint == self.fingerprint {
@@ -454,7 +457,16 @@ fn fingerprint(indicators: &[Indicator], calendar: &Calendar) -> u64 {
     let mut h = rustc_hash::FxHasher::default();
     calendar.year_start_month().hash(&mut h);
     for ind in indicators {
-        (&ind.id, ind.decimals, ind.polarity, ind.is_measured()).hash(&mut h);
+        // The unit too: a numerator/denominator row is read as a value by
+        // it (x 100 for a percentage, x 10,000 per 10k).
+        (
+            &ind.id,
+            ind.decimals,
+            ind.polarity,
+            ind.unit,
+            ind.is_measured(),
+        )
+            .hash(&mut h);
     }
     h.finish()
 }

@@ -545,6 +545,19 @@ def _pandas_object_columns_as_text(data: Any) -> Any:
     return out
 
 
+def _pandas_data_columns_only(data: Any) -> Any:
+    """A pandas DataFrame without the columns ragulator ignores (matched as
+    CSV headers are), or None when it has none to leave out: a column of
+    notes that pandas cannot export (``["late return", 3]``) must not stop
+    the call, as the columns it does not read are ignored."""
+    if not type(data).__module__.startswith("pandas") or not hasattr(data, "columns"):
+        return None
+    keep = [i for i, c in enumerate(data.columns) if isinstance(c, str) and c.strip().lower() in _DATA_COLUMNS]
+    if len(keep) == len(data.columns):
+        return None
+    return data.iloc[:, keep]
+
+
 def _is_path(data: Any) -> bool:
     return isinstance(data, (str, os.PathLike))
 
@@ -741,14 +754,19 @@ class Scorecard:
             except RagulatorError:
                 raise
             except (ValueError, TypeError, OverflowError, NotImplementedError) as e:
-                # The frame's own export failed. pandas cannot export an
-                # object column mixing the inputs a list of dicts takes
+                # The frame's own export failed. A column ragulator ignores
+                # may be the cause: it is left out. And pandas cannot export
+                # an object column mixing the inputs a list of dicts takes
                 # (float, str, Decimal, int beyond 64 bits, Decimal("Infinity")):
                 # such columns are passed as text, read as a CSV cell is.
-                as_text = _pandas_object_columns_as_text(data)
-                if as_text is not None:
+                used = _pandas_data_columns_only(data)
+                frames = [used] if used is not None else []
+                frames.append(_pandas_object_columns_as_text(used if used is not None else data))
+                for frame in frames:
+                    if frame is None:
+                        continue
                     try:
-                        return Observations(self._native.read_arrow(as_text, once))
+                        return Observations(self._native.read_arrow(frame, once))
                     except RagulatorError:
                         raise
                     except (ValueError, TypeError, OverflowError, NotImplementedError):
