@@ -250,11 +250,30 @@ impl Scorecard {
             }
         }
         points.sort_by_key(|p| p.0);
+        // One kind of period a chart: months with a financial year's
+        // outturn among them are not one series. The kind with the most
+        // points (a tie: the latest point's); `evaluate` charts each
+        // result's own kind.
+        let mut other_kinds = 0;
+        let count = |k| points.iter().filter(|p| p.0.kind() == k).count();
+        // `max_by_key` keeps the last of equals: the latest point's kind.
+        let kind = points.iter().map(|p| p.0.kind()).max_by_key(|&k| count(k));
+        if let Some(kind) = kind {
+            let before = points.len();
+            points.retain(|p| p.0.kind() == kind);
+            other_kinds = before - points.len();
+        }
         let config = ind.spc.as_ref();
         let options = config.map(|c| c.options.clone()).unwrap_or_default();
         let rebase = config.map_or(&[][..], |c| c.rebase.as_slice());
         let starts = rebase_starts(&points, rebase);
         let mut warnings = Vec::new();
+        if let (Some((last, _)), 1..) = (points.last(), other_kinds) {
+            warnings.push(format!(
+                "{other_kinds} point(s) of another kind of period are left out: a chart is of one kind, here {}",
+                last.kind().as_str()
+            ));
+        }
         if let Some((last, _)) = points.last() {
             for r in rebase.iter().filter(|r| r.start() > last.start()) {
                 warnings.push(format!(

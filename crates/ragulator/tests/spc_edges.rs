@@ -427,3 +427,55 @@ fn points_carry_their_periods_target() {
     assert_eq!(targets, ["10", "10", "12", "15.5", "12"].map(String::from));
     assert_eq!(chart.target.map(|t| t.to_string()).as_deref(), Some("12"));
 }
+
+/// A chart is of one kind of period: months with a quarter and a financial
+/// year's outturn among them are not one XmR series. `spc` charts the kind
+/// with the most points and says what it left out; each `evaluate` result
+/// charts its own kind.
+#[test]
+fn a_chart_is_of_one_kind_of_period() {
+    let s = scorecard("higher_is_better", "{}");
+    let csv = "indicator,period,value\nx,2022-04,10\nx,2022-05,11\nx,2022-Q2,30\nx,2022-06,12\nx,2022/23,50\n";
+    let data = s.read_csv(csv.as_bytes()).expect("reads");
+    let chart = s.spc(&data, "x", None).expect("charts").to_json();
+    let periods: Vec<&str> = chart["points"]
+        .as_array()
+        .expect("points")
+        .iter()
+        .map(|p| p["period"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(periods, ["2022-04", "2022-05", "2022-06"]);
+    assert_eq!(chart["groups"][0]["mean"], "11.0000");
+    let warnings = chart["warnings"].to_string();
+    assert!(
+        warnings.contains("2 point(s) of another kind of period are left out"),
+        "{warnings}"
+    );
+
+    let out = s
+        .evaluate(&data, &EvaluateOptions::default())
+        .expect("evaluates")
+        .to_json();
+    let n: Vec<(String, u64)> = out["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| {
+            (
+                r["period"].as_str().unwrap_or_default().to_string(),
+                r["spc"]["n"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    let n: Vec<(&str, u64)> = n.iter().map(|(p, k)| (p.as_str(), *k)).collect();
+    assert_eq!(
+        n,
+        [
+            ("2022-04", 1),
+            ("2022-05", 2),
+            ("2022-06", 3),
+            ("2022-Q2", 1),
+            ("2022/23", 1)
+        ]
+    );
+}

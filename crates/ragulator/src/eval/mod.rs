@@ -1986,11 +1986,15 @@ impl IndicatorEnv<'_> {
 
     fn spc_state(&self) -> Option<SpcState> {
         let config = self.indicator.spc.as_ref()?;
+        // One kind of period a chart: months with a financial year's
+        // outturn among them are not one series (as `previous` and the
+        // direction keep kinds apart).
+        let kind = self.period.kind();
         let points: Vec<(Period, Decimal)> = self
             .t
             .slots
             .iter()
-            .filter(|s| s.period <= self.period)
+            .filter(|s| s.period <= self.period && s.period.kind() == kind)
             .filter_map(|s| s.value.map(|v| (s.period, v)))
             .collect();
         if points.last().map(|p| p.0) != Some(self.period) {
