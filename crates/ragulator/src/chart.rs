@@ -207,10 +207,26 @@ impl Scorecard {
                 .entities
                 .iter()
                 .position(|e| e == name)
-                .ok_or_else(|| DataError {
-                    message: format!("no data for entity '{name}'"),
-                    row: None,
-                    column: Some("entity".into()),
+                .ok_or_else(|| {
+                    let mut known: Vec<&str> = data
+                        .entities
+                        .iter()
+                        .map(String::as_str)
+                        .filter(|e| !e.is_empty())
+                        .collect();
+                    known.sort_unstable();
+                    DataError {
+                        message: format!(
+                            "no data for entity '{name}'; the data's entities are: {}",
+                            if known.is_empty() {
+                                "none (no entity column)".to_string()
+                            } else {
+                                known.join(", ")
+                            }
+                        ),
+                        row: None,
+                        column: Some("entity".into()),
+                    }
                 })?,
             None => {
                 let mut seen: Vec<u32> = rows.iter().map(|o| o.entity).collect();

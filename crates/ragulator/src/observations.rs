@@ -1485,11 +1485,15 @@ impl Scorecard {
     pub fn check_override(&self, row: usize, o: &Override) -> Result<(), DataError> {
         match &o.target {
             OverrideTarget::Indicator(id) if self.indicator(id).is_none() => {
+                let ids: Vec<&str> = self.indicators.iter().map(|i| i.id.as_str()).collect();
                 return Err(DataError::in_row(
                     row,
                     Some("indicator"),
-                    format!("override names unknown indicator '{id}'"),
-                ))
+                    format!(
+                        "override names unknown indicator '{id}'; indicators are: {}",
+                        ids.join(", ")
+                    ),
+                ));
             }
             // A context indicator has no status to replace: ignoring the
             // override would make a human judgement vanish silently.

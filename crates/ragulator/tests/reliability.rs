@@ -952,6 +952,55 @@ fn a_second_override_for_the_same_place_names_both_rows() {
     );
 }
 
+/// An override for an entity the data writes in another case is an error
+/// naming the data's spelling: it would otherwise add a second entity
+/// beside the real one. One for an entity the data lacks is kept (a
+/// judgement for one that sent nothing). Unknown names list the known ones.
+#[test]
+fn overrides_and_charts_name_what_would_be_valid() {
+    let s = one_indicator();
+    let data = s
+        .read_csv(b"entity,indicator,period,value\nsouthampton,x,2022-01,4\n")
+        .expect("the data reads");
+    let with = |csv: &[u8]| EvaluateOptions {
+        overrides: s.read_overrides_csv(csv).expect("the overrides read"),
+        ..EvaluateOptions::default()
+    };
+    let err = s
+        .evaluate(
+            &data,
+            &with(b"entity,indicator,period,status,reason\nSouthampton,x,2022-01,green,checked\n"),
+        )
+        .expect_err("a case slip");
+    assert_eq!(err.to_string(), "row 1, column entity: the override names entity 'Southampton', which the data writes 'southampton' (entities are matched exactly); write 'southampton'");
+    let out = s
+        .evaluate(
+            &data,
+            &with(b"entity,indicator,period,status,reason\nportsmouth,x,2022-01,red,no return\n"),
+        )
+        .expect("an entity without data may be judged")
+        .to_json();
+    assert!(out["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .any(|r| r["entity"] == "portsmouth" && r["status"] == "red"));
+
+    let err = s
+        .read_overrides_csv(b"indicator,period,status,reason\ny,2022-01,green,checked\n")
+        .expect_err("unknown indicator");
+    assert!(
+        err.to_string()
+            .ends_with("override names unknown indicator 'y'; indicators are: x"),
+        "{err}"
+    );
+    let err = s.spc(&data, "x", Some("york")).expect_err("unknown entity");
+    assert_eq!(
+        err.message,
+        "no data for entity 'york'; the data's entities are: southampton"
+    );
+}
+
 /// Series are matched ignoring case, as columns are: `Actual` is the
 /// actual value, `TARGET` the target, `SN` the comparator `sn`.
 #[test]

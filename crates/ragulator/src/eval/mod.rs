@@ -869,6 +869,20 @@ impl<'a> Evaluator<'a> {
                 o.target.clone(),
                 p,
             );
+            // An entity the data lacks may be meant (a judgement for one
+            // that sent nothing), but one the data has in another case is a
+            // slip that would land the judgement beside the real entity.
+            if let Some(e) = key.0.as_deref() {
+                if !data.entities.iter().any(|d| d == e) {
+                    if let Some(d) = data.entities.iter().find(|d| d.eq_ignore_ascii_case(e)) {
+                        return Err(DataError::in_row(
+                            i + 1,
+                            Some("entity"),
+                            format!("the override names entity '{e}', which the data writes '{d}' (entities are matched exactly); write '{d}'"),
+                        ));
+                    }
+                }
+            }
             if overrides.contains_key(&key) {
                 let first = options
                     .overrides
