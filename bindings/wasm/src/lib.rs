@@ -193,11 +193,15 @@ fn describe(v: &JsValue) -> String {
     "a value of another type".into()
 }
 
-/// A document given as text or as bytes (a `Uint8Array`, read exactly as
-/// the CLI reads a file: invalid UTF-8 is reported by the core, not replaced).
+/// A document given as text or as bytes (a `Uint8Array`, or the
+/// `ArrayBuffer` of `await response.arrayBuffer()`; read exactly as the CLI
+/// reads a file: invalid UTF-8 is reported by the core, not replaced).
 fn text_bytes(v: &JsValue) -> Option<Vec<u8>> {
     if let Some(s) = v.as_string() {
         return Some(s.into_bytes());
+    }
+    if let Some(buffer) = v.dyn_ref::<js_sys::ArrayBuffer>() {
+        return Some(js_sys::Uint8Array::new(buffer).to_vec());
     }
     v.dyn_ref::<js_sys::Uint8Array>().map(|a| a.to_vec())
 }
@@ -304,7 +308,7 @@ impl Scorecard {
             rows::rows(data).and_then(|items| self.inner.read_json_rows(&items))
         } else {
             return Err(usage(
-                "data must be CSV text or bytes (a Uint8Array), JSON text or bytes (with format: \"json\"), or an array of row objects",
+                "data must be CSV text or bytes (a Uint8Array or an ArrayBuffer), JSON text or bytes (with format: \"json\"), or an array of row objects",
             ));
         };
         read.map_err(|e| data_error(&e))

@@ -61,10 +61,10 @@ pub struct DataDiagnostic {
 pub struct Row;
 
 /// Observations: CSV text or bytes (JSON with `format: "json"`), or an
-/// array of row objects. Bytes (a `Uint8Array`, e.g. from
+/// array of row objects. Bytes (a `Uint8Array`, or the `ArrayBuffer` of
 /// `fetch(...).arrayBuffer()`) are read exactly as the CLI reads a file.
 #[derive(Tsify)]
-#[tsify(type = "string | Uint8Array | Row[]")]
+#[tsify(type = "string | Uint8Array | ArrayBuffer | Row[]")]
 pub struct Data;
 
 /// How a text argument is to be read.
@@ -96,7 +96,7 @@ pub struct EvaluateOptions {
     /// Human judgements (each needs a reason): CSV text (or JSON text with
     /// `overridesFormat: "json"`) or an array of override rows (`entity`,
     /// `indicator` or `theme`, `period`, `status`, `reason`).
-    #[tsify(optional, type = "string | Uint8Array | Row[]")]
+    #[tsify(optional, type = "string | Uint8Array | ArrayBuffer | Row[]")]
     #[serde(default, with = "serde_wasm_bindgen::preserve")]
     pub overrides: JsValue,
     /// How text overrides are read: `"csv"` (default) or `"json"`.
@@ -134,7 +134,7 @@ pub struct ExplainOptions {
     #[serde(default)]
     pub entity: Option<String>,
     /// Overrides, as for `evaluate`.
-    #[tsify(optional, type = "string | Uint8Array | Row[]")]
+    #[tsify(optional, type = "string | Uint8Array | ArrayBuffer | Row[]")]
     #[serde(default, with = "serde_wasm_bindgen::preserve")]
     pub overrides: JsValue,
     /// How text overrides are read.

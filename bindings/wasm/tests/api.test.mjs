@@ -122,6 +122,15 @@ test('row objects read exactly like the same data as text', () => {
   assert.deepStrictEqual(card.evaluate(rows), card.evaluate(DATA));
 });
 
+test('bytes read like the text: a Uint8Array, or the ArrayBuffer of response.arrayBuffer()', () => {
+  const card = Scorecard.fromToml(CARD);
+  const bytes = new TextEncoder().encode(DATA);
+  const expected = card.evaluate(DATA);
+  assert.deepStrictEqual(card.evaluate(bytes), expected);
+  assert.deepStrictEqual(card.evaluate(bytes.buffer), expected);
+  assert.deepStrictEqual(card.evaluate(DATA, { overrides: new TextEncoder().encode('indicator,period,status,reason\n').buffer }), expected);
+});
+
 test('numbers from JS keep their decimal meaning: 84.95 rounds half away from zero', () => {
   const card = Scorecard.fromToml(CARD);
   const r = june(card.evaluate([{ indicator: 're_referrals', period: '2022-06', value: 84.95 }]));
