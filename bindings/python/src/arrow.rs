@@ -116,6 +116,27 @@ fn text_column(column: &str, array: &ArrayRef) -> Result<Text, DataError> {
         t if t.is_integer() => {
             Text::Utf8(cast(array, &DataType::Utf8, column)?.as_string::<i32>().clone())
         }
+        // pandas reads a column of whole numbers with a blank cell (codes
+        // 852, years 2022) as floats with NaN: whole numbers as their
+        // digits, NaN as an empty cell, as the CSV reads them.
+        DataType::Float64 | DataType::Float32 => {
+            let floats = cast(array, &DataType::Float64, column)?;
+            let floats = floats.as_primitive::<Float64Type>();
+            let cells: Vec<Option<f64>> = floats.iter().map(|v| v.filter(|x| !x.is_nan())).collect();
+            // Below 2^53 every whole float is the integer written.
+            let whole = |x: &f64| x.fract() == 0.0 && x.abs() < 9_007_199_254_740_992.0;
+            if !cells.iter().flatten().all(whole) {
+                return Err(DataError {
+                    message: format!(
+                        "the column has type {} with fractions; it must be text (strings or a categorical of strings) or whole numbers",
+                        array.data_type()
+                    ),
+                    row: None,
+                    column: Some(column.to_string()),
+                });
+            }
+            Text::Utf8(cells.iter().map(|c| c.map(|x| format!("{}", x as i64))).collect())
+        }
         other => {
             return Err(DataError {
                 message: format!(

@@ -347,6 +347,25 @@ def test_a_column_pandas_cannot_export_does_not_stop_the_call_when_it_is_not_rea
     assert card.evaluate(twice).rows == ragulator.RowCounts(1, 1, 0)
 
 
+def test_whole_numbers_read_as_floats_with_a_blank_are_entities_and_periods(
+    card: ragulator.Scorecard, tmp_path: Path
+) -> None:
+    # pandas reads codes (852) or years (2022) with one blank cell as
+    # float64 with NaN: read as the CSV is, the blank an empty cell.
+    pd = need("pandas")
+    need("pyarrow")
+    for text in (
+        "entity,indicator,period,value\n852,re_referrals,2022-06,21\n,re_referrals,2022-06,19\n",
+        "indicator,period,value\nre_referrals,2022,21\nre_referrals,,19\n",
+    ):
+        csv = tmp_path / "data.csv"
+        csv.write_text(text)
+        assert card.evaluate(pd.read_csv(csv)).to_json() == card.evaluate(str(csv)).to_json()
+    fractions = pd.DataFrame({"entity": [1.5], "indicator": ["re_referrals"], "period": ["2022-06"], "value": [1]})
+    with pytest.raises(ragulator.DataError, match="with fractions; it must be text"):
+        card.evaluate(fractions)
+
+
 def test_missing_status_applies_to_missing_values() -> None:
     card = ragulator.Scorecard.from_toml(TARGET_CARD.replace("target = 20\n", "target = 20\nmissing = \"red\"\n", 1))
     ev = card.evaluate(rows(None, math.nan))
