@@ -206,9 +206,12 @@ fn parse_decimal_slow(t: &str) -> Result<Decimal, String> {
             "'{t}' is out of range: decimals have at most 28 decimal places (the smallest non-zero size is 1e-28)"
         ));
     }
-    Err(format!(
-        "'{t}' is out of range: decimals must lie within ±79,228,162,514,264,337,593,543,950,335"
-    ))
+    Err(too_big(t))
+}
+
+/// Why a number beyond a decimal's range is refused.
+fn too_big(number: impl fmt::Display) -> String {
+    format!("'{number}' is out of range: decimals must lie within ±79,228,162,514,264,337,593,543,950,335")
 }
 
 /// Converts a binary float to a decimal by its shortest representation.
@@ -364,17 +367,13 @@ impl Serialize for Dec {
 /// assert!(decimal_from_i128(i128::MAX).unwrap_err().contains("out of range"));
 /// ```
 pub fn decimal_from_i128(v: i128) -> Result<Decimal, String> {
-    Decimal::try_from_i128_with_scale(v, 0).map_err(|_| {
-        format!("'{v}' is out of range: decimals must lie within ±79,228,162,514,264,337,593,543,950,335")
-    })
+    Decimal::try_from_i128_with_scale(v, 0).map_err(|_| too_big(v))
 }
 
 /// [`decimal_from_i128`] for a positive whole number beyond `i128`.
 pub fn decimal_from_u128(v: u128) -> Result<Decimal, String> {
     i128::try_from(v)
-        .map_err(|_| {
-            format!("'{v}' is out of range: decimals must lie within ±79,228,162,514,264,337,593,543,950,335")
-        })
+        .map_err(|_| too_big(v))
         .and_then(decimal_from_i128)
 }
 
