@@ -133,7 +133,9 @@ async function rendered(period) {
     }));
     const themes = [...root.querySelectorAll('[part="theme-summary"]')].map((li) => ({
       theme: li.dataset.theme, status: li.dataset.status, label: li.querySelector('.badge').textContent,
+      spoken: li.querySelector('.visually-hidden')?.textContent.trim() ?? null,
     }));
+    const summaryLabel = root.querySelector('[part="summary"]')?.getAttribute('aria-label');
     const caption = root.querySelector('caption').textContent;
     const headers = [...root.querySelectorAll('thead th')].map((th) => th.getAttribute('scope'));
     // WCAG contrast ratio of each badge's text on its background.
@@ -149,7 +151,7 @@ async function rendered(period) {
       const [a, b] = [luminance(style.color), luminance(style.backgroundColor)].sort((x, y) => y - x);
       return { label: badge.textContent, ratio: (a + 0.05) / (b + 0.05) };
     });
-    return { rows, themes, caption, headers, contrasts };
+    return { rows, themes, caption, headers, contrasts, summaryLabel };
   });
 }
 
@@ -168,6 +170,10 @@ function compare(shown, expected) {
     shown.themes.map(({ theme, status, label }) => ({ theme, status, label })),
     themes.map(({ theme, status, label }) => ({ theme, status, label })),
   );
+  // A theme's reason is there for screen readers, not only on hover; the
+  // summary list is named for its entity.
+  assert.deepStrictEqual(shown.themes.map((t) => t.spoken), themes.map((t) => t.explanation ?? null));
+  assert.equal(shown.summaryLabel, `Themes for ${ENTITY}`);
 }
 
 test('the demo shows the CLI statuses for the latest month, then for another month', async (t) => {

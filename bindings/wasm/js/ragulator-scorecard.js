@@ -435,7 +435,10 @@ export class RagulatorScorecard extends HTMLElement {
   }
 
   #format(indicator, value) {
-    if (value === null || value === undefined) return '–';
+    // A dash to see, words to hear: a bare "–" is read as "dash" or not at all.
+    if (value === null || value === undefined) {
+      return [h('span', { 'aria-hidden': 'true' }, '–'), h('span', { class: 'visually-hidden' }, 'none')];
+    }
     if (typeof value === 'object') {
       // A range: each bound kept whole, the line free to break between them.
       return [h('span', { class: 'nowrap' }, this.#scorecard.formatValue(indicator, value.low)), ' – ',
@@ -457,7 +460,9 @@ export class RagulatorScorecard extends HTMLElement {
     for (const t of result.themes) byEntity.get(t.entity)?.themes.push(t);
 
     return [...byEntity].map(([entity, { results, themes: themeResults }]) => {
-      const summary = h('ul', { class: 'summary', part: 'summary', 'aria-label': 'Themes' },
+      // One label per entity's list: several lists all called "Themes"
+      // cannot be told apart by a screen reader.
+      const summary = h('ul', { class: 'summary', part: 'summary', 'aria-label': entity ? `Themes for ${entity}` : 'Themes' },
         themeResults.map((t) => {
           const theme = themes.find((x) => x.id === t.theme);
           const colour = card.statuses.find((s) => s.id === t.status)?.colour ?? '#b1b4b6';
@@ -465,7 +470,10 @@ export class RagulatorScorecard extends HTMLElement {
             part: 'theme-summary', 'data-theme': t.theme, 'data-status': t.status,
             style: `--_status: var(--ragulator-status-${t.status}, ${colour})`,
             title: t.explanation,
-          }, h('span', { class: 'name' }, theme ? theme.name : t.theme), this.#statusBadge(t.status, t.label));
+          }, h('span', { class: 'name' }, theme ? theme.name : t.theme), this.#statusBadge(t.status, t.label),
+          // The roll-up's reason, for keyboard and screen-reader users too
+          // (a title is shown only on hover).
+          t.explanation ? h('span', { class: 'visually-hidden' }, ` ${t.explanation}`) : null);
         }));
 
       const columns = ['Indicator', 'Value', 'Target', ...comparators.map((c) => c.label), 'Trend', 'Status'];
