@@ -50,6 +50,16 @@ fn problems(stderr: &str) -> usize {
         .count()
 }
 
+/// Whether the report has a problem at `path` whose message (two lines
+/// below the path, after the blank line) contains `message`.
+fn reports(stderr: &str, path: &str, message: &str) -> bool {
+    let lines: Vec<&str> = stderr.lines().collect();
+    lines
+        .iter()
+        .enumerate()
+        .any(|(i, l)| l.trim() == path && lines.get(i + 2).is_some_and(|m| m.contains(message)))
+}
+
 fn bad_files() -> Vec<String> {
     let dir = repo_root().join("tests/bad-scorecards");
     let mut names: Vec<String> = std::fs::read_dir(&dir)
@@ -199,11 +209,7 @@ fn a_bad_value_in_a_list_does_not_hide_the_problems_after_it() {
             ),
         ] {
             assert!(
-                stderr.lines().enumerate().any(|(i, l)| l.trim() == path
-                    && stderr
-                        .lines()
-                        .nth(i + 2)
-                        .is_some_and(|m| m.contains(message))),
+                reports(&stderr, path, message),
                 "{file}: {message} at {path}:\n{stderr}"
             );
         }
@@ -235,11 +241,7 @@ fn missing_required_fields_do_not_hide_the_problems_after_them() {
         ] {
             let at = stderr.lines().position(|l| l.trim() == path);
             assert!(
-                stderr.lines().enumerate().any(|(i, l)| l.trim() == path
-                    && stderr
-                        .lines()
-                        .nth(i + 2)
-                        .is_some_and(|m| m.contains(message))),
+                reports(&stderr, path, message),
                 "{file}: {message} at {path} ({at:?}):\n{stderr}"
             );
         }
