@@ -21,6 +21,15 @@ extern "C" {
 extern "C" {
     #[wasm_bindgen(js_namespace = console, js_name = error)]
     fn console_error(message: &str);
+    #[wasm_bindgen(js_namespace = console, js_name = warn)]
+    fn console_warn(message: &str);
+}
+
+/// Says on the console why a call gave less than asked for (a typo in an
+/// option, most likely): the JS counterpart of the CLI's `note:` and of
+/// Python's `warnings.warn`.
+pub(crate) fn warn(message: &str) {
+    console_warn(&format!("ragulator: {message}"));
 }
 
 /// Plain JS objects from serde values (maps as objects, None as null): the

@@ -564,12 +564,17 @@ impl Scorecard {
                 &observations.inner,
                 &CoreOptions {
                     period: o.period,
-                    entity: o.entity,
+                    entity: o.entity.clone(),
                     overrides,
                     explain: false,
                 },
             )
             .map_err(|e| data_error(&e))?;
+        warn_if_no_such_entity(
+            o.entity.as_deref(),
+            table.results.is_empty(),
+            &observations.inner,
+        );
         Ok(Ts::new_unchecked(columns::status_columns(
             &self.inner,
             &table,
@@ -652,7 +657,20 @@ impl Scorecard {
                 explain: o.explain.unwrap_or(true),
             },
         )?;
+        warn_if_no_such_entity(o.entity.as_deref(), evaluation.results.is_empty(), obs);
         columns::evaluation(&evaluation).map(Ts::new_unchecked)
+    }
+}
+
+/// An entity the data does not have gives no results without a period:
+/// says why the result is empty (a typo, most likely), as the CLI's note and
+/// Python's warning do.
+fn warn_if_no_such_entity(entity: Option<&str>, empty: bool, data: &ragulator::Observations) {
+    if let Some(note) = entity
+        .filter(|_| empty)
+        .and_then(|e| data.missing_entity(e))
+    {
+        errors::warn(&note);
     }
 }
 

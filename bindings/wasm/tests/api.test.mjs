@@ -194,6 +194,25 @@ test('period gives every indicator at that period; entity picks one entity', () 
   assert.ok(onlyB.results.length > 0 && onlyB.results.every((r) => r.entity === 'b'));
 });
 
+test('an entity the data does not have: an empty result, and a console warning naming the entities', (t) => {
+  const card = Scorecard.fromToml(CARD);
+  const data = 'entity,indicator,period,value\nyork,re_referrals,2022-06,19\nleeds,re_referrals,2022-06,25\n';
+  const warn = t.mock.method(console, 'warn', () => {});
+  const said = () => warn.mock.calls.map((c) => c.arguments.join(' '));
+  const expected = "ragulator: the data has no rows for entity 'yrok' (its entities: leeds, york)";
+
+  assert.equal(card.evaluate(data, { entity: 'yrok' }).results.length, 0);
+  assert.deepStrictEqual(said(), [expected]);
+  const obs = card.observations(data);
+  assert.equal(card.evaluateStatuses(obs, { entity: 'yrok' }).results.entity.length, 0);
+  assert.deepStrictEqual(said(), [expected, expected]);
+
+  // No warning when the entity exists, or when a period gives it results.
+  card.evaluate(data, { entity: 'york' });
+  assert.ok(card.evaluate(data, { entity: 'yrok', period: '2022-06' }).results.length > 0);
+  assert.equal(warn.mock.calls.length, 2);
+});
+
 test('explain: false leaves the sentences out and keeps the statuses', () => {
   const card = Scorecard.fromToml(CARD);
   const quiet = card.evaluate(DATA, { explain: false });
