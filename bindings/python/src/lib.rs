@@ -121,11 +121,17 @@ fn arrow_table(
     }
 }
 
-/// (row, value) pairs from Python rows, or the `DataError` for an unreadable value.
-fn rows_to_json(py: Python<'_>, rows: &Bound<'_, PyAny>) -> PyResult<Vec<serde_json::Value>> {
+/// (row, value) pairs from Python rows, or the `DataError` for an unreadable
+/// value. `scorecard` says how a pandas `Period` is written (its financial year).
+fn rows_to_json(
+    py: Python<'_>,
+    scorecard: &ragulator::Scorecard,
+    rows: &Bound<'_, PyAny>,
+) -> PyResult<Vec<serde_json::Value>> {
+    let year_start = scorecard.calendar().year_start_month();
     let mut out = Vec::new();
     for (i, item) in rows.try_iter()?.enumerate() {
-        match rows::to_json(&item?, 0) {
+        match rows::to_json(&item?, 0, year_start) {
             Ok(v) => out.push(v),
             Err(rows::Unreadable::Py(e)) => return Err(e),
             Err(rows::Unreadable::Type(message, column)) => {
@@ -272,7 +278,7 @@ impl Scorecard {
     /// Observations from Python row objects (an iterable of dicts), read
     /// exactly as a JSON array of objects.
     fn read_rows(&self, py: Python<'_>, rows: &Bound<'_, PyAny>) -> PyResult<Observations> {
-        let items = rows_to_json(py, rows)?;
+        let items = rows_to_json(py, &self.inner, rows)?;
         let sc = &self.inner;
         let read = py.detach(|| catch(|| sc.read_json_rows(&items)));
         finish_read(py, read)
@@ -302,7 +308,7 @@ impl Scorecard {
 
     /// Overrides from Python row objects, read exactly as JSON override objects.
     fn read_override_rows(&self, py: Python<'_>, rows: &Bound<'_, PyAny>) -> PyResult<Overrides> {
-        let items = serde_json::Value::Array(rows_to_json(py, rows)?);
+        let items = serde_json::Value::Array(rows_to_json(py, &self.inner, rows)?);
         let bytes = serde_json::to_vec(&items).map_err(|e| {
             data_error_msg(
                 py,

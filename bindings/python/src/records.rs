@@ -226,7 +226,7 @@ pub(crate) fn read_records_rows(
     source: &str,
     rows: &Bound<'_, PyAny>,
 ) -> PyResult<Records> {
-    let items = rows_to_json(py, rows)?;
+    let items = rows_to_json(py, &scorecard.inner, rows)?;
     let sc = &scorecard.inner;
     finish(
         py,

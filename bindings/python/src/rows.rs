@@ -5,7 +5,8 @@
 //! Python types map to JSON values: `None`, a float NaN and `decimal` NaN
 //! are `null` (missing); `str`, `bool`, `int` and finite `float` map to
 //! themselves; a `Decimal` to its exact text; an infinity to the text
-//! `inf`, which the core rejects with its reason.
+//! `inf`, which the core rejects with its reason; a pandas `Period` to the
+//! text a period column's cells are read as (`2022-06`, `2022/23`).
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
@@ -34,8 +35,9 @@ fn unsupported(name: &str) -> Unreadable {
     )
 }
 
-/// Converts one Python value to JSON.
-pub(crate) fn to_json(v: &Bound<'_, PyAny>, depth: usize) -> Conv<Value> {
+/// Converts one Python value to JSON. `year_start_month` is the
+/// scorecard's, for a pandas `Period` of a financial-year frequency.
+pub(crate) fn to_json(v: &Bound<'_, PyAny>, depth: usize, year_start_month: u32) -> Conv<Value> {
     if depth > 64 {
         return Err(Unreadable::Type(
             "the value is nested too deeply".into(),
@@ -78,7 +80,7 @@ pub(crate) fn to_json(v: &Bound<'_, PyAny>, depth: usize) -> Conv<Value> {
                 )
             })?;
             let key = key.to_str()?.to_string();
-            let value = match to_json(&val, depth + 1) {
+            let value = match to_json(&val, depth + 1, year_start_month) {
                 Err(Unreadable::Type(m, None)) => return Err(Unreadable::Type(m, Some(key))),
                 other => other?,
             };
@@ -89,14 +91,14 @@ pub(crate) fn to_json(v: &Bound<'_, PyAny>, depth: usize) -> Conv<Value> {
     if let Ok(l) = v.cast::<PyList>() {
         return l
             .iter()
-            .map(|x| to_json(&x, depth + 1))
+            .map(|x| to_json(&x, depth + 1, year_start_month))
             .collect::<Conv<_>>()
             .map(Value::Array);
     }
     if let Ok(t) = v.cast::<PyTuple>() {
         return t
             .iter()
-            .map(|x| to_json(&x, depth + 1))
+            .map(|x| to_json(&x, depth + 1, year_start_month))
             .collect::<Conv<_>>()
             .map(Value::Array);
     }
@@ -114,6 +116,14 @@ pub(crate) fn to_json(v: &Bound<'_, PyAny>, depth: usize) -> Conv<Value> {
         }
         // pandas' missing markers.
         "pandas._libs.missing.NAType" | "pandas._libs.tslibs.nattype.NaTType" => Ok(Value::Null),
+        // A `.dt.to_period()` column's cell, in a row dict or an overrides frame.
+        "pandas.Period" => {
+            let ordinal: i64 = v.getattr("ordinal")?.extract()?;
+            let freq: String = v.getattr("freqstr")?.extract()?;
+            crate::arrow::pandas_period_text(ordinal, &freq, year_start_month)
+                .map(Value::String)
+                .map_err(|why| Unreadable::Type(format!("the value is {why}"), None))
+        }
         _ if name.starts_with("numpy.") => numpy_scalar(v, &name),
         // Other mappings (not dict subclasses).
         _ if v.hasattr("items")? && v.hasattr("keys")? => {
@@ -122,7 +132,7 @@ pub(crate) fn to_json(v: &Bound<'_, PyAny>, depth: usize) -> Conv<Value> {
                 let (k, val): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item?.extract()?;
                 d.set_item(k, val)?;
             }
-            to_json(d.as_any(), depth)
+            to_json(d.as_any(), depth, year_start_month)
         }
         _ => Err(unsupported(&name)),
     }

@@ -1065,6 +1065,28 @@ def test_period_option_takes_a_pandas_period_or_a_year(example: ragulator.Scorec
         example.evaluate(data, period=1.5)  # type: ignore[arg-type]
 
 
+def test_pandas_period_cells_in_row_dicts_and_override_frames_read_as_period_columns(
+    example: ragulator.Scorecard,
+) -> None:
+    pd = need("pandas")
+    data = EXAMPLE / "data.csv"
+    overrides = pd.read_csv(EXAMPLE / "overrides.csv")
+    by_text = example.evaluate(data, overrides=overrides).to_json()
+    as_periods = overrides.assign(period=overrides["period"].map(lambda p: pd.Period(p, "M")))
+    assert example.evaluate(data, overrides=as_periods).to_json() == by_text
+    assert example.evaluate(data, overrides=as_periods.to_dict("records")).to_json() == by_text
+    # Data rows as dicts; the example's financial year starts in April.
+    row = {"entity": "york", "indicator": "re_referrals", "value": 21}
+    got = example.evaluate([dict(row, period=pd.Period("2022-06", "M")), dict(row, period=pd.Period("2023", "Y-MAR"))])
+    assert {r.period for r in got.results if r.indicator == "re_referrals"} == {"2022-06", "2022/23"}
+    assert got.rejected == []
+    with pytest.raises(ragulator.DataError, match=r"row 1, column period: the value is a pandas period of frequency 'Q-NOV'"):
+        example.evaluate([dict(row, period=pd.Period("2022Q2", "Q-NOV"))])
+    # One row of a frame is a Series: a TypeError that says what to pass.
+    with pytest.raises(TypeError, match=r"a Series is one column or one row.*\[series.to_dict\(\)\]"):
+        example.evaluate(data, overrides=overrides.iloc[0])
+
+
 def test_entity_option_takes_an_int_as_integer_entity_cells_read(card: ragulator.Scorecard) -> None:
     data = [dict(r, entity=17) for r in rows("24.08", "19")] + [dict(r, entity=18) for r in rows("30")]
     by_int = card.evaluate(data, entity=17)

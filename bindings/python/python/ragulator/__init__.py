@@ -562,6 +562,11 @@ def _is_path(data: Any) -> bool:
     return isinstance(data, (str, os.PathLike))
 
 
+def _is_series(x: Any) -> bool:
+    """A pandas or polars Series: one column (or, from ``df.iloc[i]``, one row)."""
+    return type(x).__name__ == "Series" and type(x).__module__.split(".")[0] in ("pandas", "polars")
+
+
 def _rows_of(frame: Any) -> list[Any] | None:
     """Row dicts of a (small) data frame, for overrides."""
     if hasattr(frame, "to_dicts"):  # polars
@@ -742,7 +747,7 @@ class Scorecard:
             if name.lower().endswith(".json"):
                 return Observations(self._native.read_json(raw))
             return Observations(self._native.read_csv(raw))
-        if type(data).__name__ == "Series" and type(data).__module__.split(".")[0] in ("pandas", "polars"):
+        if _is_series(data):
             raise TypeError(
                 "a Series is one column: pass a DataFrame (or a pyarrow Table) with "
                 "indicator, period and value columns"
@@ -794,6 +799,11 @@ class Scorecard:
             return self._native.read_overrides_csv(raw)
         if isinstance(overrides, (list, tuple)):
             return self._native.read_override_rows(overrides)
+        if _is_series(overrides):
+            raise TypeError(
+                "a Series is one column or one row: pass a DataFrame, or a list of dicts "
+                "(one override: [series.to_dict()])"
+            )
         rows = _rows_of(overrides)
         if rows is None:
             raise TypeError(
