@@ -719,6 +719,29 @@ fn periods_outside_1900_to_2200_are_rejected_rows() {
     }
 }
 
+/// A blank line is skipped, as pandas does (docs/decisions.md, empty cells).
+#[test]
+fn a_blank_csv_line_is_not_a_row_and_a_line_of_commas_is_a_rejected_one() {
+    let s = one_indicator();
+    let csv = "indicator,period,value\nx,2022-01,4\n\nx,2022-02,oops\n,,\r\n\r\nx,2022-03,6\n";
+    let data = s.read_csv(csv.as_bytes()).expect("the file reads");
+    assert_eq!(data.input_rows(), 4, "blank lines are not counted");
+    let rejected: Vec<(usize, &str)> = data
+        .rejected()
+        .iter()
+        .map(|r| (r.row, r.reason.as_str()))
+        .collect();
+    assert_eq!(
+        rejected,
+        [
+            (2, "not a number in column value: 'oops' is not a number"),
+            (3, "no indicator given"),
+        ],
+        "row numbers count data rows, not lines"
+    );
+    assert_eq!(data.len(), 2);
+}
+
 /// Identical duplicate rows are used (one observation), not lost: rows used
 /// = input rows - rejected. Found by the `evaluate_arbitrary` fuzz harness.
 #[test]
