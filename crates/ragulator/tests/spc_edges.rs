@@ -479,3 +479,38 @@ fn a_chart_is_of_one_kind_of_period() {
         ]
     );
 }
+
+/// A result's `spc` describes the segment its period is in: after a rebase,
+/// `n` counts that segment's points, as `groups[].n` in the `spc` chart, so
+/// it agrees with `short` and the limits beside it.
+#[test]
+fn a_results_spc_counts_the_points_of_its_segment() {
+    let s = scorecard("higher_is_better", "{ rebase = [\"2021-01\"] }");
+    let values: Vec<i64> = (0..15).map(|i| 50 + (i % 3)).collect();
+    let data = monthly(&s, &values);
+    let chart = s.spc(&data, "x", None).expect("charts").to_json();
+    let groups: Vec<(&str, u64)> = chart["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .map(|g| (g["start"].as_str().unwrap_or_default(), g["n"].as_u64().unwrap_or(0)))
+        .collect();
+    assert_eq!(groups, [("2020-01", 12), ("2021-01", 3)]);
+
+    let out = s
+        .evaluate(&data, &EvaluateOptions::default())
+        .expect("evaluates")
+        .to_json();
+    let at = |period: &str| {
+        let r = out["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .find(|r| r["period"] == period)
+            .expect("a result for the period");
+        (r["spc"]["n"].as_u64().unwrap_or(0), r["spc"]["short"].as_bool())
+    };
+    assert_eq!(at("2020-12"), (12, Some(false)));
+    assert_eq!(at("2021-01"), (1, Some(true)));
+    assert_eq!(at("2021-03"), (3, Some(true)));
+}

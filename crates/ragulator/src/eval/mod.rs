@@ -215,7 +215,9 @@ pub struct SpcState {
     pub lpl: Option<Decimal>,
     /// Upper process limit (4 dp); `None` as `lpl`.
     pub upl: Option<Decimal>,
-    /// Points in the chart.
+    /// Points in the segment this point is in (all points up to it, unless
+    /// the chart is rebased): what `mean`, the limits and `short` describe,
+    /// as `groups[].n` in the chart of `spc`.
     pub n: usize,
     /// Fewer than 12 points in the segment: trial limits.
     pub short: bool,
@@ -2038,7 +2040,7 @@ impl IndicatorEnv<'_> {
             mean: spc::round4(segment.mean),
             lpl: segment.has_limits().then(|| spc::round4(segment.lpl)),
             upl: segment.has_limits().then(|| spc::round4(segment.upl)),
-            n: values.len(),
+            n: segment.n,
             short: segment.short,
         })
     }
