@@ -574,7 +574,11 @@ fn spc(
             writeln!(
                 out,
                 "assurance: {}",
-                chart.assurance.unwrap_or("- (no target or no polarity)")
+                match (chart.assurance, chart.points.is_empty()) {
+                    (Some(a), _) => a,
+                    (None, true) => "-",
+                    (None, false) => "- (no target or no polarity)",
+                }
             )?;
             for w in &chart.warnings {
                 writeln!(out, "warning: {w}")?;

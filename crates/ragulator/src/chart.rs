@@ -284,6 +284,21 @@ impl Scorecard {
         let rebase = config.map_or(&[][..], |c| c.rebase.as_slice());
         let starts = rebase_starts(&points, rebase);
         let mut warnings = Vec::new();
+        if points.is_empty() {
+            // An empty chart is not an error (a library caller may chart
+            // every entity), but say why it is empty.
+            let whose = data
+                .entities
+                .get(entity_ix)
+                .filter(|e| !e.is_empty())
+                .map(|e| format!(" for entity '{e}'"))
+                .unwrap_or_default();
+            let until = until.map(|u| format!(" up to {u}")).unwrap_or_default();
+            warnings.push(format!(
+                "no values to chart: the data has no value of indicator '{}'{whose}{until}",
+                ind.id
+            ));
+        }
         if let (Some((last, _)), 1..) = (points.last(), other_kinds) {
             warnings.push(format!(
                 "{other_kinds} point(s) of another kind of period are left out: a chart is of one kind, here {}",

@@ -514,3 +514,23 @@ fn a_results_spc_counts_the_points_of_its_segment() {
     assert_eq!(at("2021-01"), (1, Some(true)));
     assert_eq!(at("2021-03"), (3, Some(true)));
 }
+
+/// No values (a header-only file, or only target rows): an empty chart, with
+/// a warning that says why, rather than silence.
+#[test]
+fn a_chart_without_values_says_why_it_is_empty() {
+    let s = scorecard("higher_is_better", "{}");
+    for csv in [
+        "indicator,period,value\n",
+        "indicator,period,series,value\nx,2022-01,target,5\n",
+    ] {
+        let data = s.read_csv(csv.as_bytes()).expect("reads");
+        let chart = s.spc(&data, "x", None).expect("charts").to_json();
+        assert_eq!(chart["points"].as_array().map(Vec::len), Some(0), "{csv}");
+        assert_eq!(
+            chart["warnings"],
+            serde_json::json!(["no values to chart: the data has no value of indicator 'x'"]),
+            "{csv}"
+        );
+    }
+}
