@@ -782,7 +782,13 @@ fn type_diagnostic(e: &tree::Error, text: &str, format: Format) -> Diagnostic {
     };
     let field = e.path.as_deref().and_then(|p| p.rsplit('.').next());
     if let Some(hint) = field.filter(|_| e.is_bad_value()).and_then(value_hint) {
-        message = format!("{message}; {hint}");
+        // The hint's range replaces the type's ("0 or more" for a count
+        // that must be 12 or more would mislead).
+        let kept = [", expected a whole number, 0 or more", ", 0 or more"]
+            .iter()
+            .find_map(|unsigned| message.strip_suffix(unsigned))
+            .unwrap_or(&message);
+        message = format!("{kept}; {hint}");
     }
     let at = e.at.map(|p| p.line_col(text));
     Diagnostic {
@@ -803,6 +809,8 @@ fn value_hint(field: &str) -> Option<&'static str> {
         }
         "decimals" => "give the number of decimal places, a whole number from 0 to 28",
         "from" => "give a period in quotes, such as \"2022-04\", \"2022-Q2\" or \"2022/23\"",
+        "fix_after" => "give the number of baseline points, a whole number, 12 or more",
+        "shift" | "trend" => "give a run length, a whole number from 2 to 100",
         _ => return None,
     })
 }
@@ -827,13 +835,10 @@ fn yaml_message(message: &str) -> String {
     }
     let m = strip_position(m);
     match m.strip_prefix("invalid ") {
+        // Said of `one`, `2.5` and `-1` alike: not "found text".
         Some(ty @ ("i64" | "u32" | "u64" | "i32")) => format!(
-            "expected a whole number ({}), found text",
-            if ty.starts_with('u') {
-                "0 or more"
-            } else {
-                "an integer"
-            }
+            "the value is not a whole number{}",
+            if ty.starts_with('u') { ", 0 or more" } else { "" }
         ),
         Some("bool") => "expected true or false".to_string(),
         _ => m,
