@@ -88,8 +88,8 @@ enum Command {
         #[arg(long)]
         scorecard: PathBuf,
         /// Case records, NAME=FILE (.csv or .json); repeat for each source.
-        #[arg(long = "records", value_name = "NAME=FILE", required = true)]
-        records: Vec<String>,
+        #[arg(long = "records", value_name = "NAME=FILE", required = true, value_parser = records::source_file)]
+        records: Vec<records::SourceFile>,
         /// Observations (.csv or .json) with targets or comparators the
         /// result's rule reads (optional).
         #[arg(long)]
@@ -121,12 +121,12 @@ struct Input {
     #[arg(long)]
     scorecard: PathBuf,
     /// Observations (.csv or .json); optional when --records gives the values.
-    #[arg(long)]
+    #[arg(long, required_unless_present = "records")]
     data: Option<PathBuf>,
     /// Case records of a source the scorecard declares, NAME=FILE (.csv or
     /// .json); repeat for each source. Measured indicators are computed from them.
-    #[arg(long = "records", value_name = "NAME=FILE")]
-    records: Vec<String>,
+    #[arg(long = "records", value_name = "NAME=FILE", value_parser = records::source_file)]
+    records: Vec<records::SourceFile>,
     /// Overrides (.csv or .json): entity, indicator or theme, period, status, reason.
     #[arg(long)]
     overrides: Option<PathBuf>,

@@ -21,26 +21,32 @@ pub enum RecordsFormat {
     Csv,
 }
 
-/// Splits `NAME=FILE`.
-fn split(arg: &str) -> Result<(&str, PathBuf), Failure> {
+/// One `--records NAME=FILE`: a source of the scorecard and its file.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    name: String,
+    path: PathBuf,
+}
+
+/// Parses `NAME=FILE` as clap reads the argument, so that a malformed one is
+/// a usage error (exit 2) like any other.
+pub fn source_file(arg: &str) -> Result<SourceFile, String> {
     match arg.split_once('=') {
-        Some((name, file)) if !name.trim().is_empty() && !file.is_empty() => {
-            Ok((name.trim(), PathBuf::from(file)))
-        }
-        _ => Err(Failure {
-            message: format!(
-                "--records takes NAME=FILE (a source of the scorecard and its CSV or JSON file), not '{arg}'"
-            ),
+        Some((name, file)) if !name.trim().is_empty() && !file.is_empty() => Ok(SourceFile {
+            name: name.trim().to_string(),
+            path: PathBuf::from(file),
         }),
+        _ => Err(format!(
+            "--records takes NAME=FILE (a source of the scorecard and its CSV or JSON file), not '{arg}'"
+        )),
     }
 }
 
 /// Reads every `--records NAME=FILE`, reporting rejected rows on stderr.
-pub fn read_records(scorecard: &Scorecard, args: &[String]) -> Result<RecordSet, Failure> {
+pub fn read_records(scorecard: &Scorecard, args: &[SourceFile]) -> Result<RecordSet, Failure> {
     let mut set = RecordSet::new();
-    for arg in args {
-        let (name, path) = split(arg)?;
-        let bytes = read(&path)?;
+    for SourceFile { name, path } in args {
+        let bytes = read(path)?;
         let is_json = path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("json"));
@@ -52,7 +58,7 @@ pub fn read_records(scorecard: &Scorecard, args: &[String]) -> Result<RecordSet,
         .map_err(|e| Failure {
             message: format!("{}: {e}", path.display()),
         })?;
-        report_rejected(&path, &records);
+        report_rejected(path, &records);
         set.insert(records)?;
     }
     Ok(set)
@@ -133,7 +139,7 @@ fn note_missing_sources(scorecard: &Scorecard, set: &RecordSet) {
 /// `ragulator records`: the records behind one measured result.
 pub fn run(
     scorecard_path: &Path,
-    records: &[String],
+    records: &[SourceFile],
     data: Option<&Path>,
     indicator: &str,
     period: &str,

@@ -192,32 +192,41 @@ fn records_prints_a_table_and_csv() {
 
 #[test]
 fn bad_records_arguments_fail_with_a_reason() {
-    let (_, err, ok) = run(&args(&[
+    let exit = |list: &[&str]| {
+        let out = Command::cargo_bin("ragulator")
+            .expect("binary builds")
+            .args(list)
+            .output()
+            .expect("runs");
+        (
+            out.status.code(),
+            String::from_utf8(out.stderr).expect("utf-8"),
+        )
+    };
+    let scorecard = example("scorecard-measures.toml");
+    let misspelt = format!("referals={}", example("records/referrals.csv"));
+    // A source the scorecard does not declare: invalid input, exit 1.
+    let (code, err) = exit(&[
         "evaluate",
         "--scorecard",
-        &example("scorecard-measures.toml"),
+        &scorecard,
         "--records",
-        &format!("referals={}", example("records/referrals.csv")),
-    ]));
-    assert!(!ok);
+        &misspelt,
+    ]);
+    assert_eq!(code, Some(1), "{err}");
     assert!(err.contains("unknown source 'referals'"), "{err}");
-    let (_, err, ok) = run(&args(&[
-        "evaluate",
-        "--scorecard",
-        &example("scorecard-measures.toml"),
-        "--records",
-        "referrals",
-    ]));
-    assert!(!ok);
-    assert!(err.contains("--records takes NAME=FILE"), "{err}");
-    let (_, err, ok) = run(&args(&[
-        "evaluate",
-        "--scorecard",
-        &example("scorecard-measures.toml"),
-    ]));
-    assert!(!ok);
-    assert!(
-        err.contains("give the data (--data FILE), case records"),
-        "{err}"
-    );
+    // Usage errors, exit 2 (README): not NAME=FILE, and neither data nor records.
+    for command in ["evaluate", "report", "records"] {
+        let (code, err) = exit(&[command, "--scorecard", &scorecard, "--records", "referrals"]);
+        assert_eq!(code, Some(2), "{command}: {err}");
+        assert!(
+            err.contains("--records takes NAME=FILE"),
+            "{command}: {err}"
+        );
+    }
+    for command in ["evaluate", "explain", "spc"] {
+        let (code, err) = exit(&[command, "--scorecard", &scorecard]);
+        assert_eq!(code, Some(2), "{command}: {err}");
+        assert!(err.contains("--data <DATA>"), "{command}: {err}");
+    }
 }
