@@ -21,7 +21,13 @@ const EXAMPLE_SCORECARD: &str =
 const EXAMPLE_DATA: &str = include_str!("../../../examples/childrens-social-care/data.csv");
 
 #[derive(Parser)]
-#[command(name = "ragulator", version, about = "Scorecards as data: exact RAG statuses with reasons.", long_about = None)]
+#[command(
+    name = "ragulator",
+    version,
+    about = "Scorecards as data: exact RAG statuses with reasons.",
+    long_about = None,
+    after_help = "With no command, evaluates the bundled children's social care example and prints its latest month."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
