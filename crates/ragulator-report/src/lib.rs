@@ -145,7 +145,9 @@ fn choose_entity(data: &Observations, asked: Option<&str>) -> Result<String, Rep
     let entities: Vec<String> = data.entities().map(str::to_string).collect();
     // Observations always list the blank entity (rows without one), used
     // or not: with named entities it is not a choice of its own.
-    let named: Vec<String> = entities.iter().filter(|e| !e.is_empty()).cloned().collect();
+    let mut named: Vec<String> = entities.iter().filter(|e| !e.is_empty()).cloned().collect();
+    // Listed sorted, as every other message naming the data's entities.
+    named.sort_unstable();
     match asked {
         Some(e) if entities.iter().any(|x| x == e) => Ok(e.to_string()),
         Some(e) => Err(ReportError::UnknownEntity {

@@ -236,11 +236,12 @@ impl Scorecard {
                     [] => 0,
                     [one] => *one as usize,
                     many => {
-                        let names: Vec<&str> = many
+                        let mut names: Vec<&str> = many
                             .iter()
                             .filter_map(|&e| data.entities.get(e as usize))
                             .map(String::as_str)
                             .collect();
+                        names.sort_unstable();
                         return Err(DataError {
                             message: format!(
                                 "the data has several entities; choose one of: {}",

@@ -493,7 +493,12 @@ fn a_results_spc_counts_the_points_of_its_segment() {
         .as_array()
         .expect("groups")
         .iter()
-        .map(|g| (g["start"].as_str().unwrap_or_default(), g["n"].as_u64().unwrap_or(0)))
+        .map(|g| {
+            (
+                g["start"].as_str().unwrap_or_default(),
+                g["n"].as_u64().unwrap_or(0),
+            )
+        })
         .collect();
     assert_eq!(groups, [("2020-01", 12), ("2021-01", 3)]);
 
@@ -508,7 +513,10 @@ fn a_results_spc_counts_the_points_of_its_segment() {
             .iter()
             .find(|r| r["period"] == period)
             .expect("a result for the period");
-        (r["spc"]["n"].as_u64().unwrap_or(0), r["spc"]["short"].as_bool())
+        (
+            r["spc"]["n"].as_u64().unwrap_or(0),
+            r["spc"]["short"].as_bool(),
+        )
     };
     assert_eq!(at("2020-12"), (12, Some(false)));
     assert_eq!(at("2021-01"), (1, Some(true)));
@@ -533,4 +541,21 @@ fn a_chart_without_values_says_why_it_is_empty() {
             "{csv}"
         );
     }
+}
+
+/// Several entities and none chosen: the error lists them sorted, as every
+/// other message naming the data's entities does.
+#[test]
+fn several_entities_are_listed_sorted() {
+    let s = scorecard("higher_is_better", "{}");
+    let csv =
+        "entity,indicator,period,value\nyork,x,2022-01,1\nbath,x,2022-01,2\nleeds,x,2022-01,3\n";
+    let data = s.read_csv(csv.as_bytes()).expect("reads");
+    let e = s
+        .spc(&data, "x", None)
+        .expect_err("an entity must be chosen");
+    assert_eq!(
+        e.message,
+        "the data has several entities; choose one of: bath, leeds, york"
+    );
 }
