@@ -838,7 +838,11 @@ fn yaml_message(message: &str) -> String {
         // Said of `one`, `2.5` and `-1` alike: not "found text".
         Some(ty @ ("i64" | "u32" | "u64" | "i32")) => format!(
             "the value is not a whole number{}",
-            if ty.starts_with('u') { ", 0 or more" } else { "" }
+            if ty.starts_with('u') {
+                ", 0 or more"
+            } else {
+                ""
+            }
         ),
         Some("bool") => "expected true or false".to_string(),
         _ => m,
