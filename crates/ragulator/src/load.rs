@@ -593,12 +593,19 @@ fn spec_from_tree_reporting_all(
                     continue;
                 }
             }
-            match tree.remove_at_path(item) {
-                Some(key) if !item.ends_with(']') => {
+            // A list item no stand-in fits (a target entry without a
+            // value): the whole list is set aside, so the rest is checked.
+            let list = item.strip_suffix(']').and_then(|p| p.rsplit_once('['));
+            let set_aside = list.map_or(item.as_str(), |(list, _)| list).to_string();
+            match tree.remove_at_path(&set_aside) {
+                Some(key) => {
                     removed.push(key);
+                    if list.is_some() {
+                        quiet.push(set_aside);
+                    }
                     continue;
                 }
-                _ => break,
+                None => break,
             }
         }
         // Any problem in a mapping read as a guessed variant is the guess's:
@@ -965,7 +972,7 @@ fn is_identifier(name: &str) -> bool {
 
 fn one_of(items: &[String]) -> String {
     if items.is_empty() {
-        "none are defined".to_string()
+        "none".to_string()
     } else {
         items.join(", ")
     }
