@@ -360,6 +360,16 @@ impl Checker<'_, '_> {
                     _ => self.resolve_var(name).map(|v| (v, When::Current)),
                 };
                 if let Some((var, when)) = when_var {
+                    if matches!(var, Var::Gap | Var::GapPct) && self.ctx.polarity == Polarity::None {
+                        // Never computed without a polarity: a clause on it
+                        // could never hold (DESIGN.md 3.3).
+                        return Err(self.error(
+                            span,
+                            format!(
+                                "{name} needs an indicator with a polarity (higher_is_better, lower_is_better or range); this one has polarity none: compare value with target instead"
+                            ),
+                        ));
+                    }
                     return Ok((self.use_var(var, when), Type::Number));
                 }
                 if THEME_VARIABLES.contains(&name) || THEME_FUNCTIONS.contains(&name) {
@@ -1172,6 +1182,17 @@ mod tests {
             false,
         );
         assert!(ok_lower.is_ok());
+        for name in ["gap", "gap_pct"] {
+            let e = err_in(&format!("{name} >= 0"), Scope::Indicator, Polarity::None);
+            assert_eq!(
+                e.message,
+                format!("{name} needs an indicator with a polarity (higher_is_better, lower_is_better or range); this one has polarity none: compare value with target instead")
+            );
+            assert_eq!(e.column, 1);
+            for polarity in [Polarity::HigherIsBetter, Polarity::Range] {
+                assert!(compile_in(&format!("{name} >= 0"), Scope::Indicator, polarity, false).is_ok());
+            }
+        }
         let e = err_in("better(value, sn)", Scope::Indicator, Polarity::None);
         assert_eq!(
             e.message,
