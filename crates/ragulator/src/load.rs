@@ -1724,6 +1724,14 @@ impl Validator {
             consistent_pass: get("consistent_pass", &rule.consistent_pass),
             otherwise: get("otherwise", &rule.otherwise),
         };
+        if *rule == SpcRule::default() {
+            // Every result would be no_data: surely not what was meant.
+            self.diagnostics.push(Diagnostic::at(
+                path.to_string(),
+                "the spc rule maps no signal to a status; give at least one of concern, improvement, neutral, common_cause, consistent_fail, hit_and_miss, consistent_pass or otherwise (rag = { rule = \"spc\", concern = \"red\", otherwise = \"green\" })",
+            ));
+            ok = false;
+        }
         ok.then_some(map)
     }
 
