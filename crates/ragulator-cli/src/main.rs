@@ -12,6 +12,28 @@ use ragulator::{
     EvaluateOptions, Evaluation, Format, LoadError, Observations, Override, Scorecard,
 };
 
+/// `println!` to stdout that gives a closed stdout (`| head`) to `?` as a
+/// [`Failure`] instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        {
+            use std::io::Write as _;
+            writeln!(std::io::stdout().lock(), $($arg)*)?
+        }
+    };
+}
+
+/// `eprintln!` that drops what a closed stderr (`2>&1 | head`) cannot take,
+/// instead of panicking: the message had nowhere to go.
+macro_rules! err {
+    ($($arg:tt)*) => {
+        {
+            use std::io::Write as _;
+            let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+        }
+    };
+}
+
 mod records;
 mod report;
 mod table;
@@ -148,11 +170,48 @@ enum OutputFormat {
 /// A failure to report, with the exit code.
 struct Failure {
     message: String,
+    /// The reader of stdout went away (`ragulator schema | head -1`):
+    /// nothing to report, as `head` asked for no more.
+    stdout_closed: bool,
 }
 
-impl<E: std::fmt::Display> From<E> for Failure {
-    fn from(e: E) -> Self {
+impl Failure {
+    fn new(message: impl Into<String>) -> Failure {
         Failure {
+            message: message.into(),
+            stdout_closed: false,
+        }
+    }
+}
+
+macro_rules! failure_from {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Failure {
+            fn from(e: $t) -> Self {
+                Failure::new(e.to_string())
+            }
+        }
+    )*};
+}
+failure_from!(
+    ragulator::LoadError,
+    ragulator::DataError,
+    ragulator_report::ReportError
+);
+
+impl From<serde_json::Error> for Failure {
+    fn from(e: serde_json::Error) -> Self {
+        Failure {
+            stdout_closed: e.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe),
+            message: e.to_string(),
+        }
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        Failure {
+            stdout_closed: e.kind() == std::io::ErrorKind::BrokenPipe,
             message: e.to_string(),
         }
     }
@@ -163,13 +222,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         None => demo(),
         Some(Command::Validate { file }) => return validate(&file),
-        Some(Command::Schema) => {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&ragulator::json_schema()).unwrap_or_default()
-            );
-            Ok(())
-        }
+        Some(Command::Schema) => schema(),
         Some(Command::Evaluate {
             input,
             period,
@@ -209,17 +262,16 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(f) if f.stdout_closed => ExitCode::SUCCESS,
         Err(f) => {
-            eprintln!("error: {}", f.message);
+            err!("error: {}", f.message);
             ExitCode::from(1)
         }
     }
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, Failure> {
-    std::fs::read(path).map_err(|e| Failure {
-        message: format!("cannot read {}: {e}", path.display()),
-    })
+    std::fs::read(path).map_err(|e| Failure::new(format!("cannot read {}: {e}", path.display())))
 }
 
 fn scorecard_format(path: &Path) -> Format {
@@ -229,35 +281,48 @@ fn scorecard_format(path: &Path) -> Format {
 /// Loads a scorecard, printing its diagnostics with source snippets on failure.
 fn load_scorecard(path: &Path) -> Result<Scorecard, Failure> {
     let bytes = read(path)?;
-    let text = String::from_utf8(bytes).map_err(|_| Failure {
-        message: format!("{} is not UTF-8 text", path.display()),
-    })?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Failure::new(format!("{} is not UTF-8 text", path.display())))?;
     Scorecard::from_str(&text, scorecard_format(path)).map_err(|e| {
-        eprint!("{}", render_diagnostics(&path.to_string_lossy(), &text, &e));
-        Failure {
-            message: format!(
-                "{} is not a valid scorecard ({} problem{})",
-                path.display(),
-                e.diagnostics.len(),
-                if e.diagnostics.len() == 1 { "" } else { "s" }
-            ),
-        }
+        let _ = write!(
+            std::io::stderr().lock(),
+            "{}",
+            render_diagnostics(&path.to_string_lossy(), &text, &e)
+        );
+        Failure::new(format!(
+            "{} is not a valid scorecard ({} problem{})",
+            path.display(),
+            e.diagnostics.len(),
+            if e.diagnostics.len() == 1 { "" } else { "s" }
+        ))
     })
+}
+
+fn schema() -> Result<(), Failure> {
+    out!(
+        "{}",
+        serde_json::to_string_pretty(&ragulator::json_schema()).unwrap_or_default()
+    );
+    Ok(())
 }
 
 fn validate(path: &Path) -> ExitCode {
     match load_scorecard(path) {
         Ok(s) => {
-            println!(
-                "{}: valid ({} indicators, {} themes)",
+            let count =
+                |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+            // A closed stdout (`| head`) loses nothing: the exit code says it.
+            let _ = writeln!(
+                std::io::stdout().lock(),
+                "{}: valid ({}, {})",
                 path.display(),
-                s.indicators().len(),
-                s.themes().len()
+                count(s.indicators().len(), "indicator"),
+                count(s.themes().len(), "theme")
             );
             ExitCode::SUCCESS
         }
         Err(f) => {
-            eprintln!("error: {}", f.message);
+            err!("error: {}", f.message);
             ExitCode::from(1)
         }
     }
@@ -337,9 +402,7 @@ fn read_data(scorecard: &Scorecard, path: &Path) -> Result<Observations, Failure
     } else {
         scorecard.read_csv(&bytes)
     };
-    obs.map_err(|e| Failure {
-        message: format!("{}: {e}", path.display()),
-    })
+    obs.map_err(|e| Failure::new(format!("{}: {e}", path.display())))
 }
 
 fn read_overrides(scorecard: &Scorecard, path: Option<&Path>) -> Result<Vec<Override>, Failure> {
@@ -355,9 +418,7 @@ fn read_overrides(scorecard: &Scorecard, path: Option<&Path>) -> Result<Vec<Over
     } else {
         scorecard.read_overrides_csv(&bytes)
     };
-    o.map_err(|e| Failure {
-        message: format!("{}: {e}", path.display()),
-    })
+    o.map_err(|e| Failure::new(format!("{}: {e}", path.display())))
 }
 
 fn run(
@@ -382,7 +443,7 @@ fn run(
             .missing_entity(e)
             .filter(|_| evaluation.results.is_empty())
         {
-            eprintln!("note: {note}");
+            err!("note: {note}");
         }
     }
     Ok((scorecard, evaluation))
@@ -417,9 +478,9 @@ fn evaluate(
         )?,
     }
     if !evaluation.rejected.is_empty() && format == OutputFormat::Table {
-        eprintln!("{} rows rejected:", evaluation.rejected.len());
+        err!("{} rows rejected:", evaluation.rejected.len());
         for r in evaluation.rejected.iter().take(20) {
-            eprintln!("  row {}: {}", r.row, r.reason);
+            err!("  row {}: {}", r.row, r.reason);
         }
     }
     Ok(())
@@ -438,12 +499,10 @@ fn explain(
             .iter()
             .map(|i| i.id.as_str())
             .collect();
-        return Err(Failure {
-            message: format!(
-                "unknown indicator '{indicator}'; indicators are: {}",
-                ids.join(", ")
-            ),
-        });
+        return Err(Failure::new(format!(
+            "unknown indicator '{indicator}'; indicators are: {}",
+            ids.join(", ")
+        )));
     }
     let data = records::observations(&scorecard, input)?;
     let overrides = read_overrides(&scorecard, input.overrides.as_deref())?;
@@ -460,18 +519,18 @@ fn explain(
         .filter(|r| &*r.indicator == indicator)
     {
         if let Some(e) = &r.entity {
-            println!("{e}:");
+            out!("{e}:");
         }
-        println!("{}", r.explanation);
-        println!("  rule: {}", r.trace.rule);
+        out!("{}", r.explanation);
+        out!("  rule: {}", r.trace.rule);
         if let Some(c) = r.trace.clause {
-            println!(
+            out!(
                 "  clause {c}: {}",
                 r.trace.condition.as_deref().unwrap_or("")
             );
         }
         for (name, v) in &r.trace.operands {
-            println!(
+            out!(
                 "  {name} = {}",
                 v.map(|d| d.normalize().to_string())
                     .unwrap_or_else(|| "missing".into())

@@ -55,9 +55,7 @@ pub fn read_records(scorecard: &Scorecard, args: &[SourceFile]) -> Result<Record
         } else {
             scorecard.read_records(name, &bytes)
         }
-        .map_err(|e| Failure {
-            message: format!("{}: {e}", path.display()),
-        })?;
+        .map_err(|e| Failure::new(format!("{}: {e}", path.display())))?;
         report_rejected(path, &records);
         set.insert(records)?;
     }
@@ -69,7 +67,7 @@ fn report_rejected(path: &Path, records: &ragulator::Records) {
     if rejected.is_empty() {
         return;
     }
-    eprintln!(
+    err!(
         "{}: {} of {} {} rows rejected:",
         path.display(),
         rejected.len(),
@@ -77,10 +75,10 @@ fn report_rejected(path: &Path, records: &ragulator::Records) {
         records.source()
     );
     for r in rejected.iter().take(20) {
-        eprintln!("  row {}: {}", r.row, r.reason);
+        err!("  row {}: {}", r.row, r.reason);
     }
     if rejected.len() > 20 {
-        eprintln!("  ... and {} more", rejected.len() - 20);
+        err!("  ... and {} more", rejected.len() - 20);
     }
 }
 
@@ -92,9 +90,8 @@ pub fn observations(scorecard: &Scorecard, input: &Input) -> Result<Observations
         None => None,
     };
     if input.records.is_empty() {
-        return data.ok_or_else(|| Failure {
-            message: "give the data (--data FILE), case records (--records NAME=FILE), or both"
-                .into(),
+        return data.ok_or_else(|| {
+            Failure::new("give the data (--data FILE), case records (--records NAME=FILE), or both")
         });
     }
     let set = read_records(scorecard, &input.records)?;
@@ -127,7 +124,7 @@ fn note_missing_sources(scorecard: &Scorecard, set: &RecordSet) {
             .map(|i| i.id.as_str())
             .collect();
         if !users.is_empty() {
-            eprintln!(
+            err!(
                 "note: no --records {}=FILE given: no values for {}",
                 source.name,
                 users.join(", ")
@@ -148,9 +145,9 @@ pub fn run(
 ) -> Result<(), Failure> {
     let scorecard = load_scorecard(scorecard_path)?;
     if records.is_empty() {
-        return Err(Failure {
-            message: "give the case records with --records NAME=FILE".into(),
-        });
+        return Err(Failure::new(
+            "give the case records with --records NAME=FILE",
+        ));
     }
     let set = read_records(&scorecard, records)?;
     let failing = scorecard.failing_records(&set, indicator, entity, period)?;

@@ -47,30 +47,27 @@ pub fn run(args: &ReportArgs) -> Result<(), Failure> {
         history: args.history,
     };
     let html = ragulator_report::render(&scorecard, &data, &options)?;
-    std::fs::write(&args.output, html).map_err(|e| Failure {
-        message: format!("cannot write {}: {e}", args.output.display()),
-    })?;
+    std::fs::write(&args.output, html)
+        .map_err(|e| Failure::new(format!("cannot write {}: {e}", args.output.display())))?;
     if !data.rejected().is_empty() {
-        eprintln!(
+        err!(
             "{} data rows rejected (run `ragulator evaluate` to list them); the report says so",
             data.rejected().len()
         );
     }
-    eprintln!("wrote {}", args.output.display());
+    err!("wrote {}", args.output.display());
     Ok(())
 }
 
 fn read_narrative(scorecard: &ragulator::Scorecard, path: &Path) -> Result<Narrative, Failure> {
-    let text = String::from_utf8(read(path)?).map_err(|_| Failure {
-        message: format!("{} is not UTF-8 text", path.display()),
-    })?;
-    let format = Format::from_path(&path.to_string_lossy()).ok_or_else(|| Failure {
-        message: format!(
+    let text = String::from_utf8(read(path)?)
+        .map_err(|_| Failure::new(format!("{} is not UTF-8 text", path.display())))?;
+    let format = Format::from_path(&path.to_string_lossy()).ok_or_else(|| {
+        Failure::new(format!(
             "{}: a narrative must be .toml, .json, .yaml or .yml",
             path.display()
-        ),
+        ))
     })?;
-    Narrative::parse(scorecard, &text, format).map_err(|e| Failure {
-        message: format!("{}: {e}", path.display()),
-    })
+    Narrative::parse(scorecard, &text, format)
+        .map_err(|e| Failure::new(format!("{}: {e}", path.display())))
 }

@@ -304,3 +304,54 @@ fn exit_codes() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown indicator 'x'"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// `ragulator ... | head`: the reader goes away; the command stops quietly
+/// with exit 0, never a panic ("failed printing to stdout").
+#[test]
+fn a_closed_stdout_is_not_a_panic() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let (scorecard, data) = (example("scorecard.toml"), example("data.csv"));
+    let runs: [&[&str]; 3] = [
+        &[
+            "evaluate",
+            "--scorecard",
+            &scorecard,
+            "--data",
+            &data,
+            "--format",
+            "json",
+        ],
+        &[
+            "evaluate",
+            "--scorecard",
+            &scorecard,
+            "--data",
+            &data,
+            "--format",
+            "csv",
+        ],
+        &["evaluate", "--scorecard", &scorecard, "--data", &data],
+    ];
+    for args in runs {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("ragulator"))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("runs");
+        // Read a little (as `head -c 100`), then close the pipe: the output
+        // is far larger than a pipe's buffer, so the command meets it closed.
+        let mut stdout = child.stdout.take().expect("piped");
+        let mut first = [0u8; 100];
+        stdout.read_exact(&mut first).expect("some output");
+        drop(stdout);
+        let out = child.wait_with_output().expect("finishes");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("Broken pipe"),
+            "{args:?}: {stderr}"
+        );
+    }
+}
