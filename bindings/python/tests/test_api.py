@@ -224,7 +224,7 @@ def test_text_that_is_not_unicode_is_a_data_error(card: ragulator.Scorecard) -> 
 def test_a_scorecard_file_that_is_not_utf8_is_a_scorecard_error(tmp_path: Path) -> None:
     path = tmp_path / "latin1.toml"
     path.write_bytes(b'ragulator = 1\nname = "caf\xe9"\n')
-    with pytest.raises(ragulator.ScorecardError, match="not UTF-8 text") as caught:
+    with pytest.raises(ragulator.ScorecardError, match=r"not UTF-8 text \(byte 26 cannot be read, on line 2\)") as caught:
         ragulator.Scorecard.from_file(path)
     assert caught.value.diagnostics[0].message.startswith(str(path))
 

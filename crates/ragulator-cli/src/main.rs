@@ -279,10 +279,21 @@ fn scorecard_format(path: &Path) -> Format {
 }
 
 /// Loads a scorecard, printing its diagnostics with source snippets on failure.
+/// A text file (a scorecard, a narrative): where it stops being UTF-8 if it does.
+fn read_text(path: &Path) -> Result<String, Failure> {
+    String::from_utf8(read(path)?).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        Failure::new(format!(
+            "{} is not UTF-8 text (byte {} cannot be read, on line {line}); save it as UTF-8",
+            path.display(),
+            at + 1
+        ))
+    })
+}
+
 fn load_scorecard(path: &Path) -> Result<Scorecard, Failure> {
-    let bytes = read(path)?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| Failure::new(format!("{} is not UTF-8 text", path.display())))?;
+    let text = read_text(path)?;
     Scorecard::from_str(&text, scorecard_format(path)).map_err(|e| {
         let _ = write!(
             std::io::stderr().lock(),

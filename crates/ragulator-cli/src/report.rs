@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use ragulator::Format;
 use ragulator_report::{Narrative, ReportOptions, DEFAULT_HISTORY};
 
-use crate::{load_scorecard, read, read_overrides, records, Failure, Input};
+use crate::{load_scorecard, read_overrides, read_text, records, Failure, Input};
 
 /// Arguments of `ragulator report`.
 #[derive(clap::Args)]
@@ -60,8 +60,7 @@ pub fn run(args: &ReportArgs) -> Result<(), Failure> {
 }
 
 fn read_narrative(scorecard: &ragulator::Scorecard, path: &Path) -> Result<Narrative, Failure> {
-    let text = String::from_utf8(read(path)?)
-        .map_err(|_| Failure::new(format!("{} is not UTF-8 text", path.display())))?;
+    let text = read_text(path)?;
     let format = Format::from_path(&path.to_string_lossy()).ok_or_else(|| {
         Failure::new(format!(
             "{}: a narrative must be .toml, .json, .yaml or .yml",

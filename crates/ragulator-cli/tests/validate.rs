@@ -390,3 +390,21 @@ fn schema_prints_the_json_schema() {
         );
     }
 }
+
+#[test]
+fn a_scorecard_that_is_not_utf8_names_the_byte_and_line() {
+    let dir = std::env::temp_dir().join(format!("ragulator-latin1-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::write(
+        dir.join("latin1.toml"),
+        b"ragulator = 1\nname = \"caf\xe9\"\n",
+    )
+    .expect("write");
+    let out = ragulator(&dir, &["validate", "latin1.toml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim_end(),
+        "error: latin1.toml is not UTF-8 text (byte 26 cannot be read, on line 2); save it as UTF-8"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

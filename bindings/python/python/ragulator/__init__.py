@@ -646,7 +646,8 @@ class Scorecard:
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as e:
-            message = f"{name} is not UTF-8 text (byte {e.start + 1} cannot be read); save it as UTF-8"
+            line = raw[: e.start].count(b"\n") + 1
+            message = f"{name} is not UTF-8 text (byte {e.start + 1} cannot be read, on line {line}); save it as UTF-8"
             raise ScorecardError(message, [Diagnostic("", None, None, message)]) from None
         return cls(_native.Scorecard.load(text, ext))
 
