@@ -63,6 +63,15 @@ fn million(c: &mut Criterion) {
     g.bench_function("read_csv", |b| {
         b.iter(|| black_box(scorecard.read_csv(csv.as_bytes())))
     });
+    drop(csv);
+    // The same rows as JSON objects: each key matched as a CSV header is
+    // (ignoring case and spaces), per row, since objects need not share keys.
+    let json = common::data_json(1_000, 50, 20);
+    let read = scorecard.read_json(json.as_bytes()).expect("reads");
+    assert_eq!((read.len(), read.rejected().len()), (data.len(), 0));
+    g.bench_function("read_json", |b| {
+        b.iter(|| black_box(scorecard.read_json(json.as_bytes())))
+    });
     g.finish();
 }
 

@@ -69,6 +69,29 @@ pub fn data_csv(entities: usize, indicators: usize, months: usize) -> String {
     s
 }
 
+/// The same rows as [`data_csv`], as a JSON array of row objects (values as
+/// JSON numbers), as a web page or a service would send them.
+pub fn data_json(entities: usize, indicators: usize, months: usize) -> String {
+    let mut s = String::with_capacity(entities * indicators * months * 70);
+    s.push('[');
+    for e in 0..entities {
+        for i in 0..indicators {
+            for m in 0..months {
+                let (year, month) = (2021 + (3 + m) / 12, (3 + m) % 12 + 1);
+                if s.len() > 1 {
+                    s.push(',');
+                }
+                s.push_str(&format!(
+                    "{{\"entity\":\"e{e}\",\"indicator\":\"ind{i}\",\"period\":\"{year}-{month:02}\",\"value\":{}}}\n",
+                    value(e, i, m)
+                ));
+            }
+        }
+    }
+    s.push(']');
+    s
+}
+
 /// The compiled scorecard and the checked observations of the batch.
 pub fn batch(entities: usize, indicators: usize, months: usize) -> (Scorecard, Observations) {
     let scorecard =
