@@ -550,7 +550,7 @@ pub fn chart(
         let baseline = ys.get(..baseline_len).unwrap_or(ys);
         let mut overflow = false;
         let limits = Limits::compute(baseline, options.screen_outliers, &mut overflow);
-        if overflow {
+        if overflow && limits.defined {
             warnings.push(format!(
                 "arithmetic overflow in the segment starting at point {}; limits are approximate",
                 start + 1
@@ -562,6 +562,12 @@ pub fn chart(
                 "segment starting at point {} has a single point; it has no limits until it has {}",
                 start + 1,
                 MIN_POINTS_FOR_LIMITS
+            ));
+        } else if !limits.defined && overflow {
+            // Ranges beyond a decimal's range were screened away: not "no variation".
+            warnings.push(format!(
+                "segment starting at point {} has values too far apart to compute limits (arithmetic overflow); it has no limits",
+                start + 1
             ));
         } else if !limits.defined {
             warnings.push(format!(
@@ -1588,7 +1594,11 @@ mod tests {
             Some(Decimal::MAX),
         );
         assert_eq!(c.points.len(), 5);
-        assert!(c.warnings.iter().any(|w| w.contains("overflow")));
+        // One warning saying why there are no limits; not "no variation".
+        assert_eq!(
+            c.warnings,
+            ["segment starting at point 1 has values too far apart to compute limits (arithmetic overflow); it has no limits"]
+        );
         let v = vec![Decimal::MAX; 30];
         let c = chart(
             &v,
