@@ -360,7 +360,8 @@ impl Checker<'_, '_> {
                     _ => self.resolve_var(name).map(|v| (v, When::Current)),
                 };
                 if let Some((var, when)) = when_var {
-                    if matches!(var, Var::Gap | Var::GapPct) && self.ctx.polarity == Polarity::None {
+                    if matches!(var, Var::Gap | Var::GapPct) && self.ctx.polarity == Polarity::None
+                    {
                         // Never computed without a polarity: a clause on it
                         // could never hold (DESIGN.md 3.3).
                         return Err(self.error(
@@ -1190,7 +1191,9 @@ mod tests {
             );
             assert_eq!(e.column, 1);
             for polarity in [Polarity::HigherIsBetter, Polarity::Range] {
-                assert!(compile_in(&format!("{name} >= 0"), Scope::Indicator, polarity, false).is_ok());
+                assert!(
+                    compile_in(&format!("{name} >= 0"), Scope::Indicator, polarity, false).is_ok()
+                );
             }
         }
         let e = err_in("better(value, sn)", Scope::Indicator, Polarity::None);
