@@ -927,25 +927,30 @@ impl<'a> De<'a> {
     /// The error a visitor gives for a value of a kind it does not take
     /// (serde's default `visit_*`), without instantiating every `visit_*`.
     fn wrong(&self, exp: &dyn de::Expected) -> Error {
-        let i128_text;
+        let described;
         let unexpected = match &self.node.value {
             Value::Null => de::Unexpected::Unit,
             Value::Bool(b) => de::Unexpected::Bool(*b),
             Value::I64(n) => de::Unexpected::Signed(*n),
             Value::U64(n) => de::Unexpected::Unsigned(*n),
             Value::I128(n) => {
-                i128_text = format!("integer `{n}` as i128");
-                de::Unexpected::Other(&i128_text)
+                described = format!("integer `{n}` as i128");
+                de::Unexpected::Other(&described)
             }
             Value::U128(n) => {
-                i128_text = format!("integer `{n}` as u128");
-                de::Unexpected::Other(&i128_text)
+                described = format!("integer `{n}` as u128");
+                de::Unexpected::Other(&described)
             }
             Value::F64(n, _) => de::Unexpected::Float(*n),
             Value::Str(s) => de::Unexpected::Str(s),
             Value::Scalar(s) => de::Unexpected::Str(&s.text),
             Value::Invalid(m) => return self.mark(Error::new(*m)),
-            Value::Datetime(_) | Value::Map(_) => de::Unexpected::Map,
+            // A TOML date without quotes (`from = 2022-04-01`): say so, not "map".
+            Value::Datetime(text) => {
+                described = format!("date `{text}` (a TOML date, not text)");
+                de::Unexpected::Other(&described)
+            }
+            Value::Map(_) => de::Unexpected::Map,
             Value::Seq(_) => de::Unexpected::Seq,
         };
         self.mark(<Error as de::Error>::invalid_type(unexpected, exp))
