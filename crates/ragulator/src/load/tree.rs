@@ -575,6 +575,8 @@ fn required_field_hint(field: &str) -> Option<&'static str> {
         "polarity" => "give one of higher_is_better, lower_is_better, range, none",
         "unit" => "give one of percent, per_10k, per_1000, count, days, ratio",
         "amber" => "give the amber tolerance: a number of units (2) or a percentage (\"5%\")",
+        "against" => "give the name of the comparator to compare with (against = \"sn\"), declared in [comparators] or the indicator's comparators",
+        "thresholds" => "give one threshold fewer than the ranked statuses, best first (thresholds = [90, 80] for green, amber, red)",
         _ => return None,
     })
 }
