@@ -312,28 +312,16 @@ fn a_closed_stdout_is_not_a_panic() {
     use std::io::Read;
     use std::process::Stdio;
     let (scorecard, data) = (example("scorecard.toml"), example("data.csv"));
-    let runs: [&[&str]; 3] = [
-        &[
+    for format in ["json", "csv", "table"] {
+        let args = [
             "evaluate",
             "--scorecard",
             &scorecard,
             "--data",
             &data,
             "--format",
-            "json",
-        ],
-        &[
-            "evaluate",
-            "--scorecard",
-            &scorecard,
-            "--data",
-            &data,
-            "--format",
-            "csv",
-        ],
-        &["evaluate", "--scorecard", &scorecard, "--data", &data],
-    ];
-    for args in runs {
+            format,
+        ];
         let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("ragulator"))
             .args(args)
             .stdout(Stdio::piped())
