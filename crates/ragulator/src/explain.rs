@@ -401,6 +401,9 @@ pub fn theme(
         (None, crate::load::CompiledRollup::Majority) => {
             "the most common status, ties to the worse".into()
         }
+        (None, crate::load::CompiledRollup::RuleSet(rs)) => {
+            format!("rule set '{}' not run", rs.name)
+        }
         _ => "the worst status among indicators with data".into(),
     };
     let mut s = format!("{} is {label} ({how}; {counts}).", theme.name);

@@ -1805,6 +1805,9 @@ impl<'a> Evaluator<'a> {
                         let top = ranked.iter().rposition(|&c| c == max && c > 0);
                         (top.map(|i| i as StatusIx).unwrap_or(no_data), None)
                     }
+                    // Nothing to judge (context indicators only): no data,
+                    // as with worst and majority, not the rule set's otherwise.
+                    CompiledRollup::RuleSet(_) if theme.members.is_empty() => (no_data, None),
                     CompiledRollup::RuleSet(rs) => {
                         let env = ThemeEnv {
                             counts: &counts,
