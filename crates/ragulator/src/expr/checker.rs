@@ -539,6 +539,14 @@ impl Checker<'_, '_> {
                 _ => d.to_string(),
             },
             Node::Number(d) => d.to_string(),
+            // `-1` parses as minus applied to 1: name it as written.
+            Node::Unary {
+                op: UnaryOp::Neg,
+                operand,
+            } => match &operand.node {
+                Node::Number(d) => format!("-{d}"),
+                _ => "an expression".to_string(),
+            },
             _ => "an expression".to_string(),
         };
         let call = if fname == "round" {
@@ -1085,7 +1093,7 @@ mod tests {
             "the n of round(x, n) must be a whole number from 0 to 28",
         );
         err("round(value, 1.5) > 1", 14, "found 1.5");
-        err("round(value, -1) > 1", 14, "found an expression");
+        err("round(value, -1) > 1", 14, "found -1");
         err("round(value, target) > 1", 14, "found an expression");
         ok("mean_last(1) > 1");
         ok("mean_last(120) > 1");
@@ -1196,6 +1204,16 @@ mod tests {
                 );
             }
         }
+        let e = err_in(
+            "round(value, -1) > 0",
+            Scope::Indicator,
+            Polarity::HigherIsBetter,
+        );
+        assert!(
+            e.message.ends_with("written as a literal; found -1"),
+            "{}",
+            e.message
+        );
         let e = err_in("better(value, sn)", Scope::Indicator, Polarity::None);
         assert_eq!(
             e.message,
