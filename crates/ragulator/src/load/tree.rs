@@ -577,6 +577,9 @@ fn required_field_hint(field: &str) -> Option<&'static str> {
         "amber" => "give the amber tolerance: a number of units (2) or a percentage (\"5%\")",
         "against" => "give the name of the comparator to compare with (against = \"sn\"), declared in [comparators] or the indicator's comparators",
         "thresholds" => "give one threshold fewer than the ranked statuses, best first (thresholds = [90, 80] for green, amber, red)",
+        "otherwise" => "give the status when no clause holds (otherwise = \"red\")",
+        "when" => "give the clauses, in order: when = [{ status = \"green\", if = \"gap >= 0\" }]",
+        "if" => "give the condition, an expression (if = \"gap >= 0\")",
         _ => return None,
     })
 }
