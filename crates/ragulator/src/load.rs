@@ -1445,6 +1445,14 @@ impl Validator {
             .map(|(ix, _)| ix)
             .collect();
         let missing = ind.missing.as_ref().and_then(|m| {
+            if ind.rag.is_none() {
+                // A context indicator has no status to stand in for.
+                self.error(
+                    format!("{p}.missing"),
+                    format!("missing = \"{m}\" needs a rag rule: indicator '{}' has none (a context indicator has no status); give it a rag or remove missing", ind.id),
+                );
+                return None;
+            }
             let ix = ctx.ranked_status(m);
             if ix.is_none() {
                 self.error(

@@ -82,6 +82,8 @@ fn indicator(i: usize) -> impl Strategy<Value = String> {
                 (_, 12) => "rag = \"looking_back\"\n".to_string(),
                 _ => "rag = \"history\"\n".to_string(),
             };
+            // `missing` needs a rule (a context indicator has no status).
+            let missing = if rule.is_empty() { "" } else { missing };
             let decimals = decimals.map(|d| format!("decimals = {d}\n")).unwrap_or_default();
             let comparator = comparator
                 .map(|c| format!("comparators = {{ sn = \"{c}\" }}\n"))
