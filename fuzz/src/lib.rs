@@ -548,9 +548,10 @@ pub fn arbitrary_spec(u: &mut Unstructured) -> AResult<ScorecardSpec> {
         };
         let rag = match (polarity, u.int_in_range(0u8..=3)?) {
             (Polarity::None, _) => None,
+            // No blue on a range: it could never mean beating the target.
             (Polarity::Range, _) if traffic_lights => Some(RagSpec::Builtin(BuiltinRule::Target {
                 amber: tolerance(u)?,
-                blue: blue(u)?,
+                blue: None,
             })),
             (Polarity::Range, _) => None,
             (_, 0) if traffic_lights => Some(RagSpec::Builtin(BuiltinRule::Target {

@@ -1595,6 +1595,14 @@ impl Validator {
                 let ok = needs_polarity(self, "target")
                     && self.needs_traffic_lights(ctx, &path, "target");
                 self.blue(ctx, &path, blue.is_some());
+                if blue.is_some() && ind.polarity == Polarity::Range {
+                    // Inside a range the gap is 0 and outside it negative:
+                    // blue would be every in-range value (blue = 0) or none.
+                    self.error(
+                        format!("{path}.blue"),
+                        "blue (beating the target) has no meaning for a range target: the gap is 0 inside the range and negative outside; remove blue",
+                    );
+                }
                 ok.then_some(Rule::Target {
                     amber: *amber,
                     blue: *blue,

@@ -74,8 +74,9 @@ fn indicator(i: usize) -> impl Strategy<Value = String> {
             }
             let rule = match (polarity, rk) {
                 ("none", _) | (_, 0) => String::new(),
+                // No blue on a range (it could never mean beating the target).
+                ("range", _) => format!("rag = {{ rule = \"target\", amber = {amber} }}\n"),
                 (_, 1..=4) => format!("rag = {{ rule = \"target\", amber = {amber}{blue} }}\n"),
-                ("range", _) => format!("rag = {{ rule = \"target\", amber = {amber}{blue} }}\n"),
                 (_, 5..=7) => format!("rag = {{ rule = \"bands\", thresholds = [{}] }}\n", bands.join(", ")),
                 (_, 8..=10) => format!("rag = {{ rule = \"comparator\", against = \"sn\", amber = {amber}{blue} }}\n"),
                 (_, 11) => "rag = \"current\"\n".to_string(),
