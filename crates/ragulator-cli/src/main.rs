@@ -416,7 +416,13 @@ fn read_data(scorecard: &Scorecard, path: &Path) -> Result<Observations, Failure
     obs.map_err(|e| Failure::new(format!("{}: {e}", path.display())))
 }
 
-fn read_overrides(scorecard: &Scorecard, path: Option<&Path>) -> Result<Vec<Override>, Failure> {
+/// Reads the overrides file and checks it against the data, so that every
+/// problem with an override names the file it is in.
+fn read_overrides(
+    scorecard: &Scorecard,
+    data: &Observations,
+    path: Option<&Path>,
+) -> Result<Vec<Override>, Failure> {
     let Some(path) = path else {
         return Ok(Vec::new());
     };
@@ -429,7 +435,8 @@ fn read_overrides(scorecard: &Scorecard, path: Option<&Path>) -> Result<Vec<Over
     } else {
         scorecard.read_overrides_csv(&bytes)
     };
-    o.map_err(|e| Failure::new(format!("{}: {e}", path.display())))
+    o.and_then(|o| scorecard.check_overrides(data, &o).map(|()| o))
+        .map_err(|e| Failure::new(format!("{}: {e}", path.display())))
 }
 
 fn run(
@@ -439,7 +446,7 @@ fn run(
 ) -> Result<(Scorecard, Evaluation), Failure> {
     let scorecard = load_scorecard(&input.scorecard)?;
     let data = records::observations(&scorecard, input)?;
-    let overrides = read_overrides(&scorecard, input.overrides.as_deref())?;
+    let overrides = read_overrides(&scorecard, &data, input.overrides.as_deref())?;
     let options = EvaluateOptions {
         period,
         entity,
@@ -516,7 +523,7 @@ fn explain(
         )));
     }
     let data = records::observations(&scorecard, input)?;
-    let overrides = read_overrides(&scorecard, input.overrides.as_deref())?;
+    let overrides = read_overrides(&scorecard, &data, input.overrides.as_deref())?;
     let options = EvaluateOptions {
         period: Some(period.to_string()),
         entity,

@@ -34,7 +34,7 @@ pub struct ReportArgs {
 pub fn run(args: &ReportArgs) -> Result<(), Failure> {
     let scorecard = load_scorecard(&args.input.scorecard)?;
     let data = records::observations(&scorecard, &args.input)?;
-    let overrides = read_overrides(&scorecard, args.input.overrides.as_deref())?;
+    let overrides = read_overrides(&scorecard, &data, args.input.overrides.as_deref())?;
     let narrative = match &args.narrative {
         Some(path) => Some(read_narrative(&scorecard, path)?),
         None => None,

@@ -343,3 +343,38 @@ fn a_closed_stdout_is_not_a_panic() {
         );
     }
 }
+
+/// Every problem with an override names the overrides file, including the
+/// ones found against the data (an entity written in another case, two
+/// overrides for one place).
+#[test]
+fn override_problems_found_against_the_data_name_the_file() {
+    let dir = std::env::temp_dir().join(format!("ragulator-overrides-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let (scorecard, data) = (example("scorecard.toml"), example("data.csv"));
+    for (name, rows, says) in [
+        (
+            "case.csv",
+            "Southampton,re_referrals,2022-06,green,agreed\n",
+            "row 1, column entity: the override names entity 'Southampton', which the data writes 'southampton'",
+        ),
+        (
+            "twice.csv",
+            "southampton,re_referrals,2022-06,green,agreed\nsouthampton,re_referrals,2022-06,red,no\n",
+            "row 2: the overrides give two for the same entity, indicator or theme and period (rows 1 and 2)",
+        ),
+    ] {
+        let path = dir.join(name);
+        let text = format!("entity,indicator,period,status,reason\n{rows}");
+        std::fs::write(&path, text).expect("write");
+        let path = path.to_string_lossy().into_owned();
+        let out = ragulator()
+            .args(["evaluate", "--scorecard", &scorecard, "--data", &data, "--overrides", &path])
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
+        assert!(stderr.starts_with(&format!("error: {path}: {says}")), "{name}: {stderr}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -658,6 +658,26 @@ impl Scorecard {
         Evaluator::new(self, data, options)?.run()
     }
 
+    /// Checks overrides against this scorecard and the data they will be
+    /// evaluated with, as [`Scorecard::evaluate`] does first: so a caller
+    /// that read them from a file can say which file a problem is in.
+    ///
+    /// ```
+    /// let s = ragulator::Scorecard::from_toml("ragulator = 1\n[[indicator]]\nid='x'\nname='X'\nunit='count'\npolarity='higher_is_better'\ntarget=5\nrag={rule='target',amber=1}\n").unwrap();
+    /// let data = s.read_csv(b"entity,indicator,period,value\nyork,x,2022-06,4\n").unwrap();
+    /// let overrides = s.read_overrides_csv(b"entity,indicator,period,status,reason\nYork,x,2022-06,green,agreed\n").unwrap();
+    /// let e = s.check_overrides(&data, &overrides).unwrap_err();
+    /// assert_eq!(e.row, Some(1));
+    /// assert!(e.message.contains("which the data writes 'york'"));
+    /// ```
+    pub fn check_overrides(
+        &self,
+        data: &Observations,
+        overrides: &[Override],
+    ) -> Result<(), DataError> {
+        override_map(self, data, overrides).map(|_| ())
+    }
+
     /// Evaluates observations into compact status rows: the same statuses
     /// as [`Scorecard::evaluate`], without names, comparators, SPC detail or
     /// explanations (`options.explain` is ignored). For high-throughput
@@ -845,6 +865,70 @@ struct Evaluator<'a> {
     overrides: HashMap<(Option<String>, OverrideTarget, Period), OverrideNote>,
 }
 
+/// The overrides by entity, indicator or theme, and period, checked
+/// against the scorecard and the data: a bad override, one for an entity
+/// the data writes in another case, or two for one place are an error
+/// naming the override's row (a judgement must not vanish, DESIGN.md 4).
+fn override_map(
+    sc: &Scorecard,
+    data: &Observations,
+    overrides: &[Override],
+) -> Result<HashMap<(Option<String>, OverrideTarget, Period), OverrideNote>, DataError> {
+    let mut map = HashMap::new();
+    for (i, o) in overrides.iter().enumerate() {
+        sc.check_override(i + 1, o)?;
+        let p = sc
+            .parse_period(&o.period)
+            .map_err(|e| DataError::in_row(i + 1, Some("period"), e.to_string()))?;
+        let key = (
+            o.entity.clone().filter(|e| !e.is_empty()),
+            o.target.clone(),
+            p,
+        );
+        // An entity the data lacks may be meant (a judgement for one
+        // that sent nothing), but one the data has in another case is a
+        // slip that would land the judgement beside the real entity.
+        if let Some(e) = key.0.as_deref() {
+            if !data.entities.iter().any(|d| d == e) {
+                if let Some(d) = data.entities.iter().find(|d| d.eq_ignore_ascii_case(e)) {
+                    return Err(DataError::in_row(
+                        i + 1,
+                        Some("entity"),
+                        format!("the override names entity '{e}', which the data writes '{d}' (entities are matched exactly); write '{d}'"),
+                    ));
+                }
+            }
+        }
+        if map.contains_key(&key) {
+            let first = overrides
+                .iter()
+                .take(i)
+                .position(|q| {
+                    q.entity.as_deref().filter(|e| !e.is_empty()) == key.0.as_deref()
+                        && q.target == key.1
+                        && sc.parse_period(&q.period).ok() == Some(p)
+                })
+                .map_or(format!("row {}", i + 1), |f| {
+                    format!("rows {} and {}", f + 1, i + 1)
+                });
+            // Said to be the overrides' rows: a bare "row 2" reads as the data's.
+            return Err(DataError::in_row(
+                i + 1,
+                None,
+                format!("the overrides give two for the same entity, indicator or theme and period ({first}); keep one"),
+            ));
+        }
+        map.insert(
+            key,
+            OverrideNote {
+                status: Arc::from(o.status.as_str()),
+                reason: Arc::from(o.reason.as_str()),
+            },
+        );
+    }
+    Ok(map)
+}
+
 impl<'a> Evaluator<'a> {
     fn new(
         sc: &'a Scorecard,
@@ -860,59 +944,7 @@ impl<'a> Evaluator<'a> {
                 })?),
                 None => None,
             };
-        let mut overrides = HashMap::new();
-        for (i, o) in options.overrides.iter().enumerate() {
-            sc.check_override(i + 1, o)?;
-            let p = sc
-                .parse_period(&o.period)
-                .map_err(|e| DataError::in_row(i + 1, Some("period"), e.to_string()))?;
-            let key = (
-                o.entity.clone().filter(|e| !e.is_empty()),
-                o.target.clone(),
-                p,
-            );
-            // An entity the data lacks may be meant (a judgement for one
-            // that sent nothing), but one the data has in another case is a
-            // slip that would land the judgement beside the real entity.
-            if let Some(e) = key.0.as_deref() {
-                if !data.entities.iter().any(|d| d == e) {
-                    if let Some(d) = data.entities.iter().find(|d| d.eq_ignore_ascii_case(e)) {
-                        return Err(DataError::in_row(
-                            i + 1,
-                            Some("entity"),
-                            format!("the override names entity '{e}', which the data writes '{d}' (entities are matched exactly); write '{d}'"),
-                        ));
-                    }
-                }
-            }
-            if overrides.contains_key(&key) {
-                let first = options
-                    .overrides
-                    .iter()
-                    .take(i)
-                    .position(|q| {
-                        q.entity.as_deref().filter(|e| !e.is_empty()) == key.0.as_deref()
-                            && q.target == key.1
-                            && sc.parse_period(&q.period).ok() == Some(p)
-                    })
-                    .map_or(format!("row {}", i + 1), |f| {
-                        format!("rows {} and {}", f + 1, i + 1)
-                    });
-                // Said to be the overrides' rows: a bare "row 2" reads as the data's.
-                return Err(DataError::in_row(
-                    i + 1,
-                    None,
-                    format!("the overrides give two for the same entity, indicator or theme and period ({first}); keep one"),
-                ));
-            }
-            overrides.insert(
-                key,
-                OverrideNote {
-                    status: Arc::from(o.status.as_str()),
-                    reason: Arc::from(o.reason.as_str()),
-                },
-            );
-        }
+        let overrides = override_map(sc, data, &options.overrides)?;
         let series_comparator = data
             .series_names
             .iter()
