@@ -862,8 +862,11 @@ struct Evaluator<'a> {
     constant_comparators: Vec<ComparatorValues>,
     /// Per indicator: the themes it is a member of.
     themes_of: Vec<Vec<usize>>,
-    overrides: HashMap<(Option<String>, OverrideTarget, Period), OverrideNote>,
+    overrides: OverrideMap,
 }
+
+/// Overrides by entity (`None`: every entity), indicator or theme, and period.
+type OverrideMap = HashMap<(Option<String>, OverrideTarget, Period), OverrideNote>;
 
 /// The overrides by entity, indicator or theme, and period, checked
 /// against the scorecard and the data: a bad override, one for an entity
@@ -873,7 +876,7 @@ fn override_map(
     sc: &Scorecard,
     data: &Observations,
     overrides: &[Override],
-) -> Result<HashMap<(Option<String>, OverrideTarget, Period), OverrideNote>, DataError> {
+) -> Result<OverrideMap, DataError> {
     let mut map = HashMap::new();
     for (i, o) in overrides.iter().enumerate() {
         sc.check_override(i + 1, o)?;
