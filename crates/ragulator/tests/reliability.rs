@@ -21,7 +21,7 @@ use ragulator::expr::{self, CheckContext, Expr, Scope};
 use ragulator::load::{MAX_INDICATORS, MAX_SCORECARD_BYTES};
 use ragulator::model::ScorecardSpec;
 use ragulator::observations::MAX_ROW_BYTES;
-use ragulator::{Cell, EvaluateOptions, Format, Polarity, RawRow, Scorecard};
+use ragulator::{Cell, EvaluateOptions, Format, Observations, Polarity, RawRow, Scorecard};
 use rust_decimal::Decimal;
 
 const FORMATS: [Format; 3] = [Format::Toml, Format::Json, Format::Yaml];
@@ -280,6 +280,14 @@ fn more_than_10000_indicators_is_an_error() {
     );
 }
 
+/// The rejected rows as (row, reason), to compare with a literal list.
+fn rejected_rows(data: &Observations) -> Vec<(usize, &str)> {
+    data.rejected()
+        .iter()
+        .map(|r| (r.row, r.reason.as_str()))
+        .collect()
+}
+
 fn one_indicator() -> Scorecard {
     Scorecard::from_toml(
         "ragulator = 1\n[[indicator]]\nid = \"x\"\nname = \"X\"\nunit = \"count\"\npolarity = \"higher_is_better\"\ntarget = 5\nrag = { rule = \"target\", amber = 1 }\n",
@@ -321,11 +329,7 @@ fn values_with_more_digits_than_a_decimal_holds_are_rejected_not_rounded() {
                x,2022-03,84.9500000000000000000000000000000000\n\
                x,2022-04,1.23456789012345678901234567891\n";
     let data = s.read_csv(csv.as_bytes()).expect("the file reads");
-    let rejected: Vec<(usize, &str)> = data
-        .rejected()
-        .iter()
-        .map(|r| (r.row, r.reason.as_str()))
-        .collect();
+    let rejected = rejected_rows(&data);
     assert_eq!(
         rejected.iter().map(|r| r.0).collect::<Vec<_>>(),
         [1, 2, 4],
@@ -354,11 +358,7 @@ fn malformed_numerals_are_rejected_as_not_numbers() {
         csv += &format!("x,2022-{:02},{cell}\nx,2023-{:02},{i}.5\n", i + 1, i + 1);
     }
     let data = s.read_csv(csv.as_bytes()).expect("the file reads");
-    let rejected: Vec<(usize, &str)> = data
-        .rejected()
-        .iter()
-        .map(|r| (r.row, r.reason.as_str()))
-        .collect();
+    let rejected = rejected_rows(&data);
     let expected: Vec<(usize, String)> = cells
         .iter()
         .enumerate()
@@ -537,11 +537,7 @@ fn json_row_keys_are_matched_as_csv_headers_and_none_is_dropped() {
     ]"#;
     let data = s.read_json(json).expect("the rows read");
     assert_eq!(data.input_rows(), 3);
-    let rejected: Vec<(usize, &str)> = data
-        .rejected()
-        .iter()
-        .map(|r| (r.row, r.reason.as_str()))
-        .collect();
+    let rejected = rejected_rows(&data);
     assert_eq!(
         rejected,
         [(2, "column value given twice in this row (Value, value); keep one, so that no value is ignored")]
@@ -606,11 +602,7 @@ fn json_data_numbers_are_the_decimals_written() {
         {"indicator": "x", "period": "2022-05", "value": 84.95}
     ]"#;
     let data = s.read_json(json).expect("the data reads");
-    let rejected: Vec<(usize, &str)> = data
-        .rejected()
-        .iter()
-        .map(|r| (r.row, r.reason.as_str()))
-        .collect();
+    let rejected = rejected_rows(&data);
     assert_eq!(rejected.len(), 1, "{rejected:?}");
     assert_eq!(rejected[0].0, 3);
     assert!(rejected[0]
@@ -642,11 +634,7 @@ fn values_beyond_decimal_range_are_rejected_rows() {
     let s = one_indicator();
     let csv = "indicator,period,value\nx,2022-01,79228162514264337593543950336\nx,2022-02,-1e29\nx,2022-03,1e-40\nx,2022-04,5\n";
     let data = s.read_csv(csv.as_bytes()).expect("the file reads");
-    let reasons: Vec<(usize, &str)> = data
-        .rejected()
-        .iter()
-        .map(|r| (r.row, r.reason.as_str()))
-        .collect();
+    let reasons = rejected_rows(&data);
     let range = "is out of range: decimals must lie within ±79,228,162,514,264,337,593,543,950,335";
     assert_eq!(reasons.len(), 3, "{reasons:?}");
     assert_eq!(reasons[0].0, 1);
@@ -700,11 +688,7 @@ fn periods_outside_1900_to_2200_are_rejected_rows() {
     let s = one_indicator();
     let csv = "indicator,period,value\nx,1899-12,4\nx,1900-01,4\nx,2200-12,4\nx,2201-01,4\nx,2201/02,4\nx,1899-Q4,4\n";
     let data = s.read_csv(csv.as_bytes()).expect("the file reads");
-    let reasons: Vec<(usize, &str)> = data
-        .rejected()
-        .iter()
-        .map(|r| (r.row, r.reason.as_str()))
-        .collect();
+    let reasons = rejected_rows(&data);
     assert_eq!(data.len(), 2, "1900-01 and 2200-12 are inside: {reasons:?}");
     let rows: Vec<usize> = reasons.iter().map(|r| r.0).collect();
     assert_eq!(rows, vec![1, 4, 5, 6]);
@@ -726,11 +710,7 @@ fn a_blank_csv_line_is_not_a_row_and_a_line_of_commas_is_a_rejected_one() {
     let csv = "indicator,period,value\nx,2022-01,4\n\nx,2022-02,oops\n,,\r\n\r\nx,2022-03,6\n";
     let data = s.read_csv(csv.as_bytes()).expect("the file reads");
     assert_eq!(data.input_rows(), 4, "blank lines are not counted");
-    let rejected: Vec<(usize, &str)> = data
-        .rejected()
-        .iter()
-        .map(|r| (r.row, r.reason.as_str()))
-        .collect();
+    let rejected = rejected_rows(&data);
     assert_eq!(
         rejected,
         [
