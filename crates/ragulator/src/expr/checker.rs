@@ -1204,16 +1204,6 @@ mod tests {
                 );
             }
         }
-        let e = err_in(
-            "round(value, -1) > 0",
-            Scope::Indicator,
-            Polarity::HigherIsBetter,
-        );
-        assert!(
-            e.message.ends_with("written as a literal; found -1"),
-            "{}",
-            e.message
-        );
         let e = err_in("better(value, sn)", Scope::Indicator, Polarity::None);
         assert_eq!(
             e.message,
