@@ -964,27 +964,6 @@ fn split_path(path: &str) -> Vec<PathSegment<'_>> {
     out
 }
 
-/// The 1-based column (in characters) where `name` first stands as a whole
-/// word of an expression outside its strings, to point at it in a message.
-fn name_column(source: &str, name: &str) -> Option<usize> {
-    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    let mut in_string = false;
-    let mut prev: Option<char> = None;
-    for (col, (i, c)) in source.char_indices().enumerate() {
-        if c == '"' {
-            in_string = !in_string;
-        } else if !in_string
-            && !prev.is_some_and(word)
-            && source[i..].starts_with(name)
-            && !source[i + name.len()..].starts_with(word)
-        {
-            return Some(col + 1);
-        }
-        prev = Some(c);
-    }
-    None
-}
-
 fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c == '_')
@@ -1875,7 +1854,8 @@ impl Validator {
                                     .get(c)
                                     .map(String::as_str)
                                     .unwrap_or("?");
-                                let at = name_column(&clause.condition, cname)
+                                let at = e
+                                    .column_of_name(cname)
                                     .map(|c| format!(", column {c}"))
                                     .unwrap_or_default();
                                 self.error(

@@ -535,6 +535,26 @@ impl Expr {
     pub fn comparators_used(&self) -> impl Iterator<Item = usize> + '_ {
         self.comparators.iter().copied()
     }
+
+    /// The 1-based character column where `name` is first used as a name
+    /// (not inside a string), to point at it in a message.
+    ///
+    /// ```
+    /// # use ragulator::expr::{CheckContext, Expr, Scope};
+    /// # use ragulator::model::Polarity;
+    /// let names = vec!["sn".to_string()];
+    /// let ctx = CheckContext { scope: Scope::Indicator, comparators: &names, statuses: &[],
+    ///                          polarity: Polarity::HigherIsBetter };
+    /// let e = Expr::compile("\"sn\" == \"sn\" and value > sn", &ctx).unwrap();
+    /// assert_eq!(e.column_of_name("sn"), Some(26));
+    /// ```
+    pub fn column_of_name(&self, name: &str) -> Option<usize> {
+        let tokens = lexer::lex(&self.source).ok()?;
+        let at = tokens
+            .iter()
+            .find(|t| matches!(&t.tok, lexer::Tok::Ident(n) if n == name))?;
+        Some(ExprError::column_of(&self.source, at.span.start))
+    }
 }
 
 impl fmt::Display for Expr {
