@@ -51,20 +51,28 @@ fn value(e: usize, i: usize, m: usize) -> String {
     format!("{}.{:02}", cents / 100, cents % 100)
 }
 
+/// Every row of the batch, in order: entity, indicator, period and value.
+fn rows(
+    entities: usize,
+    indicators: usize,
+    months: usize,
+) -> impl Iterator<Item = (usize, usize, String, String)> {
+    (0..entities).flat_map(move |e| {
+        (0..indicators).flat_map(move |i| {
+            (0..months).map(move |m| {
+                let (year, month) = (2021 + (3 + m) / 12, (3 + m) % 12 + 1);
+                (e, i, format!("{year}-{month:02}"), value(e, i, m))
+            })
+        })
+    })
+}
+
 /// The batch as CSV text.
 pub fn data_csv(entities: usize, indicators: usize, months: usize) -> String {
     let mut s = String::with_capacity(entities * indicators * months * 40);
     s.push_str("entity,indicator,period,value\n");
-    for e in 0..entities {
-        for i in 0..indicators {
-            for m in 0..months {
-                let (year, month) = (2021 + (3 + m) / 12, (3 + m) % 12 + 1);
-                s.push_str(&format!(
-                    "e{e},ind{i},{year}-{month:02},{}\n",
-                    value(e, i, m)
-                ));
-            }
-        }
+    for (e, i, period, value) in rows(entities, indicators, months) {
+        s.push_str(&format!("e{e},ind{i},{period},{value}\n"));
     }
     s
 }
@@ -74,19 +82,13 @@ pub fn data_csv(entities: usize, indicators: usize, months: usize) -> String {
 pub fn data_json(entities: usize, indicators: usize, months: usize) -> String {
     let mut s = String::with_capacity(entities * indicators * months * 70);
     s.push('[');
-    for e in 0..entities {
-        for i in 0..indicators {
-            for m in 0..months {
-                let (year, month) = (2021 + (3 + m) / 12, (3 + m) % 12 + 1);
-                if s.len() > 1 {
-                    s.push(',');
-                }
-                s.push_str(&format!(
-                    "{{\"entity\":\"e{e}\",\"indicator\":\"ind{i}\",\"period\":\"{year}-{month:02}\",\"value\":{}}}\n",
-                    value(e, i, m)
-                ));
-            }
+    for (e, i, period, value) in rows(entities, indicators, months) {
+        if s.len() > 1 {
+            s.push(',');
         }
+        s.push_str(&format!(
+            "{{\"entity\":\"e{e}\",\"indicator\":\"ind{i}\",\"period\":\"{period}\",\"value\":{value}}}\n"
+        ));
     }
     s.push(']');
     s
