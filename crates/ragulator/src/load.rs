@@ -288,22 +288,17 @@ impl Scorecard {
         let text = without_bom(text);
         let mut tree = parse_tree(text, format)?;
         let (spec, mut diagnostics) = spec_from_tree_reporting_all(&mut tree, text, format);
-        let no_model = || LoadError {
-            diagnostics: Vec::new(),
+        let Some((spec, repairs)) = spec else {
+            return Err(LoadError { diagnostics });
         };
-        let compiled = spec.ok_or_else(no_model).and_then(|(spec, repairs)| {
-            Scorecard::from_spec(spec).map_err(|mut e| {
-                // What is said of a repair is not news.
-                e.diagnostics.retain(|d| !repairs.explain(&d.path));
-                locate(&tree, format, text, &mut e.diagnostics);
-                e
-            })
-        });
-        match compiled {
+        match Validator::validate(spec) {
             Ok(scorecard) if diagnostics.is_empty() => Ok(scorecard),
             Ok(_) => Err(LoadError { diagnostics }),
-            Err(e) => {
-                diagnostics.extend(e.diagnostics);
+            Err(mut v) => {
+                // What is said of a repair is not news.
+                v.diagnostics.retain(|d| !repairs.explain(&d.path));
+                locate(&tree, format, text, &mut v.diagnostics, &v.in_expression);
+                diagnostics.extend(v.diagnostics);
                 Err(LoadError { diagnostics })
             }
         }
@@ -311,19 +306,9 @@ impl Scorecard {
 
     /// Validates and compiles a scorecard already in memory.
     pub fn from_spec(spec: ScorecardSpec) -> Result<Scorecard, LoadError> {
-        let mut v = Validator::default();
-        let compiled = v.compile(spec);
-        match compiled {
-            Some(scorecard) if v.diagnostics.is_empty() => Ok(scorecard),
-            _ => {
-                let mut seen = BTreeSet::new();
-                v.diagnostics
-                    .retain(|d| seen.insert((d.path.clone(), d.message.clone())));
-                Err(LoadError {
-                    diagnostics: v.diagnostics,
-                })
-            }
-        }
+        Validator::validate(spec).map_err(|v| LoadError {
+            diagnostics: v.diagnostics,
+        })
     }
 
     /// The document it was loaded from, for serialising back.
@@ -897,7 +882,17 @@ fn toml_error(text: &str, e: &toml::de::Error, path: String) -> LoadError {
 /// Adds line and column to semantic diagnostics by walking the tree to each
 /// diagnostic's path: in TOML to the key (no position when a key is missing),
 /// in JSON and YAML to the value (the deepest part of the path that exists).
-fn locate(root: &tree::Node, format: Format, text: &str, diagnostics: &mut [Diagnostic]) {
+///
+/// An error inside an expression (`in_expression`: how far into it, by
+/// path and message) points at the place in the expression, where the
+/// expression is written in the document as it reads up to that place.
+fn locate(
+    root: &tree::Node,
+    format: Format,
+    text: &str,
+    diagnostics: &mut [Diagnostic],
+    in_expression: &[(String, String, usize)],
+) {
     use tree::Value;
     for d in diagnostics
         .iter_mut()
@@ -905,7 +900,10 @@ fn locate(root: &tree::Node, format: Format, text: &str, diagnostics: &mut [Diag
     {
         let mut node = root;
         let mut at = None;
-        for segment in split_path(&d.path) {
+        let segments = split_path(&d.path);
+        let depth = segments.len();
+        let mut reached = 0;
+        for segment in segments {
             let found = match (segment, &node.value) {
                 (PathSegment::Key(k), Value::Map(map)) => {
                     let entry = map.entries.iter().find(|e| e.key_text() == Some(k));
@@ -932,12 +930,85 @@ fn locate(root: &tree::Node, format: Format, text: &str, diagnostics: &mut [Diag
             let Some((pos, next)) = found else { break };
             at = Some(pos);
             node = next;
+            reached += 1;
+        }
+        let expression = match &node.value {
+            Value::Str(s) => Some(s.as_str()),
+            Value::Scalar(s) => Some(s.text.as_str()),
+            _ => None,
+        };
+        let offset = in_expression
+            .iter()
+            .find(|(path, message, _)| *path == d.path && *message == d.message)
+            .map(|e| e.2);
+        if let (true, Some(expression), Some(offset)) = (reached == depth, expression, offset) {
+            if let Some(o) = node
+                .loc
+                .offset(text)
+                .and_then(|start| offset_in_expression(text, start, expression, offset))
+            {
+                at = Some(tree::Pos::Offset(o));
+            }
         }
         if let Some((l, c)) = at.map(|p| p.line_col(text)) {
             d.line = Some(l);
             d.column = Some(c);
         }
     }
+}
+
+/// The offset in `text` of byte `at` of an expression whose value is
+/// written at `start`, if the document has the expression as it reads up
+/// to there, after the opening quote or quotes: escapes of `"`, `\\` and
+/// `/` in double quotes, and lines indented further than the text (a YAML
+/// block scalar), are followed; anything else (another escape, a folded
+/// line) gives `None`, and the diagnostic keeps the value's position.
+fn offset_in_expression(text: &str, start: usize, expression: &str, at: usize) -> Option<usize> {
+    let written = text.get(start..)?;
+    // TOML trims a newline right after three quotes.
+    fn trim_newline(s: &str) -> &str {
+        let s = s.strip_prefix('\r').unwrap_or(s);
+        s.strip_prefix('\n').unwrap_or(s)
+    }
+    let (content, escapes) = if let Some(rest) = written.strip_prefix("\"\"\"") {
+        (trim_newline(rest), true)
+    } else if let Some(rest) = written.strip_prefix("'''") {
+        (trim_newline(rest), false)
+    } else if let Some(rest) = written.strip_prefix('"') {
+        (rest, true)
+    } else {
+        (written.strip_prefix('\'').unwrap_or(written), false)
+    };
+    // Skips indentation and carriage returns the text does not have.
+    fn skip(raw: &mut std::iter::Peekable<std::str::CharIndices<'_>>, line_start: bool, c: char) {
+        while let Some(&(_, r)) = raw.peek() {
+            if (line_start && r == ' ' && c != ' ') || (r == '\r' && c != '\r') {
+                raw.next();
+            } else {
+                break;
+            }
+        }
+    }
+    let mut raw = content.char_indices().peekable();
+    let mut line_start = false;
+    for c in expression.get(..at)?.chars() {
+        skip(&mut raw, line_start, c);
+        let (_, r) = raw.next()?;
+        let r = match r {
+            '\\' if escapes => match raw.next()?.1 {
+                e @ ('"' | '\\' | '/') => e,
+                _ => return None,
+            },
+            r => r,
+        };
+        if r != c {
+            return None;
+        }
+        line_start = c == '\n' || (line_start && c == ' ');
+    }
+    skip(&mut raw, line_start, '\0');
+    let after = raw.peek().map_or(content.len(), |&(i, _)| i);
+    Some(text.len() - content.len() + after)
 }
 
 enum PathSegment<'a> {
@@ -986,11 +1057,35 @@ struct Validator {
     /// rule set used by many indicators reports each once (the first user
     /// named), however many use it.
     clause_errors: BTreeSet<(String, String)>,
+    /// Where in its expression each expression error is: the diagnostic's
+    /// path and message, and a byte offset. `locate` points there when the
+    /// document has the expression as it reads.
+    in_expression: Vec<(String, String, usize)>,
 }
 
 impl Validator {
+    /// Compiles a scorecard, or gives every problem found (each once).
+    fn validate(spec: ScorecardSpec) -> Result<Scorecard, Validator> {
+        let mut v = Validator::default();
+        match v.compile(spec) {
+            Some(scorecard) if v.diagnostics.is_empty() => Ok(scorecard),
+            _ => {
+                let mut seen = BTreeSet::new();
+                v.diagnostics
+                    .retain(|d| seen.insert((d.path.clone(), d.message.clone())));
+                Err(v)
+            }
+        }
+    }
+
     fn error(&mut self, path: impl Into<String>, message: impl Into<String>) {
         self.diagnostics.push(Diagnostic::at(path, message));
+    }
+
+    /// An error in the expression at `path`, `at` bytes into it.
+    fn expression_error(&mut self, path: String, message: String, at: usize) {
+        self.in_expression.push((path.clone(), message.clone(), at));
+        self.error(path, message);
     }
 
     /// Compiles what can be compiled, recording problems; the caller rejects
@@ -1063,9 +1158,10 @@ impl Validator {
         for (name, rs) in &spec.rules {
             for (k, clause) in rs.when.iter().enumerate() {
                 if let Err(e) = expr::parse(&clause.condition) {
-                    self.error(
+                    self.expression_error(
                         format!("rules.{name}.when[{k}].if"),
                         format!("in rule set '{name}', clause {}: {e}", k + 1),
+                        e.span.start,
                     );
                 }
             }
@@ -1231,12 +1327,13 @@ impl Validator {
                     continue;
                 };
                 let e = if b.column > a.column { b } else { a };
-                self.error(
+                self.expression_error(
                     format!("{cpath}.if"),
                     format!(
                         "in rule set '{name}', clause {} (not used by any indicator or theme): {e}",
                         k + 1
                     ),
+                    e.span.start,
                 );
             }
             self.otherwise_status(ctx, name, rs);
@@ -1883,9 +1980,10 @@ impl Validator {
                         format!(" (used by {user})")
                     };
                     if self.clause_errors.insert((cpath.clone(), e.to_string())) {
-                        self.error(
+                        self.expression_error(
                             format!("{cpath}.if"),
                             format!("in rule set '{name}', clause {}{used_by}: {e}", k + 1),
+                            e.span.start,
                         );
                     }
                 }

@@ -387,3 +387,53 @@ fn a_json_syntax_error_at_the_start_of_a_line_is_column_1() {
         assert_eq!((d.line, d.column), (Some(line), Some(1)), "{text:?}: {d:?}");
     }
 }
+
+/// An error inside an expression points at its place in the expression:
+/// the line and column of the unknown name, the unclosed parenthesis or the
+/// end, in every format and string style, across escaped quotes and
+/// indented lines; where the text was folded before it, at the value.
+#[test]
+fn an_expression_error_points_into_the_expression() {
+    let indicator = "[[indicator]]\nid = 'x'\nname = 'X'\nunit = 'percent'\npolarity = 'higher_is_better'\ntarget = 5\nrag = 'r'\n";
+    let toml =
+        |rules: &str| format!("ragulator = 1\n{indicator}[rules.r]\n{rules}\notherwise = 'red'\n");
+    let yaml = |clause: &str| {
+        format!(
+            "ragulator: 1\nindicator:\n  - {{id: x, name: X, unit: percent, polarity: higher_is_better, target: 5, rag: r}}\nrules:\n  r:\n    otherwise: red\n    when:\n      - status: green\n        if: {clause}\n"
+        )
+    };
+    let cases: Vec<(String, Format, (usize, usize))> = vec![
+        // Basic and literal strings: the unknown name.
+        (toml("when = [ { status = 'green', if = \"gap >= 0 and bogus > 3\" } ]"), Format::Toml, (10, 49)),
+        (toml("when = [ { status = 'green', if = 'gap >= 0 and bogus > 3' } ]"), Format::Toml, (10, 49)),
+        // A multi-line string: the line the name is on.
+        (toml("when = [ { status = 'green', if = \"\"\"\ngap >= 0 and\n  bogus > 3\"\"\" } ]"), Format::Toml, (12, 3)),
+        (toml("when = [ { status = 'green', if = '''\ngap >= 0 and\n  bogus > 3''' } ]").replace('\n', "\r\n"), Format::Toml, (12, 3)),
+        // A syntax error at the end: the closing quote.
+        (toml("when = [ { status = 'green', if = \"gap >= (2\" } ]"), Format::Toml, (10, 45)),
+        // JSON, after escaped quotes.
+        (
+            r#"{"ragulator": 1, "indicator": [{"id": "x", "name": "X", "unit": "percent", "polarity": "higher_is_better", "target": 5, "rag": "r"}],
+"rules": {"r": {"when": [{"status": "green", "if": "\"a\" == \"a\" and bogus"}], "otherwise": "red"}}}"#
+                .to_string(),
+            Format::Json,
+            (2, 72),
+        ),
+        // YAML: plain, double-quoted, and a literal block's second line.
+        (yaml("gap >= 0 and bogus > 3"), Format::Yaml, (9, 26)),
+        (yaml("\"gap >= 0 and bogus > 3\""), Format::Yaml, (9, 27)),
+        (yaml("|\n          gap >= 0 and\n            bogus > 3"), Format::Yaml, (11, 13)),
+        // Folded: the text's line break became a space, so the value.
+        (yaml(">-\n          gap >= 0 and\n          bogus > 3"), Format::Yaml, (10, 11)),
+    ];
+    for (text, format, at) in cases {
+        let err = Scorecard::from_str(&text, format).expect_err("unknown name");
+        let d = &err.diagnostics[0];
+        assert_eq!(d.path, "rules.r.when[0].if", "{text}");
+        assert_eq!(
+            (d.line, d.column),
+            (Some(at.0), Some(at.1)),
+            "{format:?}:\n{text}\n{d:?}"
+        );
+    }
+}

@@ -56,6 +56,26 @@ impl Pos {
             Pos::LineCol(l, c) => (l, c),
         }
     }
+
+    /// The byte offset in `text`, if it is in `text`.
+    pub(crate) fn offset(self, text: &str) -> Option<usize> {
+        match self {
+            Pos::Offset(o) | Pos::JsonAfter(o) => (o <= text.len()).then_some(o),
+            Pos::LineCol(l, c) => {
+                let line_start = if l <= 1 {
+                    0
+                } else {
+                    text.match_indices('\n').nth(l - 2)?.0 + 1
+                };
+                let line = text.get(line_start..)?;
+                let within = match line.char_indices().nth(c.checked_sub(1)?) {
+                    Some((i, _)) => i,
+                    None => line.len(),
+                };
+                Some(line_start + within)
+            }
+        }
+    }
 }
 
 /// One value of a document, with where it was written.
