@@ -53,6 +53,11 @@ impl<'a> CsvRows<'a> {
         })
     }
 
+    /// How many fields the last row read had.
+    pub(crate) fn fields_read(&self) -> usize {
+        self.record.len()
+    }
+
     /// The next row: `None` at the end, `Some(Err(reason))` for a row to
     /// reject.
     pub(crate) fn next_row(&mut self) -> Option<Result<&csv::ByteRecord, String>> {
@@ -1065,6 +1070,54 @@ fn column_of(key: &str) -> Option<usize> {
     COLUMNS.iter().position(|c| c.eq_ignore_ascii_case(key))
 }
 
+/// The columns of an override (keys, in JSON), in the order
+/// [`override_columns`] gives them.
+const OVERRIDE_COLUMNS: [&str; 6] = ["entity", "indicator", "theme", "period", "status", "reason"];
+
+/// Where each of [`OVERRIDE_COLUMNS`] is among an override file's header
+/// names (or an override object's keys), matched ignoring case and
+/// surrounding spaces, and which columns have no name (CSV). Any other
+/// name, or one given twice, is an error: overrides are judgements, and an
+/// ignored column (a misspelt `entity`) would apply one to every entity.
+fn override_columns<'a>(
+    names: impl Iterator<Item = &'a str>,
+    row: Option<usize>,
+) -> Result<([Option<usize>; 6], Vec<usize>), DataError> {
+    let (mut columns, mut unnamed) = ([None; 6], Vec::new());
+    let what = if row.is_some() { "key" } else { "column" };
+    for (ix, name) in names.enumerate() {
+        let name = trim(name);
+        if name.is_empty() && row.is_none() {
+            unnamed.push(ix);
+            continue;
+        }
+        let Some(c) = OVERRIDE_COLUMNS
+            .iter()
+            .position(|c| c.eq_ignore_ascii_case(name))
+        else {
+            return Err(DataError {
+                message: format!(
+                    "unknown {what} '{name}' in the overrides; an override's {what}s are {} (no others, so that a misspelt one is not ignored)",
+                    OVERRIDE_COLUMNS.join(", ")
+                ),
+                row,
+                column: Some(name.to_string()),
+            });
+        };
+        if columns[c].replace(ix).is_some() {
+            return Err(DataError {
+                message: format!(
+                    "{what} {} given twice in the overrides; keep one, so that no value is ignored",
+                    OVERRIDE_COLUMNS[c]
+                ),
+                row,
+                column: Some(OVERRIDE_COLUMNS[c].to_string()),
+            });
+        }
+    }
+    Ok((columns, unnamed))
+}
+
 const COLUMNS: [&str; 7] = [
     "entity",
     "indicator",
@@ -1337,63 +1390,78 @@ impl Scorecard {
     /// Reads overrides from CSV (`entity`, `indicator` or `theme`, `period`,
     /// `status`, `reason`). A bad override fails the whole call.
     pub fn read_overrides_csv(&self, bytes: &[u8]) -> Result<Vec<Override>, DataError> {
-        let bytes = crate::load::without_bom_bytes(bytes);
-        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
-        let header = reader
-            .headers()
-            .map_err(|e| DataError::new(format!("could not read the overrides header: {e}")))?
-            .clone();
-        let names: Vec<String> = header
-            .iter()
-            .map(|h| h.trim().to_ascii_lowercase())
-            .collect();
+        let mut rows = CsvRows::new(bytes)?;
+        let (columns, unnamed) = override_columns(rows.names.iter().map(String::as_str), None)?;
         for required in ["period", "status", "reason"] {
-            if !names.iter().any(|n| n == required) {
+            if OVERRIDE_COLUMNS
+                .iter()
+                .position(|c| *c == required)
+                .and_then(|c| columns[c])
+                .is_none()
+            {
                 return Err(DataError {
                     message: format!(
                         "the overrides have no '{required}' column; the columns are: {}",
-                        names.join(", ")
+                        rows.names.join(", ")
                     ),
                     row: None,
                     column: Some(required.into()),
                 });
             }
         }
+        let names = rows.names.clone();
         let mut out = Vec::new();
-        let mut rec = csv::StringRecord::new();
         for row in 1.. {
-            let more = reader.read_record(&mut rec).map_err(|e| {
-                DataError::in_row(row, None, format!("unreadable overrides row: {e}"))
-            })?;
-            if !more {
-                break;
-            }
-            let fields = rec.as_slice().as_bytes();
-            if let Some(reason) = unclosed_quote(bytes, rec.position(), reader.position(), fields) {
-                return Err(DataError::in_row(row, None, reason));
-            }
-            let get = |k: &str| {
-                names
-                    .iter()
-                    .position(|n| n == k)
-                    .and_then(|ix| rec.get(ix))
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
+            let record = match rows.next_row() {
+                None => break,
+                Some(Ok(record)) => record,
+                Some(Err(reason)) => {
+                    // Most likely a reason with an unquoted comma, which
+                    // would otherwise lose the words after it.
+                    let hint = if rows.fields_read() > names.len() {
+                        "; put a reason that has a comma in double quotes"
+                    } else {
+                        ""
+                    };
+                    return Err(DataError::in_row(row, None, format!("{reason}{hint}")));
+                }
             };
-            out.push(self.override_from_fields(
-                row,
-                get("entity"),
-                get("indicator"),
-                get("theme"),
-                get("period"),
-                get("status"),
-                get("reason"),
-            )?);
+            let text = |ix: usize| -> Result<Option<&str>, DataError> {
+                let bytes = record.get(ix).unwrap_or_default();
+                let text = std::str::from_utf8(bytes).map_err(|_| {
+                    let name = names.get(ix).map(String::as_str);
+                    DataError::in_row(row, name, "invalid UTF-8 in this column")
+                })?;
+                Ok(Some(trim(text)).filter(|t| !t.is_empty()))
+            };
+            if let Some(&ix) = unnamed.iter().find(|&&ix| matches!(text(ix), Ok(Some(_)))) {
+                return Err(DataError::in_row(
+                    row,
+                    None,
+                    format!(
+                        "a value in column {}, which has no name in the header; an override's columns are {}",
+                        ix + 1,
+                        OVERRIDE_COLUMNS.join(", ")
+                    ),
+                ));
+            }
+            let mut fields: [Option<&str>; 6] = [None; 6];
+            for (field, ix) in fields.iter_mut().zip(columns) {
+                if let Some(ix) = ix {
+                    *field = text(ix)?;
+                }
+            }
+            let [entity, indicator, theme, period, status, reason] = fields;
+            out.push(
+                self.override_from_fields(row, entity, indicator, theme, period, status, reason)?,
+            );
         }
         Ok(out)
     }
 
-    /// Reads overrides from a JSON array of objects.
+    /// Reads overrides from a JSON array of objects. Keys are matched as
+    /// the columns of CSV overrides are (ignoring case and surrounding
+    /// spaces).
     pub fn read_overrides_json(&self, bytes: &[u8]) -> Result<Vec<Override>, DataError> {
         let doc = crate::load::json_document(bytes)
             .map_err(|e| DataError::new(format!("the overrides are not valid JSON: {e}")))?;
@@ -1403,37 +1471,44 @@ impl Scorecard {
         let mut out = Vec::new();
         for (i, item) in items.iter().enumerate() {
             let row = i + 1;
+            let Some(object) = item.as_object() else {
+                return Err(DataError::in_row(
+                    row,
+                    None,
+                    format!(
+                        "expected an override object with the keys {}",
+                        OVERRIDE_COLUMNS.join(", ")
+                    ),
+                ));
+            };
+            let values: Vec<&serde_json::Value> = object.values().collect();
+            let (columns, _) = override_columns(object.keys().map(String::as_str), Some(row))?;
             // Text, or a number written as text (entity 5, period 2022), as
             // data rows read them; anything else is an error, not "absent".
-            let get = |k: &str| -> Result<Option<String>, DataError> {
-                match item.get(k) {
-                    None | Some(serde_json::Value::Null) => Ok(None),
+            let mut fields: [Option<String>; 6] = Default::default();
+            for ((field, ix), name) in fields.iter_mut().zip(columns).zip(OVERRIDE_COLUMNS) {
+                *field = match ix.and_then(|ix| values.get(ix)) {
+                    None | Some(serde_json::Value::Null) => None,
                     Some(serde_json::Value::String(s)) => {
-                        Ok(Some(s.trim().to_string()).filter(|s| !s.is_empty()))
+                        Some(trim(s).to_string()).filter(|s| !s.is_empty())
                     }
-                    Some(serde_json::Value::Number(n)) => Ok(Some(n.to_string())),
-                    Some(other) => Err(DataError {
-                        message: format!(
-                            "the override's {k} must be text or a number, not {}",
-                            match other {
-                                serde_json::Value::Bool(_) => "true or false",
-                                serde_json::Value::Array(_) => "a list",
-                                _ => "an object",
-                            }
-                        ),
-                        row: Some(row),
-                        column: Some(k.to_string()),
-                    }),
-                }
-            };
-            let fields = [
-                get("entity")?,
-                get("indicator")?,
-                get("theme")?,
-                get("period")?,
-                get("status")?,
-                get("reason")?,
-            ];
+                    Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+                    Some(other) => {
+                        return Err(DataError::in_row(
+                            row,
+                            Some(name),
+                            format!(
+                                "the override's {name} must be text or a number, not {}",
+                                match other {
+                                    serde_json::Value::Bool(_) => "true or false",
+                                    serde_json::Value::Array(_) => "a list",
+                                    _ => "an object",
+                                }
+                            ),
+                        ))
+                    }
+                };
+            }
             let [entity, indicator, theme, period, status, reason] = &fields;
             out.push(self.override_from_fields(
                 row,

@@ -955,6 +955,58 @@ fn a_second_override_for_the_same_place_names_both_rows() {
     );
 }
 
+/// Overrides read only an override's columns (CSV) or keys (JSON), in any
+/// case: any other, one given twice, a row with fields the header lacks, a
+/// value under an unnamed column or an entry that is not an object fails
+/// the call, since ignoring it could widen or cut short a judgement. An
+/// unnamed column left empty (a trailing comma from a spreadsheet) is fine.
+#[test]
+fn overrides_refuse_what_they_would_otherwise_ignore() {
+    let s = one_indicator();
+    let csv = |text: &str| {
+        s.read_overrides_csv(text.as_bytes())
+            .map_err(|e| e.to_string())
+    };
+    let json = |text: &str| {
+        s.read_overrides_json(text.as_bytes())
+            .map_err(|e| e.to_string())
+    };
+    for (got, want) in [
+        (
+            csv("indicator,period,status,reason,agreed_by\nx,2022-01,red,late,HoS\n"),
+            "column agreed_by: unknown column 'agreed_by' in the overrides; an override's columns are entity, indicator, theme, period, status, reason (no others, so that a misspelt one is not ignored)",
+        ),
+        (
+            csv("indicator,period,status,reason,Reason\nx,2022-01,red,late,late\n"),
+            "column reason: column reason given twice in the overrides; keep one, so that no value is ignored",
+        ),
+        (
+            csv("indicator,period,status,reason\nx,2022-01,red\n"),
+            "row 1: row has 3 fields; the header has 4",
+        ),
+        (
+            csv("indicator,period,status,reason,\nx,2022-01,red,late,HoS\n"),
+            "row 1: a value in column 5, which has no name in the header; an override's columns are entity, indicator, theme, period, status, reason",
+        ),
+        (
+            json(r#"[{"indicator": "x", "period": "2022-01", "status": "red", "reason": "late", "entitiy": "york"}]"#),
+            "row 1, column entitiy: unknown key 'entitiy' in the overrides; an override's keys are entity, indicator, theme, period, status, reason (no others, so that a misspelt one is not ignored)",
+        ),
+        (
+            json(r#"[["x", "2022-01", "red", "late"]]"#),
+            "row 1: expected an override object with the keys entity, indicator, theme, period, status, reason",
+        ),
+    ] {
+        assert_eq!(got.expect_err(want), want);
+    }
+    let read = csv("INDICATOR, Period ,status,reason,\nx,2022-01,red,late,\n").expect("reads");
+    assert_eq!((read.len(), read[0].reason.as_str()), (1, "late"));
+    let read =
+        json(r#"[{"Indicator": "x", " PERIOD": "2022-01", "Status": "red", "reason": "late"}]"#)
+            .expect("reads");
+    assert_eq!((read.len(), read[0].status.as_str()), (1, "red"));
+}
+
 /// An override for an entity the data writes in another case is an error
 /// naming the data's spelling: it would otherwise add a second entity
 /// beside the real one. One for an entity the data lacks is kept (a
