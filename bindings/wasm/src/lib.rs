@@ -483,8 +483,10 @@ impl Scorecard {
     }
 
     /// A decimal value (a result's `value`, `target`, a comparator) as the
-    /// core writes it in explanations: rounded to the indicator's decimals,
-    /// thousands separators, unit (`24.1%`, `74 per 10,000`).
+    /// core writes it in explanations: the indicator's decimals, or more
+    /// where the number has more (a target of 84.14 is `84.14%`, never
+    /// `84.1%`: targets and comparators are not rounded), thousands
+    /// separators, unit (`24.1%`, `74 per 10,000`).
     #[wasm_bindgen(js_name = formatValue)]
     pub fn format_value(
         &self,
@@ -501,7 +503,10 @@ impl Scorecard {
         let ind = self.indicator(&indicator)?;
         // Read as data cells are (no digit separators, NaN refused, exact).
         let v = ragulator::model::parse_decimal(value).map_err(usage)?;
-        Ok(ragulator::explain::with_unit(v, ind.unit, ind.decimals))
+        // Never rounded below its own places: results' values are already
+        // rounded, and targets and comparators never are (DESIGN.md 3.1).
+        let places = ragulator::explain::reference_places(v, ind.decimals);
+        Ok(ragulator::explain::with_unit(v, ind.unit, places))
     }
 
     /// The month (1 to 12) in which this scorecard's financial years start
@@ -570,11 +575,7 @@ impl Scorecard {
                 },
             )
             .map_err(|e| data_error(&e))?;
-        warn_if_no_such_entity(
-            o.entity.as_deref(),
-            table.results.is_empty(),
-            &observations.inner,
-        );
+        warn_if_no_such_entity(o.entity.as_deref(), &observations.inner);
         Ok(Ts::new_unchecked(columns::status_columns(
             &self.inner,
             &table,
@@ -592,6 +593,7 @@ impl Scorecard {
         self.indicator(&o.indicator)?;
         let obs = self.read(&data, o.format)?;
         let overrides = self.overrides(&o.overrides, o.overrides_format)?;
+        warn_if_no_such_entity(o.entity.as_deref(), &obs);
         let evaluation = self.run(
             &obs,
             CoreOptions {
@@ -657,19 +659,16 @@ impl Scorecard {
                 explain: o.explain.unwrap_or(true),
             },
         )?;
-        warn_if_no_such_entity(o.entity.as_deref(), evaluation.results.is_empty(), obs);
+        warn_if_no_such_entity(o.entity.as_deref(), obs);
         columns::evaluation(&evaluation).map(Ts::new_unchecked)
     }
 }
 
-/// An entity the data does not have gives no results without a period:
-/// says why the result is empty (a typo, most likely), as the CLI's note and
+/// An entity the data does not have gives no results, or (with a period)
+/// only no_data: says why (a typo, most likely), as the CLI's note and
 /// Python's warning do.
-fn warn_if_no_such_entity(entity: Option<&str>, empty: bool, data: &ragulator::Observations) {
-    if let Some(note) = entity
-        .filter(|_| empty)
-        .and_then(|e| data.missing_entity(e))
-    {
+fn warn_if_no_such_entity(entity: Option<&str>, data: &ragulator::Observations) {
+    if let Some(note) = entity.and_then(|e| data.missing_entity(e)) {
         errors::warn(&note);
     }
 }

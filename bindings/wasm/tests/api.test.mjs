@@ -194,7 +194,7 @@ test('period gives every indicator at that period; entity picks one entity', () 
   assert.ok(onlyB.results.length > 0 && onlyB.results.every((r) => r.entity === 'b'));
 });
 
-test('an entity the data does not have: an empty result, and a console warning naming the entities', (t) => {
+test('an entity the data does not have: an empty result or no_data, and a console warning naming the entities', (t) => {
   const card = Scorecard.fromToml(CARD);
   const data = 'entity,indicator,period,value\nyork,re_referrals,2022-06,19\nleeds,re_referrals,2022-06,25\n';
   const warn = t.mock.method(console, 'warn', () => {});
@@ -207,10 +207,15 @@ test('an entity the data does not have: an empty result, and a console warning n
   assert.equal(card.evaluateStatuses(obs, { entity: 'yrok' }).results.entity.length, 0);
   assert.deepStrictEqual(said(), [expected, expected]);
 
-  // No warning when the entity exists, or when a period gives it results.
-  card.evaluate(data, { entity: 'york' });
+  // With a period it gets a page of no-data results, which looks real:
+  // warned about too, as in explain.
   assert.ok(card.evaluate(data, { entity: 'yrok', period: '2022-06' }).results.length > 0);
-  assert.equal(warn.mock.calls.length, 2);
+  card.explain(data, { indicator: 're_referrals', period: '2022-06', entity: 'yrok' });
+  assert.deepStrictEqual(said(), [expected, expected, expected, expected]);
+  // No warning when the entity exists.
+  card.evaluate(data, { entity: 'york' });
+  card.evaluate(data, { entity: 'york', period: '2022-06' });
+  assert.equal(warn.mock.calls.length, 4);
 });
 
 test('explain: false leaves the sentences out and keeps the statuses', () => {

@@ -454,17 +454,16 @@ fn run(
         explain: true,
     };
     let evaluation = scorecard.evaluate(&data, &options)?;
-    if let Some(e) = &options.entity {
-        // An entity the data does not have gives no results without
-        // `--period`: say why the output is empty (a typo, most likely).
-        if let Some(note) = data
-            .missing_entity(e)
-            .filter(|_| evaluation.results.is_empty())
-        {
-            err!("note: {note}");
-        }
-    }
+    note_missing_entity(&data, options.entity.as_deref());
     Ok((scorecard, evaluation))
+}
+
+/// An entity the data does not have gives no results, or (with
+/// `--period`) only no_data: say why (a typo, most likely).
+fn note_missing_entity(data: &ragulator::Observations, entity: Option<&str>) {
+    if let Some(note) = entity.and_then(|e| data.missing_entity(e)) {
+        err!("note: {note}");
+    }
 }
 
 fn colour_enabled() -> bool {
@@ -495,10 +494,17 @@ fn evaluate(
             table::render(&scorecard, &evaluation, colour_enabled())
         )?,
     }
-    if !evaluation.rejected.is_empty() && format == OutputFormat::Table {
+    // The JSON lists them; the table and the CSV have no place for them.
+    if !evaluation.rejected.is_empty() && format != OutputFormat::Json {
         err!("{} rows rejected:", evaluation.rejected.len());
         for r in evaluation.rejected.iter().take(20) {
             err!("  row {}: {}", r.row, r.reason);
+        }
+        if evaluation.rejected.len() > 20 {
+            err!(
+                "  ... and {} more (--format json lists every one)",
+                evaluation.rejected.len() - 20
+            );
         }
     }
     Ok(())
@@ -531,6 +537,7 @@ fn explain(
         explain: true,
     };
     let evaluation = scorecard.evaluate(&data, &options)?;
+    note_missing_entity(&data, options.entity.as_deref());
     for r in evaluation
         .results
         .iter()

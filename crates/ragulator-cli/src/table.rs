@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
-use ragulator::explain::with_unit;
+use ragulator::explain::{number, reference_places, with_unit};
 use ragulator::{Evaluation, IndicatorResult, Scorecard};
 
 fn ansi(colour: &str) -> &'static str {
@@ -79,17 +79,19 @@ pub fn render(scorecard: &Scorecard, evaluation: &Evaluation, colour: bool) -> S
                 let Some(ind) = scorecard.indicator(&r.indicator) else {
                     continue;
                 };
+                // Targets and comparators are never rounded; nor is their display.
+                let reference = |v| with_unit(v, ind.unit, reference_places(v, ind.decimals));
                 let value = r
                     .value
                     .map(|v| with_unit(v, ind.unit, ind.decimals))
                     .unwrap_or_else(|| "–".into());
                 let target = match r.target {
-                    Some(ragulator::model::TargetValue::Value(t)) => {
-                        with_unit(t.0, ind.unit, ind.decimals)
-                    }
-                    Some(ragulator::model::TargetValue::Range { low, high }) => {
-                        format!("{}–{}", low, high)
-                    }
+                    Some(ragulator::model::TargetValue::Value(t)) => reference(t.0),
+                    Some(ragulator::model::TargetValue::Range { low, high }) => format!(
+                        "{}–{}",
+                        number(low.0, reference_places(low.0, ind.decimals)),
+                        reference(high.0)
+                    ),
                     None => "–".into(),
                 };
                 let mut line = format!(
@@ -103,7 +105,7 @@ pub fn render(scorecard: &Scorecard, evaluation: &Evaluation, colour: bool) -> S
                         .comparators
                         .iter()
                         .find(|(n, _)| &**n == name.as_str())
-                        .map(|(_, v)| with_unit(*v, ind.unit, ind.decimals));
+                        .map(|(_, v)| reference(*v));
                     line.push_str(&format!(" {}", lpad(&c.unwrap_or_else(|| "–".into()), 14)));
                 }
                 let status = r.status.as_deref().unwrap_or("");

@@ -146,15 +146,128 @@ fn an_entity_the_data_does_not_have_is_noted_on_stderr() {
         ),
         "{err}"
     );
-    // With --period every indicator shows (missing) for that entity: no note.
+    // With --period every indicator shows, all missing, for that entity,
+    // in evaluate and in explain: a page that looks real, so noted too.
+    for command in [
+        &["evaluate"][..],
+        &["explain", "--indicator", "re_referrals"],
+    ] {
+        let out = ragulator()
+            .args(command)
+            .args(["--scorecard", &example("scorecard.toml")])
+            .args(["--data", &example("data.csv"), "--entity", "southamptn"])
+            .args(["--period", "2022-06"])
+            .output()
+            .expect("runs");
+        assert!(out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr)
+            .contains("note: the data has no rows for entity 'southamptn'"));
+    }
+    // An entity the data has: no note.
     let out = ragulator()
         .args(["evaluate", "--scorecard", &example("scorecard.toml")])
-        .args(["--data", &example("data.csv"), "--entity", "southamptn"])
+        .args(["--data", &example("data.csv"), "--entity", "southampton"])
         .args(["--period", "2022-06", "--format", "json"])
         .output()
         .expect("runs");
     assert!(out.status.success());
     assert!(!String::from_utf8_lossy(&out.stderr).contains("note:"));
+}
+
+/// Rejected rows are listed on stderr with the table and the CSV (stdout
+/// stays the CSV), and are in the JSON's `rejected`.
+#[test]
+fn rejected_rows_are_reported_in_every_format() {
+    let dir = std::env::temp_dir().join(format!("ragulator-rejected-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let data = dir.join("data.csv");
+    std::fs::write(
+        &data,
+        "entity,indicator,period,value\nsouthampton,re_referrals,2022-06,21.4\nsouthampton,nope,2022-06,1\n",
+    )
+    .expect("write data");
+    for format in ["table", "csv", "json"] {
+        let out = ragulator()
+            .args(["evaluate", "--scorecard", &example("scorecard.toml")])
+            .args(["--data".as_ref(), data.as_os_str()])
+            .args(["--format", format])
+            .output()
+            .expect("runs");
+        assert!(out.status.success());
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        if format == "json" {
+            assert!(stdout.contains("unknown indicator 'nope'"), "{stdout}");
+        } else {
+            assert!(
+                stderr.contains("1 rows rejected:\n  row 2: unknown indicator 'nope'"),
+                "{format}: {stderr}"
+            );
+            assert!(!stdout.contains("nope"), "{format}: {stdout}");
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Targets and comparators are never rounded for the rules, so the table
+/// and the report do not round them either: a value of 84.1 that missed a
+/// target of 84.14 is not shown beside "84.1%".
+#[test]
+fn tables_show_targets_and_comparators_unrounded() {
+    let dir = std::env::temp_dir().join(format!("ragulator-places-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let card = dir.join("card.toml");
+    std::fs::write(
+        &card,
+        "ragulator = 1\n[[theme]]\nid = 't'\nname = 'T'\n[[indicator]]\nid = 'x'\nname = 'X'\ntheme = 't'\nunit = 'percent'\npolarity = 'higher_is_better'\ndecimals = 1\ntarget = 84.14\ncomparators = { sn = 84.11 }\nrag = { rule = 'target', amber = 1 }\n[[indicator]]\nid = 'y'\nname = 'Y'\ntheme = 't'\nunit = 'percent'\npolarity = 'range'\ndecimals = 1\ntarget = { low = 40.25, high = 60 }\nrag = { rule = 'target', amber = 1 }\n",
+    )
+    .expect("write scorecard");
+    let data = dir.join("data.csv");
+    std::fs::write(
+        &data,
+        "indicator,period,value\nx,2022-06,84.1\ny,2022-06,50\n",
+    )
+    .expect("write data");
+    let html = dir.join("report.html");
+    let table = stdout(&[
+        "evaluate",
+        "--scorecard",
+        card.to_str().expect("utf-8 path"),
+        "--data",
+        data.to_str().expect("utf-8 path"),
+    ]);
+    let row = table
+        .lines()
+        .find(|l| l.trim_start().starts_with("X "))
+        .expect("x's row");
+    assert!(
+        row.contains("84.1%") && row.contains("84.14%") && row.contains("84.11%"),
+        "{table}"
+    );
+    assert!(table.contains("40.25–60.0%"), "{table}");
+    let out = ragulator()
+        .arg("report")
+        .args(["--scorecard".as_ref(), card.as_os_str()])
+        .args([
+            "--data".as_ref(),
+            data.as_os_str(),
+            "-o".as_ref(),
+            html.as_os_str(),
+        ])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let page = std::fs::read_to_string(&html).expect("the report");
+    for shown in ["84.14%", "84.11%", "40.25–60.0%"] {
+        assert!(page.contains(shown), "{shown} not in the report");
+    }
+    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]

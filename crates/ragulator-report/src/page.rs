@@ -446,7 +446,11 @@ fn indicator_table(r: &Report<'_>, caption: &str, members: &[&Indicator]) -> Str
                     .find(|(n, _)| &**n == *name)
                     .map(|(_, v)| *v)
             });
-            let _ = write!(out, "<td class=\"num\">{}</td>", escape(&cell(ind, v)));
+            let _ = write!(
+                out,
+                "<td class=\"num\">{}</td>",
+                escape(&crate::text::reference_cell(ind, v))
+            );
         }
         let _ = write!(
             out,

@@ -1,6 +1,6 @@
 //! Words and numbers for the page: periods, values, escaped paragraphs.
 
-use ragulator::explain::{number, with_unit};
+use ragulator::explain::{number, reference_places, with_unit};
 use ragulator::load::Indicator;
 use ragulator::model::{TargetValue, Unit};
 use ragulator::{Period, PeriodKind};
@@ -99,28 +99,43 @@ pub(crate) fn unit_note(unit: Unit) -> Option<&'static str> {
     }
 }
 
-/// A target (or range) with its unit, or a dash: `20.0%`, `45.0–60.0 per 10,000`.
+/// A target (or range) with its unit, or a dash: `20.0%`, `45.0–60.0 per
+/// 10,000`; never rounded below its own places (`84.14%` with `decimals =
+/// 1`), as targets are not rounded for the rules.
 pub(crate) fn target(ind: &Indicator, t: Option<TargetValue>) -> String {
+    let places = |v: Decimal| reference_places(v, ind.decimals);
     match t {
         None => "—".to_string(),
-        Some(TargetValue::Value(v)) => with_unit(v.get(), ind.unit, ind.decimals),
+        Some(TargetValue::Value(v)) => with_unit(v.get(), ind.unit, places(v.get())),
         Some(TargetValue::Range { low, high }) => format!(
             "{}–{}",
-            number(low.get(), ind.decimals),
-            with_unit(high.get(), ind.unit, ind.decimals)
+            number(low.get(), places(low.get())),
+            with_unit(high.get(), ind.unit, places(high.get()))
         ),
     }
 }
 
-/// A target for a table cell: like [`cell`].
+/// A target or comparator for a table cell: like [`cell`], but never
+/// rounded below its own places (see [`target`]).
+pub(crate) fn reference_cell(ind: &Indicator, v: Option<Decimal>) -> String {
+    match v {
+        Some(v) if ind.unit == Unit::Percent => {
+            format!("{}%", number(v, reference_places(v, ind.decimals)))
+        }
+        Some(v) => number(v, reference_places(v, ind.decimals)),
+        None => "—".to_string(),
+    }
+}
+
+/// A target for a table cell: like [`reference_cell`].
 pub(crate) fn target_cell(ind: &Indicator, t: Option<TargetValue>) -> String {
     match t {
         None => "—".to_string(),
-        Some(TargetValue::Value(v)) => cell(ind, Some(v.get())),
+        Some(TargetValue::Value(v)) => reference_cell(ind, Some(v.get())),
         Some(TargetValue::Range { low, high }) => format!(
             "{}–{}",
-            number(low.get(), ind.decimals),
-            cell(ind, Some(high.get()))
+            number(low.get(), reference_places(low.get(), ind.decimals)),
+            reference_cell(ind, Some(high.get()))
         ),
     }
 }

@@ -48,9 +48,20 @@ pub fn number(v: Decimal, decimals: Option<u32>) -> String {
 
 /// Places to show a target, comparator, threshold or gap with: the
 /// indicator's decimals, or more when the number has more. Those numbers are
-/// never rounded (DESIGN.md 3.1), so prose must not round them either: a
-/// target of 84.95 with `decimals = 1` is not "85.0".
-fn unrounded(v: Decimal, decimals: Option<u32>) -> Option<u32> {
+/// never rounded (DESIGN.md 3.1), so neither prose nor tables round them: a
+/// target of 84.14 with `decimals = 1` is not "84.1", which would put a value
+/// of 84.1 beside an equal-looking target it missed.
+///
+/// ```
+/// use ragulator::explain::{reference_places, with_unit};
+/// use ragulator::model::Unit;
+/// use rust_decimal::Decimal;
+/// let show = |v: Decimal| with_unit(v, Unit::Percent, reference_places(v, Some(1)));
+/// assert_eq!(show(Decimal::new(8414, 2)), "84.14%");
+/// assert_eq!(show(Decimal::new(20, 0)), "20.0%");
+/// assert_eq!(reference_places(Decimal::new(8414, 2), None), None);
+/// ```
+pub fn reference_places(v: Decimal, decimals: Option<u32>) -> Option<u32> {
     decimals.map(|d| d.max(v.normalize().scale()))
 }
 
@@ -106,12 +117,12 @@ fn target_text(t: TargetValue, ind: &Indicator) -> String {
     match t {
         TargetValue::Value(v) => format!(
             "a target of {}",
-            with_unit(v.0, ind.unit, unrounded(v.0, ind.decimals))
+            with_unit(v.0, ind.unit, reference_places(v.0, ind.decimals))
         ),
         TargetValue::Range { low, high } => format!(
             "a target range of {} to {}",
-            with_unit(low.0, ind.unit, unrounded(low.0, ind.decimals)),
-            with_unit(high.0, ind.unit, unrounded(high.0, ind.decimals))
+            with_unit(low.0, ind.unit, reference_places(low.0, ind.decimals)),
+            with_unit(high.0, ind.unit, reference_places(high.0, ind.decimals))
         ),
     }
 }
@@ -127,7 +138,7 @@ fn gap_clause(
     status: &str,
     what: &str,
 ) -> String {
-    let precision = unrounded(gap, ind.decimals);
+    let precision = reference_places(gap, ind.decimals);
     if gap.is_zero() {
         return if what == "target" && ind.polarity == Polarity::Range {
             "within the target range".to_string()
@@ -288,7 +299,7 @@ fn rule_sentence(
                         .unwrap_or_default();
                     format!(
                         "{name} was {value} against {label} at {} ({polarity}): {}.",
-                        with_unit(c, ind.unit, unrounded(c, ind.decimals)),
+                        with_unit(c, ind.unit, reference_places(c, ind.decimals)),
                         gap_clause(g, c, *amber, *blue, ind, status, label)
                     )
                 }
@@ -301,7 +312,7 @@ fn rule_sentence(
                 .status_index(status)
                 .map(|i| i as usize)
                 .unwrap_or(thresholds.len());
-            let fmt = |t: Decimal| with_unit(t, ind.unit, unrounded(t, ind.decimals));
+            let fmt = |t: Decimal| with_unit(t, ind.unit, reference_places(t, ind.decimals));
             let (at_least, below) = if higher {
                 ("at or above", "below")
             } else {
@@ -352,7 +363,7 @@ fn rule_sentence(
                     .unwrap_or(n);
                 context.push(format!(
                     "{label} {}",
-                    with_unit(*c, ind.unit, unrounded(*c, ind.decimals))
+                    with_unit(*c, ind.unit, reference_places(*c, ind.decimals))
                 ));
             }
             let against = if context.is_empty() {

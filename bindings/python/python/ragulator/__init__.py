@@ -836,7 +836,7 @@ class Scorecard:
         ovr = self._overrides(overrides)
         native = self._native.evaluate(obs._native, ovr, period, entity, explain)
         ev = Evaluation(self, native)
-        if entity is not None and len(ev) == 0:
+        if entity is not None:
             _warn_no_such_entity(entity, obs)
         # What to_html_report needs to render this evaluation's report.
         ev._inputs = (obs, ovr, period, entity)
@@ -861,7 +861,7 @@ class Scorecard:
         period, entity = self._period_option(period), _entity_option(entity)
         obs = self._read(data, once=True)
         table = StatusTable(self._native.evaluate_statuses(obs._native, self._overrides(overrides), period, entity))
-        if entity is not None and len(table) == 0:
+        if entity is not None:
             _warn_no_such_entity(entity, obs)
         return table
 
@@ -1047,8 +1047,9 @@ def _entity_option(entity: Any) -> str | None:
 
 
 def _warn_no_such_entity(entity: str, obs: Observations) -> None:
-    """An ``entity`` the data has no rows for gives no results (without a
-    ``period``): most likely a typo, so say so, in the CLI's note's words."""
+    """An ``entity`` the data has no rows for gives no results (with a
+    ``period``, only no_data): most likely a typo, so say so, in the CLI's
+    note's words."""
     note = obs._native.missing_entity(entity)
     if note is not None:
         warnings.warn(note, stacklevel=3)
