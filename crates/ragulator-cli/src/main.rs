@@ -93,6 +93,8 @@ enum Command {
         entity: Option<String>,
     },
     /// Print an indicator's statistical process control (XmR) chart.
+    // A chart is of values, not statuses: no --overrides (refused if given).
+    #[command(mut_arg("overrides", |a| a.hide(true)))]
     Spc {
         #[command(flatten)]
         input: Input,
@@ -235,6 +237,15 @@ fn main() -> ExitCode {
             period,
             entity,
         }) => explain(&input, &indicator, &period, entity),
+        Some(Command::Spc { input, .. }) if input.overrides.is_some() => {
+            use clap::CommandFactory;
+            Cli::command()
+                .error(
+                    clap::error::ErrorKind::ArgumentConflict,
+                    "spc charts values, not statuses: --overrides does not apply to it",
+                )
+                .exit()
+        }
         Some(Command::Spc {
             input,
             indicator,

@@ -399,6 +399,15 @@ fn exit_codes() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+    // A chart is of values: overrides given to spc are refused, not ignored.
+    let out = ragulator()
+        .args(["spc", "--scorecard", &sc, "--data", &example("data.csv")])
+        .args(["--indicator", "re_referrals", "--entity", "southampton"])
+        .args(["--overrides", &example("overrides.csv")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--overrides does not apply"));
     let out = ragulator()
         .args([
             "explain",
