@@ -184,12 +184,15 @@ fn theme_strip(r: &Report<'_>) -> String {
     out
 }
 
-/// `Green` from `Green – Low Risk`: the part before a dash.
+/// `Green` from `Green – Low Risk`: the part before a dash between words.
+/// A label without one is whole (`No data`, `On track`), not its first word.
 fn short_label<'s>(sc: &'s Scorecard, id: &'s str) -> &'s str {
     let l = label(sc, id);
-    l.split([' ', '–', '-'])
-        .next()
-        .filter(|s| !s.is_empty())
+    [" – ", " — ", " - "]
+        .iter()
+        .filter_map(|dash| l.split_once(dash))
+        .map(|(before, _)| before.trim())
+        .find(|s| !s.is_empty())
         .unwrap_or(l)
 }
 

@@ -436,3 +436,27 @@ fn narrative_errors_say_where() {
     .unwrap();
     assert_eq!(ok.len(), 1);
 }
+
+/// The theme strip counts statuses by the part of their label before a
+/// dash (`Green` of `Green – Low Risk`); a label without one is whole.
+#[test]
+fn theme_counts_name_each_status_by_its_label() {
+    let scorecard = Scorecard::from_toml(
+        "ragulator = 1\n\
+         [[status]]\nid = 'green'\nlabel = 'On track'\ncolour = '#00703c'\n\
+         [[status]]\nid = 'amber'\nlabel = 'Near target – watch'\ncolour = '#ffbf47'\n\
+         [[status]]\nid = 'red'\nlabel = 'Off track'\ncolour = '#d4351c'\n\
+         [[theme]]\nid = 't'\nname = 'T'\n\
+         [[indicator]]\nid = 'a'\nname = 'A'\ntheme = 't'\nunit = 'count'\npolarity = 'higher_is_better'\ntarget = 10\nrag = { rule = 'target', amber = 1 }\n\
+         [[indicator]]\nid = 'b'\nname = 'B'\ntheme = 't'\nunit = 'count'\npolarity = 'higher_is_better'\ntarget = 10\nrag = { rule = 'target', amber = 1 }\n\
+         [[indicator]]\nid = 'c'\nname = 'C'\ntheme = 't'\nunit = 'count'\npolarity = 'higher_is_better'\ntarget = 10\nrag = { rule = 'target', amber = 1 }\n",
+    )
+    .expect("scorecard");
+    let data = scorecard
+        .read_csv(b"indicator,period,value\na,2022-06,10\nb,2022-06,9\nc,2022-05,1\n")
+        .expect("data");
+    let page = render(&scorecard, &data, &ReportOptions::default()).expect("report");
+    let doc = Html::parse_document(&page);
+    let counts = doc.select(&sel(".strip .counts")).next().expect("counts");
+    assert_eq!(text(counts), "1 On track · 1 Near target · 1 No data");
+}
