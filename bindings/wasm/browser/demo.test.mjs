@@ -129,6 +129,7 @@ async function rendered(period) {
       status: tr.dataset.status || null,
       label: tr.querySelector('.badge')?.textContent ?? null,
       value: tr.querySelector('[part="value"]').textContent,
+      arrow: tr.querySelector('[part="direction"] .arrow')?.textContent ?? null,
       explanation: tr.querySelector('[part="explanation"]').textContent,
     }));
     const themes = [...root.querySelectorAll('[part="theme-summary"]')].map((li) => ({
@@ -164,6 +165,10 @@ function compare(shown, expected) {
     assert.equal(row.status, r.status, `${r.indicator}: status`);
     if (r.status !== null) assert.equal(row.label, r.label, `${r.indicator}: label`);
     assert.equal(row.explanation, r.explanation, `${r.indicator}: explanation`);
+    // The arrow is the value's movement: re-referrals (lower is better)
+    // worsening means they rose.
+    if (r.indicator === 're_referrals' && r.direction === 'worsening') assert.equal(row.arrow, '↑');
+    if (r.indicator === 're_referrals' && r.direction === 'improving') assert.equal(row.arrow, '↓');
   }
   const themes = expected.themes.filter((t) => t.entity === ENTITY);
   assert.deepStrictEqual(

@@ -194,9 +194,9 @@ details .reason { border-left: 4px solid var(--_border); padding-left: .5rem; }
 }
 .computed { display: block; font-size: .75rem; color: var(--_muted); margin-top: .2rem; white-space: nowrap; }
 .arrow { font-size: 1.1rem; font-weight: 700; }
-.arrow.improving, .arrow.up { color: var(--ragulator-improving, #00703c); }
-.arrow.worsening, .arrow.down { color: var(--ragulator-worsening, #d4351c); }
-.arrow.no_change, .arrow.not_comparable { color: var(--_muted); }
+.arrow.improving { color: var(--ragulator-improving, #00703c); }
+.arrow.worsening { color: var(--ragulator-worsening, #d4351c); }
+.arrow.up, .arrow.down, .arrow.no_change, .arrow.not_comparable { color: var(--_muted); }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 .muted { color: var(--_muted); }
 .error {
@@ -503,7 +503,12 @@ export class RagulatorScorecard extends HTMLElement {
   }
 
   #row(ind, r, comparators) {
-    const [arrow, words] = ARROWS[r.direction] ?? ['·', r.direction];
+    let [arrow, words] = ARROWS[r.direction] ?? ['·', r.direction];
+    // The arrow shows which way the value moved (the word says whether that
+    // is better): for a lower-is-better indicator, improving is down.
+    if (ind.polarity === 'lower_is_better' && (r.direction === 'improving' || r.direction === 'worsening')) {
+      arrow = r.direction === 'improving' ? '↓' : '↑';
+    }
     const explanation = h('p', { part: 'explanation' }, r.explanation);
     const reason = r.override
       ? h('p', { class: 'reason', part: 'override-reason' }, `Status given by a person: ${r.override.reason}`)

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write;
 
 use ragulator::explain::{number, reference_places, with_unit};
-use ragulator::{Evaluation, IndicatorResult, Scorecard};
+use ragulator::{Direction, Evaluation, IndicatorResult, Scorecard};
 
 fn ansi(colour: &str) -> &'static str {
     match colour {
@@ -71,7 +71,7 @@ pub fn render(scorecard: &Scorecard, evaluation: &Evaluation, colour: bool) -> S
         for (name, _) in &comparators {
             header.push_str(&format!(" {}", lpad(&name.to_uppercase(), 14)));
         }
-        header.push_str("  ↕  Status");
+        header.push_str("  Direction    Status");
         let section = |title: String, rows: Vec<&IndicatorResult>, out: &mut String| {
             let _ = writeln!(out, "\n{title}");
             let _ = writeln!(out, "{header}");
@@ -117,9 +117,18 @@ pub fn render(scorecard: &Scorecard, evaluation: &Evaluation, colour: bool) -> S
                     (Some(l), None) => l.to_string(),
                     (None, _) => "context".to_string(),
                 };
+                // The arrow shows the movement, the word whether it is better.
+                let travel = match r.direction {
+                    Direction::Improving => "better",
+                    Direction::Worsening => "worse",
+                    Direction::NoChange => "no change",
+                    Direction::Up => "up",
+                    Direction::Down => "down",
+                    Direction::NotComparable => "",
+                };
                 line.push_str(&format!(
-                    "  {}  {}",
-                    r.direction.arrow(),
+                    "  {} {travel:<9}  {}",
+                    r.direction.arrow(ind.polarity),
                     paint(&label, status, colour)
                 ));
                 let _ = writeln!(out, "{line}");

@@ -286,6 +286,17 @@ fn evaluate_csv_and_table() {
     assert_eq!(csv.lines().count(), 1 + 4 * 18);
     let table = stdout(&[&args[..], &["--format", "table"]].concat());
     assert!(table.contains("portsmouth · 2022-06") && table.contains("Red – High Risk"));
+    // The arrow is the movement, the word its meaning: southampton's
+    // re-referrals (lower is better) rose from 19.8% to 21.4%.
+    let southampton = table
+        .split("southampton · 2022-06")
+        .nth(1)
+        .expect("southampton");
+    let row = southampton
+        .lines()
+        .find(|l| l.contains("Re-referrals"))
+        .expect("re-referrals");
+    assert!(row.contains("↑ worse"), "{row}");
 }
 
 #[test]

@@ -494,6 +494,7 @@ fn direction_cell(ind: &Indicator, res: Option<&IndicatorResult>) -> String {
     };
     let from = x
         .previous
+        .filter(|_| x.direction != Direction::NotComparable)
         .map(|p| {
             format!(
                 "<span class=\"from\">from {}</span>",
@@ -504,7 +505,7 @@ fn direction_cell(ind: &Indicator, res: Option<&IndicatorResult>) -> String {
     format!(
         "<span class=\"dir {}\"><span class=\"arrow\" aria-hidden=\"true\">{}</span> {words}</span>{from}",
         x.direction.as_str(),
-        x.direction.arrow()
+        x.direction.arrow(ind.polarity)
     )
 }
 

@@ -460,3 +460,32 @@ fn theme_counts_name_each_status_by_its_label() {
     let counts = doc.select(&sel(".strip .counts")).next().expect("counts");
     assert_eq!(text(counts), "1 On track · 1 Near target · 1 No data");
 }
+
+/// Direction of travel: the arrow is the value's movement and the words say
+/// whether it is better (re-referrals, lower is better, rose: ↑ Worsening);
+/// "from" the previous value only where the two compare.
+#[test]
+fn direction_arrows_show_the_movement() {
+    let (scorecard, data, options) = example();
+    let doc = Html::parse_document(&render(&scorecard, &data, &options).unwrap());
+    let row_of = |name: &str| {
+        doc.select(&sel("tr"))
+            .filter(|tr| {
+                tr.select(&sel("th"))
+                    .next()
+                    .is_some_and(|th| text(th).starts_with(name))
+            })
+            .find_map(|tr| {
+                tr.select(&sel("td"))
+                    .find(|td| td.select(&sel(".dir")).next().is_some())
+            })
+            .map(text)
+            .unwrap_or_else(|| panic!("no row with a direction for {name}"))
+    };
+    assert!(row_of("Re-referrals").starts_with("↑ Worsening"));
+    let range = row_of("Children on a CP plan per 10,000");
+    assert!(
+        range.starts_with("· Not comparable") && !range.contains("from"),
+        "{range}"
+    );
+}

@@ -254,7 +254,7 @@ pub fn evaluation_table(scorecard: &Scorecard, evaluation: &Evaluation) -> Strin
                     escape(&target_text(ind, r.target)),
                     chip(scorecard, r.status.as_deref()),
                     override_note(r, scorecard),
-                    r.direction.arrow(),
+                    r.direction.arrow(ind.polarity),
                     r.direction.as_str().replace('_', " "),
                     escape(&r.explanation)
                 );

@@ -116,11 +116,28 @@ impl Direction {
             Direction::NotComparable => "not_comparable",
         }
     }
-    /// An arrow for tables.
-    pub fn arrow(self) -> &'static str {
+    /// An arrow for tables: which way the value moved (direction-of-travel
+    /// arrows show the movement; whether it is better is said in words or
+    /// colour), so for a lower-is-better indicator improving is `↓`.
+    ///
+    /// ```
+    /// use ragulator::model::Polarity;
+    /// use ragulator::Direction;
+    /// assert_eq!(Direction::Improving.arrow(Polarity::HigherIsBetter), "↑");
+    /// assert_eq!(Direction::Improving.arrow(Polarity::LowerIsBetter), "↓");
+    /// assert_eq!(Direction::Worsening.arrow(Polarity::LowerIsBetter), "↑");
+    /// ```
+    pub fn arrow(self, polarity: Polarity) -> &'static str {
+        let lower_is_better = polarity == Polarity::LowerIsBetter;
         match self {
-            Direction::Improving | Direction::Up => "↑",
-            Direction::Worsening | Direction::Down => "↓",
+            Direction::Up => "↑",
+            Direction::Down => "↓",
+            Direction::Improving | Direction::Worsening
+                if (self == Direction::Improving) != lower_is_better =>
+            {
+                "↑"
+            }
+            Direction::Improving | Direction::Worsening => "↓",
             Direction::NoChange => "→",
             Direction::NotComparable => "·",
         }
