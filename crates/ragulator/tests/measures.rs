@@ -119,6 +119,26 @@ fn timeliness_counts_working_days_across_the_jubilee_and_the_state_funeral() {
         late[0].reason,
         "done 2022-06-13 is 11 working days after started 2022-05-25; the limit was 10 working days (2022-06-10)"
     );
+    // Timeliness has no `id` key: the late record is named by the
+    // source's only id column, so the case can be found.
+    assert_eq!(late[0].id.as_deref(), Some("b"));
+}
+
+/// With two id columns and no `id` key, which one names a record is not
+/// known: the drill-down gives none rather than guess.
+#[test]
+fn a_listed_record_is_named_by_the_sources_only_id_column() {
+    let s = scorecard(
+        r#"case = "id", child = "id", started = "date", done = "date""#,
+        "percent",
+        "higher_is_better",
+        r#"kind = "timeliness", start = "started", end = "done", within = 10, unit = "working_days""#,
+    );
+    let set = records(&s, "case,child,started,done\na,c1,2022-05-25,2022-06-13\n");
+    let late = s
+        .failing_records(&set, "m", None, "2022-06")
+        .expect("drills");
+    assert_eq!((late.len(), late[0].id.as_deref()), (1, None));
 }
 
 #[test]

@@ -46,6 +46,22 @@ impl Source {
     pub(crate) fn column_name(&self, ix: usize) -> &str {
         self.columns.get(ix).map(|(n, _)| n.as_str()).unwrap_or("?")
     }
+
+    /// The source's id column, when it declares exactly one: what names a
+    /// listed record for a measure without an `id` key (the child of a late
+    /// assessment).
+    pub(crate) fn sole_id_column(&self) -> Option<usize> {
+        let mut ids = self
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, t))| *t == ColumnType::Id)
+            .map(|(ix, _)| ix);
+        match (ids.next(), ids.next()) {
+            (Some(ix), None) => Some(ix),
+            _ => None,
+        }
+    }
 }
 
 /// A precomputed order of a source's records: grouped by entity (when

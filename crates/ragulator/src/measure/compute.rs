@@ -495,7 +495,10 @@ impl Run<'_> {
                 .entity
                 .map(|e| rec.text(e, r).to_string())
                 .filter(|e| !e.is_empty()),
-            id: id.map(|c| rec.text(c, r).to_string()),
+            id: id
+                .or_else(|| rec.source.sole_id_column())
+                .map(|c| rec.text(c, r).to_string())
+                .filter(|id| !id.is_empty()),
             reason,
         }
     }

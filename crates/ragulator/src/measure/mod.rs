@@ -117,7 +117,8 @@ pub struct FailingRecord {
     pub row: usize,
     /// The entity, when the source has an entity column.
     pub entity: Option<String>,
-    /// The id (child), for measures that have one.
+    /// The id (the child): the measure's `id` column, or else the
+    /// source's only `id` column, if it declares exactly one.
     pub id: Option<String>,
     /// Why it is listed, with the dates concerned.
     pub reason: String,
