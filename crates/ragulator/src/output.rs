@@ -195,6 +195,41 @@ impl Serialize for ResultJson<'_> {
     }
 }
 
+/// An indicator result serialises as its object of the contract's JSON,
+/// so `serde_json::to_value(&result)` in a service is what the CLI writes.
+impl Serialize for IndicatorResult {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ResultJson(self).serialize(s)
+    }
+}
+
+/// A theme result serialises as its object of the contract's JSON.
+impl Serialize for ThemeResult {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        theme_json(self).serialize(s)
+    }
+}
+
+/// An evaluation serialises as the JSON of DESIGN.md section 4
+/// ([`Evaluation::json`]): a service can return it as it is.
+///
+/// ```
+/// let s = ragulator::Scorecard::from_toml("ragulator = 1\n[[indicator]]\nid='x'\nname='X'\nunit='count'\npolarity='higher_is_better'\ntarget=5\nrag={rule='target',amber=1}\n").unwrap();
+/// let data = s.read_csv(b"indicator,period,value\nx,2022-06,4\n").unwrap();
+/// let evaluation = s.evaluate(&data, &Default::default()).unwrap();
+/// assert_eq!(serde_json::to_value(&evaluation).unwrap(), evaluation.to_json());
+/// assert_eq!(
+///     serde_json::to_value(&evaluation.results[0]).unwrap(),
+///     evaluation.to_json()["results"][0]
+/// );
+/// assert_eq!(serde_json::to_value(&evaluation.results[0]).unwrap()["value"], "4");
+/// ```
+impl Serialize for Evaluation {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.json().serialize(s)
+    }
+}
+
 /// [`Evaluation::json`]: the evaluation's JSON, each item's made as it is
 /// written.
 pub struct EvaluationJson<'a>(&'a Evaluation);

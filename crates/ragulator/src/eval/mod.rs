@@ -240,8 +240,10 @@ pub struct SpcState {
     pub short: bool,
 }
 
-/// The evaluation of one indicator for one entity and period.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// The evaluation of one indicator for one entity and period. Serialised
+/// (serde), it is its object of DESIGN.md section 4's JSON
+/// ([`crate::output::ResultJson`]).
+#[derive(Debug, Clone, PartialEq)]
 pub struct IndicatorResult {
     /// The entity; `None` for the default entity.
     pub entity: Option<Arc<str>>,
@@ -272,7 +274,6 @@ pub struct IndicatorResult {
     /// What the rules said.
     pub computed_status: Option<Arc<str>>,
     /// The override, if any.
-    #[serde(rename = "override")]
     pub overridden: Option<OverrideNote>,
     /// The given status's label.
     pub label: Option<Arc<str>>,
@@ -287,10 +288,8 @@ pub struct IndicatorResult {
     /// SPC at this period, for indicators with `spc`.
     pub spc: Option<Box<SpcState>>,
     /// Index of the indicator, for roll-ups.
-    #[serde(skip)]
     pub(crate) indicator_ix: u32,
     /// Index of the given status, for roll-ups.
-    #[serde(skip)]
     pub(crate) given_ix: Option<StatusIx>,
 }
 
@@ -303,8 +302,10 @@ impl IndicatorResult {
     }
 }
 
-/// The roll-up of one theme for one entity and period.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// The roll-up of one theme for one entity and period. Serialised (serde),
+/// it is its object of DESIGN.md section 4's JSON
+/// ([`crate::output::theme_json`]).
+#[derive(Debug, Clone, PartialEq)]
 pub struct ThemeResult {
     /// The entity; `None` for the default entity.
     pub entity: Option<Arc<str>>,
@@ -317,7 +318,6 @@ pub struct ThemeResult {
     /// What the roll-up said.
     pub computed_status: Arc<str>,
     /// The override, if any.
-    #[serde(rename = "override")]
     pub overridden: Option<OverrideNote>,
     /// The given status's label.
     pub label: Arc<str>,
