@@ -97,7 +97,7 @@ def check_timely(card: ragulator.Scorecard, records: ragulator.RecordSet) -> Non
     assert r.status == "red"
     assert r.explanation.endswith("1 of 2 assessments, 50.0%, were completed within 10 working days.")
     failing = card.failing_records(records, "timely", "2022-06")
-    assert failing.records == [ragulator.FailingRecord("assessments", 2, None, None, LATE)]
+    assert failing.records == [ragulator.FailingRecord("assessments", 2, None, "c2", LATE)]
 
 
 def test_timeliness_by_hand_from_csv(timely: ragulator.Scorecard, tmp_path: Path) -> None:
