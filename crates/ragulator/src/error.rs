@@ -55,17 +55,42 @@ pub struct LoadError {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// The first problem and how many more (`{:#}`, the alternate form: every
+/// problem, a line each, for a log).
+///
+/// ```
+/// let err = ragulator::Scorecard::from_toml("ragulator = 1\n[[indicator]]\nid = 'x'\n").unwrap_err();
+/// assert!(err.to_string().ends_with("(and 2 more problems)"), "{err}");
+/// assert_eq!(format!("{err:#}").lines().count(), 4);
+/// ```
 impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if f.alternate() {
+            let n = self.diagnostics.len();
+            write!(f, "invalid scorecard ({n} problem{}):", plural(n))?;
+            for d in &self.diagnostics {
+                write!(f, "\n  {d}")?;
+            }
+            return Ok(());
+        }
         match self.diagnostics.as_slice() {
             [] => f.write_str("invalid scorecard"),
             [one] => write!(f, "invalid scorecard: {one}"),
             [first, rest @ ..] => write!(
                 f,
-                "invalid scorecard: {first} (and {} more problems)",
-                rest.len()
+                "invalid scorecard: {first} (and {} more problem{})",
+                rest.len(),
+                plural(rest.len())
             ),
         }
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
     }
 }
 
@@ -132,4 +157,7 @@ pub enum Error {
     /// The data or overrides are invalid as a whole.
     #[error(transparent)]
     Data(#[from] DataError),
+    /// A period given as an option is not a period.
+    #[error(transparent)]
+    Period(#[from] crate::period::PeriodError),
 }

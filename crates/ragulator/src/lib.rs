@@ -52,6 +52,10 @@ pub mod spc;
 #[cfg(test)]
 mod test_strategies;
 
+/// The decimal type of every value, target and threshold, re-exported so
+/// that a caller names the same version: `ragulator::Decimal`.
+pub use rust_decimal::{self, Decimal};
+
 pub use calendar::Calendar;
 pub use chart::SpcChart;
 pub use error::{DataError, Diagnostic, Error, LoadError};

@@ -666,7 +666,24 @@ impl Scorecard {
     /// rejected row.
     ///
     /// Fails only for problems with the call as a whole: a bad `period`
-    /// option or a bad override (a judgement must not vanish).
+    /// option, a bad override (a judgement must not vanish), or
+    /// observations read by another scorecard. Bad rows are not errors:
+    /// they are in the result's `rejected`.
+    ///
+    /// ```
+    /// use ragulator::{EvaluateOptions, Scorecard};
+    /// let card = Scorecard::from_toml("ragulator = 1\n[[indicator]]\nid='x'\nname='X'\nunit='percent'\npolarity='higher_is_better'\ntarget=85\nrag={rule='target',amber=5}\n")?;
+    /// let data = card.read_csv(b"indicator,period,value\nx,2022-06,84.1\nx,2022-13,1\n")?;
+    /// let overrides = card.read_overrides_csv(b"indicator,period,status,reason\nx,2022-06,green,Agreed at the July board")?;
+    /// let options = EvaluateOptions { overrides, period: Some("2022-06".into()), ..Default::default() };
+    /// let evaluation = card.evaluate(&data, &options)?;
+    /// let r = &evaluation.results[0];
+    /// assert_eq!((r.status.as_deref(), r.computed_status.as_deref()), (Some("green"), Some("amber")));
+    /// assert_eq!(evaluation.rejected[0].row, 2);
+    /// let other = Scorecard::from_toml("ragulator = 1\n[[indicator]]\nid='x'\nname='X'\nunit='count'\npolarity='none'\n")?;
+    /// assert!(other.evaluate(&data, &EvaluateOptions::default()).is_err());
+    /// # Ok::<(), ragulator::Error>(())
+    /// ```
     pub fn evaluate(
         &self,
         data: &Observations,
