@@ -50,6 +50,15 @@ pub fn render(scorecard: &Scorecard, evaluation: &Evaluation, colour: bool) -> S
         .comparators()
         .map(|(n, l)| (n.to_string(), l.to_string()))
         .collect();
+    // Names whole where they fit: two names cut to one prefix would read as
+    // the same indicator. Very long names are still cut, to keep a row a line.
+    let name_width = scorecard
+        .indicators()
+        .iter()
+        .map(|i| i.name.chars().count() + 1)
+        .max()
+        .unwrap_or(0)
+        .clamp(24, 60);
     let keys: BTreeSet<(Option<&str>, ragulator::Period)> = evaluation
         .results
         .iter()
@@ -64,7 +73,7 @@ pub fn render(scorecard: &Scorecard, evaluation: &Evaluation, colour: bool) -> S
             .collect();
         let mut header = format!(
             "  {} {} {}",
-            pad("Indicator", 44),
+            pad("Indicator", name_width),
             lpad("Value", 14),
             lpad("Target", 14)
         );
@@ -96,7 +105,7 @@ pub fn render(scorecard: &Scorecard, evaluation: &Evaluation, colour: bool) -> S
                 };
                 let mut line = format!(
                     "  {} {} {}",
-                    pad(&ind.name, 44),
+                    pad(&ind.name, name_width),
                     lpad(&value, 14),
                     lpad(&target, 14)
                 );

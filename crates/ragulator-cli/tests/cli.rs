@@ -297,6 +297,8 @@ fn evaluate_csv_and_table() {
         .find(|l| l.contains("Re-referrals"))
         .expect("re-referrals");
     assert!(row.contains("↑ worse"), "{row}");
+    // Names are whole (up to 59 characters), so two never read the same.
+    assert!(table.contains("Single assessments completed within 45 working days "));
 }
 
 #[test]
