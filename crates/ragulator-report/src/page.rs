@@ -576,20 +576,20 @@ fn status_chip_for_figure(sc: &Scorecard, res: Option<&IndicatorResult>) -> Stri
 /// Analysis and next steps from the narrative file.
 fn narrative(r: &Report<'_>, theme: &Theme) -> String {
     let entry = r.narrative.and_then(|n| n.get(&theme.id, &r.period));
-    let missing = |what: &str| {
+    let missing = |what: &str, verb: &str| {
         format!(
-            "<p class=\"muted\">No {what} was written for this theme for {}.</p>",
+            "<p class=\"muted\">No {what} {verb} written for this theme for {}.</p>",
             escape(&period_long(&r.period))
         )
     };
     let analysis = entry
         .and_then(|e| e.analysis.as_deref())
         .map(paragraphs)
-        .unwrap_or_else(|| missing("analysis"));
+        .unwrap_or_else(|| missing("analysis", "was"));
     let next = entry
         .and_then(|e| e.next_steps.as_deref())
         .map(paragraphs)
-        .unwrap_or_else(|| missing("next steps"));
+        .unwrap_or_else(|| missing("next steps", "were"));
     format!(
         "<div class=\"narrative\"><section class=\"analysis\"><h3>Analysis</h3>{analysis}</section>\
          <section class=\"next-steps\"><h3>Next steps</h3>{next}</section></div>"

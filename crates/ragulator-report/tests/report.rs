@@ -268,6 +268,15 @@ fn narrative_is_printed_per_theme() {
         .next()
         .unwrap();
     assert!(text(analysis).contains("No analysis was written"));
+    let next = doc
+        .select(&sel("#theme-assessment .narrative"))
+        .next()
+        .unwrap();
+    assert!(
+        text(next).contains("No next steps were written"),
+        "{}",
+        text(next)
+    );
 }
 
 #[test]

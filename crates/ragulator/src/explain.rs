@@ -66,14 +66,32 @@ pub fn reference_places(v: Decimal, decimals: Option<u32>) -> Option<u32> {
 }
 
 /// A value with its unit: `24.1%`, `74 per 10,000`, `12 days`.
+///
+/// ```
+/// use ragulator::explain::with_unit;
+/// use ragulator::model::Unit;
+/// use rust_decimal::Decimal;
+/// assert_eq!(with_unit(Decimal::new(241, 1), Unit::Percent, Some(1)), "24.1%");
+/// assert_eq!(with_unit(Decimal::ONE, Unit::Days, Some(0)), "1 day");
+/// assert_eq!(with_unit(Decimal::ONE, Unit::Days, Some(1)), "1.0 days");
+/// ```
 pub fn with_unit(v: Decimal, unit: Unit, decimals: Option<u32>) -> String {
     let n = number(v, decimals);
     match unit {
         Unit::Percent => format!("{n}%"),
         Unit::Per10k => format!("{n} per 10,000"),
         Unit::Per1000 => format!("{n} per 1,000"),
-        Unit::Days => format!("{n} days"),
+        Unit::Days => days(n),
         Unit::Count | Unit::Ratio => n,
+    }
+}
+
+/// `1 day`, `1.0 days`, `12 days`: singular only for exactly one.
+fn days(n: String) -> String {
+    if n == "1" {
+        "1 day".to_string()
+    } else {
+        format!("{n} days")
     }
 }
 
@@ -91,7 +109,7 @@ fn amount(v: Decimal, unit: Unit, decimals: Option<u32>) -> String {
         ),
         Unit::Per10k => format!("{n} per 10,000"),
         Unit::Per1000 => format!("{n} per 1,000"),
-        Unit::Days => format!("{n} days"),
+        Unit::Days => days(n),
         Unit::Count | Unit::Ratio => n,
     }
 }
