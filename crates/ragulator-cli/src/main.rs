@@ -311,13 +311,25 @@ fn load_scorecard(path: &Path) -> Result<Scorecard, Failure> {
             "{}",
             render_diagnostics(&path.to_string_lossy(), &text, &e)
         );
+        let hint = if has_extension(path, &["csv", "tsv"]) {
+            "; it looks like data: a scorecard is .toml, .json, .yaml or .yml"
+        } else {
+            ""
+        };
         Failure::new(format!(
-            "{} is not a valid scorecard ({} problem{})",
+            "{} is not a valid scorecard ({} problem{}){hint}",
             path.display(),
             e.diagnostics.len(),
             if e.diagnostics.len() == 1 { "" } else { "s" }
         ))
     })
+}
+
+/// Whether the file's extension is one of `extensions` (any case).
+fn has_extension(path: &Path, extensions: &[&str]) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| extensions.iter().any(|x| e.eq_ignore_ascii_case(x)))
 }
 
 fn schema() -> Result<(), Failure> {
@@ -416,15 +428,19 @@ fn offset_of(text: &str, line: usize, col: usize) -> usize {
 
 fn read_data(scorecard: &Scorecard, path: &Path) -> Result<Observations, Failure> {
     let bytes = read(path)?;
-    let is_json = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-    let obs = if is_json {
+    let obs = if has_extension(path, &["json"]) {
         scorecard.read_json(&bytes)
     } else {
         scorecard.read_csv(&bytes)
     };
-    obs.map_err(|e| Failure::new(format!("{}: {e}", path.display())))
+    obs.map_err(|e| {
+        let hint = if has_extension(path, &["toml", "yaml", "yml"]) {
+            " (this looks like a scorecard; --data takes observations, .csv or .json)"
+        } else {
+            ""
+        };
+        Failure::new(format!("{}: {e}{hint}", path.display()))
+    })
 }
 
 /// Reads the overrides file and checks it against the data, so that every

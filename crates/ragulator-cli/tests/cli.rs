@@ -412,6 +412,22 @@ fn exit_codes() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+    // Files given the other's way round say so.
+    let out = ragulator()
+        .args(["evaluate", "--scorecard", &sc, "--data", &sc])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("this looks like a scorecard; --data takes observations"));
+    let out = ragulator()
+        .args(["validate", &example("data.csv")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("it looks like data: a scorecard is .toml")
+    );
     // A chart is of values: overrides given to spc are refused, not ignored.
     let out = ragulator()
         .args(["spc", "--scorecard", &sc, "--data", &example("data.csv")])
