@@ -193,7 +193,8 @@ impl Scorecard {
                         ids.join(", ")
                     ),
                     row: None,
-                    column: Some("indicator".into()),
+                    // An option, not a data column.
+                    column: None,
                 }
             })?;
         let ind = &self.indicators[ix];
@@ -225,7 +226,7 @@ impl Scorecard {
                             }
                         ),
                         row: None,
-                        column: Some("entity".into()),
+                        column: None,
                     }
                 })?,
             None => {
@@ -248,7 +249,7 @@ impl Scorecard {
                                 names.join(", ")
                             ),
                             row: None,
-                            column: Some("entity".into()),
+                            column: None,
                         });
                     }
                 }

@@ -1054,6 +1054,11 @@ fn overrides_and_charts_name_what_would_be_valid() {
         err.message,
         "no data for entity 'york'; the data's entities are: southampton"
     );
+    // The entity and indicator of a chart are options, not data columns:
+    // the message is not prefixed "column entity:".
+    assert_eq!(err.to_string(), err.message);
+    let err = s.spc(&data, "y", None).expect_err("unknown indicator");
+    assert_eq!(err.to_string(), "unknown indicator 'y'; indicators are: x");
 }
 
 /// Series are matched ignoring case, as columns are: `Actual` is the
