@@ -384,6 +384,13 @@ fn rule_sentence(
                     with_unit(*c, ind.unit, reference_places(*c, ind.decimals))
                 ));
             }
+            // The history the rule read, which decided as much as the target.
+            for (key, label) in [("previous", "previous period"), ("last_year", "last year")] {
+                let read = r.trace.operands.iter().find(|(k, _)| k == key);
+                if let Some((_, Some(v))) = read {
+                    context.push(format!("{label} {}", with_unit(*v, ind.unit, ind.decimals)));
+                }
+            }
             let against = if context.is_empty() {
                 String::new()
             } else {
