@@ -11,6 +11,20 @@ fn example(file: &str) -> String {
     root.join(file).to_string_lossy().into_owned()
 }
 
+/// A fresh directory for a test's files, named for the test.
+fn scratch_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("ragulator-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// Writes a file in `dir`, giving its path.
+fn write(dir: &std::path::Path, name: &str, text: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write a test file");
+    path
+}
+
 fn ragulator() -> Command {
     let mut c = Command::cargo_bin("ragulator").expect("binary builds");
     c.env_remove("NO_COLOR");
@@ -178,14 +192,12 @@ fn an_entity_the_data_does_not_have_is_noted_on_stderr() {
 /// stays the CSV), and are in the JSON's `rejected`.
 #[test]
 fn rejected_rows_are_reported_in_every_format() {
-    let dir = std::env::temp_dir().join(format!("ragulator-rejected-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let data = dir.join("data.csv");
-    std::fs::write(
-        &data,
+    let dir = scratch_dir("rejected");
+    let data = write(
+        &dir,
+        "data.csv",
         "entity,indicator,period,value\nsouthampton,re_referrals,2022-06,21.4\nsouthampton,nope,2022-06,1\n",
-    )
-    .expect("write data");
+    );
     for format in ["table", "csv", "json"] {
         let out = ragulator()
             .args(["evaluate", "--scorecard", &example("scorecard.toml")])
@@ -216,20 +228,17 @@ fn rejected_rows_are_reported_in_every_format() {
 /// target of 84.14 is not shown beside "84.1%".
 #[test]
 fn tables_show_targets_and_comparators_unrounded() {
-    let dir = std::env::temp_dir().join(format!("ragulator-places-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let card = dir.join("card.toml");
-    std::fs::write(
-        &card,
+    let dir = scratch_dir("places");
+    let card = write(
+        &dir,
+        "card.toml",
         "ragulator = 1\n[[theme]]\nid = 't'\nname = 'T'\n[[indicator]]\nid = 'x'\nname = 'X'\ntheme = 't'\nunit = 'percent'\npolarity = 'higher_is_better'\ndecimals = 1\ntarget = 84.14\ncomparators = { sn = 84.11 }\nrag = { rule = 'target', amber = 1 }\n[[indicator]]\nid = 'y'\nname = 'Y'\ntheme = 't'\nunit = 'percent'\npolarity = 'range'\ndecimals = 1\ntarget = { low = 40.25, high = 60 }\nrag = { rule = 'target', amber = 1 }\n",
-    )
-    .expect("write scorecard");
-    let data = dir.join("data.csv");
-    std::fs::write(
-        &data,
+    );
+    let data = write(
+        &dir,
+        "data.csv",
         "indicator,period,value\nx,2022-06,84.1\ny,2022-06,50\n",
-    )
-    .expect("write data");
+    );
     let html = dir.join("report.html");
     let table = stdout(&[
         "evaluate",
