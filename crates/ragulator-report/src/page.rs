@@ -352,8 +352,14 @@ fn theme_section(r: &Report<'_>, theme: &Theme, number: usize, of: usize) -> Str
         let _ = write!(out, "<p class=\"lead\">{}</p>", escape(d.trim()));
     }
     if let Some(t) = tr {
-        if !t.explanation.is_empty() {
-            let _ = write!(out, "<p class=\"rollup\">{}</p>", escape(&t.explanation));
+        // An override's sentence is left to the judgement box below, which
+        // gives its reason: the roll-up's sentence alone here.
+        let rollup = match (&t.overridden, t.explanation.split_once(" Overridden to ")) {
+            (Some(_), Some((before, _))) => before,
+            _ => t.explanation.as_str(),
+        };
+        if !rollup.is_empty() {
+            let _ = write!(out, "<p class=\"rollup\">{}</p>", escape(rollup));
         }
         if let Some(o) = &t.overridden {
             let _ = write!(

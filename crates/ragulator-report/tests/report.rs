@@ -241,6 +241,24 @@ fn overrides_show_the_computed_status_and_reason() {
         .next()
         .unwrap();
     assert!(text(theme).contains("Judged High Risk at the Performance Board"));
+    // The reason is given once: in the judgement box, not also in the
+    // roll-up's sentence above it.
+    let section = text(doc.select(&sel("#theme-right_service")).next().unwrap());
+    assert_eq!(
+        section
+            .matches("Judged High Risk at the Performance Board")
+            .count(),
+        1
+    );
+    let rollup = text(
+        doc.select(&sel("#theme-right_service .rollup"))
+            .next()
+            .unwrap(),
+    );
+    assert!(
+        rollup.starts_with("Right Service at the Right Time is Amber"),
+        "{rollup}"
+    );
 }
 
 #[test]
