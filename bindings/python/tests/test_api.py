@@ -676,6 +676,35 @@ def test_overrides_from_every_input_kind(example: ragulator.Scorecard) -> None:
         assert got == expected
 
 
+def test_override_frames_of_a_csv_with_a_trailing_comma_read_as_the_file(
+    example: ragulator.Scorecard, tmp_path: Path
+) -> None:
+    # A spreadsheet export's trailing comma is an empty column without a
+    # name: pandas calls it "Unnamed: 4", polars and pyarrow "". Empty, it
+    # is allowed, as in the file; holding a value, it is refused.
+    pd = need("pandas")
+    pl = need("polars")
+    pa_csv = need("pyarrow.csv")
+    path = tmp_path / "overrides.csv"
+    path.write_text(
+        "entity,indicator,period,status,reason,\n"
+        "southampton,assessments_in_timescale,2022-06,green,Agreed at panel,\n"
+    )
+    data = EXAMPLE / "data.csv"
+    expected = example.evaluate(data, overrides=path, period="2022-06").to_json()
+    assert "Agreed at panel" in expected
+    for frame in (pd.read_csv(path, dtype=str), pl.read_csv(path), pa_csv.read_csv(path)):
+        assert example.evaluate(data, overrides=frame, period="2022-06").to_json() == expected
+    path.write_text(
+        "entity,indicator,period,status,reason,\n"
+        "southampton,assessments_in_timescale,2022-06,green,Agreed at panel,HoS\n"
+    )
+    with pytest.raises(ragulator.DataError, match="Unnamed: 5"):
+        example.evaluate(data, overrides=pd.read_csv(path, dtype=str), period="2022-06")
+    with pytest.raises(ragulator.DataError, match="a value under a key without a name"):
+        example.evaluate(data, overrides=pl.read_csv(path), period="2022-06")
+
+
 # ------------------------------------------------------------- data frames
 
 

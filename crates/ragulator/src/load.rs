@@ -2044,15 +2044,16 @@ fn title_case(id: &str) -> String {
     }
 }
 
-/// A JSON document (data or case records) as serde_json reads it, except
-/// that a number that lost digits as an f64 (serde_json keeps about 15
+/// A JSON document (data, overrides or case records) as serde_json reads
+/// it, except that a key given twice in one object is an error and that a
+/// number that lost digits as an f64 (serde_json keeps about 15
 /// significant digits) is given back as its numeral, a string, which data
 /// reading takes as the exact decimal written (or refuses, for more digits
 /// than a decimal holds). Only a text with a number that long is read a
 /// second time, into the tree, for the numerals.
 pub(crate) fn json_document(bytes: &[u8]) -> Result<serde_json::Value, serde_json::Error> {
     let bytes = without_bom_bytes(bytes);
-    let mut doc = serde_json::from_slice(bytes)?;
+    let mut doc = parse::json_data(bytes)?;
     // Valid JSON is UTF-8.
     if let Ok(text) = std::str::from_utf8(bytes) {
         if has_long_number(bytes) {

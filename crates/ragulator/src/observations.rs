@@ -1076,7 +1076,8 @@ const OVERRIDE_COLUMNS: [&str; 6] = ["entity", "indicator", "theme", "period", "
 
 /// Where each of [`OVERRIDE_COLUMNS`] is among an override file's header
 /// names (or an override object's keys), matched ignoring case and
-/// surrounding spaces, and which columns have no name (CSV). Any other
+/// surrounding spaces, and which have no name (the caller refuses a value
+/// under one). Any other
 /// name, or one given twice, is an error: overrides are judgements, and an
 /// ignored column (a misspelt `entity`) would apply one to every entity.
 fn override_columns<'a>(
@@ -1087,7 +1088,7 @@ fn override_columns<'a>(
     let what = if row.is_some() { "key" } else { "column" };
     for (ix, name) in names.enumerate() {
         let name = trim(name);
-        if name.is_empty() && row.is_none() {
+        if name.is_empty() {
             unnamed.push(ix);
             continue;
         }
@@ -1482,7 +1483,24 @@ impl Scorecard {
                 ));
             };
             let values: Vec<&serde_json::Value> = object.values().collect();
-            let (columns, _) = override_columns(object.keys().map(String::as_str), Some(row))?;
+            let (columns, unnamed) = override_columns(object.keys().map(String::as_str), Some(row))?;
+            // An empty key is a frame's column without a name (a trailing
+            // comma's): allowed, as in CSV, while it holds nothing.
+            let holds_something = |v: &&serde_json::Value| match v {
+                serde_json::Value::Null => false,
+                serde_json::Value::String(s) => !trim(s).is_empty(),
+                _ => true,
+            };
+            if unnamed.iter().any(|&ix| values.get(ix).is_some_and(holds_something)) {
+                return Err(DataError::in_row(
+                    row,
+                    None,
+                    format!(
+                        "a value under a key without a name; an override's keys are {}",
+                        OVERRIDE_COLUMNS.join(", ")
+                    ),
+                ));
+            }
             // Text, or a number written as text (entity 5, period 2022), as
             // data rows read them; anything else is an error, not "absent".
             let mut fields: [Option<String>; 6] = Default::default();

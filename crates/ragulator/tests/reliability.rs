@@ -525,6 +525,22 @@ fn whole_numbers_beyond_64_bits_are_decimals_or_out_of_range_in_every_format() {
     }
 }
 
+/// A key written twice in one JSON object is an error naming it and where:
+/// serde_json keeps the last, so one value would be dropped silently.
+#[test]
+fn a_json_key_written_twice_in_one_object_fails_naming_it() {
+    let s = one_indicator();
+    let json = b"[\n  {\"indicator\": \"x\", \"period\": \"2022-01\", \"value\": 6, \"value\": 7}\n]";
+    let message = match s.read_json(json) {
+        Ok(_) => panic!("a key given twice was read"),
+        Err(e) => e.to_string(),
+    };
+    assert_eq!(
+        message,
+        "the data is not valid JSON: key `value` given twice in one object; keep one, so that no value is ignored, at line 2 column 61"
+    );
+}
+
 #[test]
 fn json_row_keys_are_matched_as_csv_headers_and_none_is_dropped() {
     // As CSV headers: ignoring case and spaces. An object that gives a
@@ -957,9 +973,10 @@ fn a_second_override_for_the_same_place_names_both_rows() {
 
 /// Overrides read only an override's columns (CSV) or keys (JSON), in any
 /// case: any other, one given twice, a row with fields the header lacks, a
-/// value under an unnamed column or an entry that is not an object fails
-/// the call, since ignoring it could widen or cut short a judgement. An
-/// unnamed column left empty (a trailing comma from a spreadsheet) is fine.
+/// value under an unnamed column (or key) or an entry that is not an object
+/// fails the call, since ignoring it could widen or cut short a judgement.
+/// An unnamed column left empty (a trailing comma from a spreadsheet) is
+/// fine, in CSV and as a JSON key that is empty.
 #[test]
 fn overrides_refuse_what_they_would_otherwise_ignore() {
     let s = one_indicator();
@@ -993,6 +1010,14 @@ fn overrides_refuse_what_they_would_otherwise_ignore() {
             "row 1, column entitiy: unknown key 'entitiy' in the overrides; an override's keys are entity, indicator, theme, period, status, reason (no others, so that a misspelt one is not ignored)",
         ),
         (
+            json(r#"[{"indicator": "x", "period": "2022-01", "status": "red", "reason": "late", "": "HoS"}]"#),
+            "row 1: a value under a key without a name; an override's keys are entity, indicator, theme, period, status, reason",
+        ),
+        (
+            json(r#"[{"entity": "east", "indicator": "x", "period": "2022-01", "status": "red", "reason": "late", "entity": "west"}]"#),
+            "the overrides are not valid JSON: key `entity` given twice in one object; keep one, so that no value is ignored, at line 1 column 102",
+        ),
+        (
             json(r#"[["x", "2022-01", "red", "late"]]"#),
             "row 1: expected an override object with the keys entity, indicator, theme, period, status, reason",
         ),
@@ -1005,6 +1030,9 @@ fn overrides_refuse_what_they_would_otherwise_ignore() {
         json(r#"[{"Indicator": "x", " PERIOD": "2022-01", "Status": "red", "reason": "late"}]"#)
             .expect("reads");
     assert_eq!((read.len(), read[0].status.as_str()), (1, "red"));
+    let read = json(r#"[{"indicator": "x", "period": "2022-01", "status": "red", "reason": "late", "": null, " ": ""}]"#)
+        .expect("keys without a name that hold nothing are a frame's empty columns");
+    assert_eq!(read.len(), 1);
 }
 
 /// An override for an entity the data writes in another case is an error

@@ -21,6 +21,7 @@ import json
 import math
 import numbers
 import os
+import re
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -574,7 +575,15 @@ def _rows_of(frame: Any) -> list[Any] | None:
     if hasattr(frame, "to_pylist"):  # pyarrow
         return list(frame.to_pylist())
     if hasattr(frame, "to_dict") and hasattr(frame, "columns"):  # pandas
-        return list(frame.to_dict("records"))
+        # pandas names a header cell that is empty "Unnamed: N"; with no
+        # values it is a spreadsheet's trailing comma, which polars, pyarrow
+        # and a CSV file give as a column without a name (allowed while empty).
+        empty = [
+            c
+            for c in frame.columns
+            if isinstance(c, str) and re.fullmatch(r"Unnamed: \d+", c) and frame[c].isna().all()
+        ]
+        return list(frame.drop(columns=empty).to_dict("records"))
     if hasattr(frame, "__arrow_c_stream__"):
         pa = _require("pyarrow")
 
