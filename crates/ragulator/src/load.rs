@@ -989,6 +989,9 @@ fn offset_in_expression(text: &str, start: usize, expression: &str, at: usize) -
             }
         }
     }
+    // The end of the expression is the end of its last token: a YAML `|`
+    // block's final newline would otherwise lead to the next line.
+    let at = at.min(expression.trim_end().len());
     let mut raw = content.char_indices().peekable();
     let mut line_start = false;
     for c in expression.get(..at)?.chars() {

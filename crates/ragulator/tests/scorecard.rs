@@ -423,6 +423,8 @@ fn an_expression_error_points_into_the_expression() {
         (yaml("gap >= 0 and bogus > 3"), Format::Yaml, (9, 26)),
         (yaml("\"gap >= 0 and bogus > 3\""), Format::Yaml, (9, 27)),
         (yaml("|\n          gap >= 0 and\n            bogus > 3"), Format::Yaml, (11, 13)),
+        // An error at a block's end: after its last token, not on the next line.
+        (yaml("|\n          gap >= 0 and\n"), Format::Yaml, (10, 23)),
         // Folded: the text's line break became a space, so the value.
         (yaml(">-\n          gap >= 0 and\n          bogus > 3"), Format::Yaml, (10, 11)),
     ];
