@@ -239,7 +239,12 @@ fn main() -> ExitCode {
         }) => explain(&input, &indicator, &period, entity),
         Some(Command::Spc { input, .. }) if input.overrides.is_some() => {
             use clap::CommandFactory;
-            Cli::command()
+            // Built, so that the usage printed is `ragulator spc ...`.
+            let mut cli = Cli::command();
+            cli.build();
+            cli.find_subcommand_mut("spc")
+                .cloned()
+                .unwrap_or_else(Cli::command)
                 .error(
                     clap::error::ErrorKind::ArgumentConflict,
                     "spc charts values, not statuses: --overrides does not apply to it",
@@ -523,7 +528,8 @@ fn evaluate(
     }
     // The JSON lists them; the table and the CSV have no place for them.
     if !evaluation.rejected.is_empty() && format != OutputFormat::Json {
-        err!("{} rows rejected:", evaluation.rejected.len());
+        let n = evaluation.rejected.len();
+        err!("{n} {} rejected:", if n == 1 { "row" } else { "rows" });
         for r in evaluation.rejected.iter().take(20) {
             err!("  row {}: {}", r.row, r.reason);
         }

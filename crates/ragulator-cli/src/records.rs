@@ -68,11 +68,12 @@ fn report_rejected(path: &Path, records: &ragulator::Records) {
         return;
     }
     err!(
-        "{}: {} of {} {} rows rejected:",
+        "{}: {} of {} {} {} rejected:",
         path.display(),
         rejected.len(),
         records.input_rows(),
-        records.source()
+        records.source(),
+        if rejected.len() == 1 { "row" } else { "rows" }
     );
     for r in rejected.iter().take(20) {
         err!("  row {}: {}", r.row, r.reason);

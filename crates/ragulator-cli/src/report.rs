@@ -50,9 +50,10 @@ pub fn run(args: &ReportArgs) -> Result<(), Failure> {
     std::fs::write(&args.output, html)
         .map_err(|e| Failure::new(format!("cannot write {}: {e}", args.output.display())))?;
     if !data.rejected().is_empty() {
+        let n = data.rejected().len();
         err!(
-            "{} data rows rejected (run `ragulator evaluate` to list them); the report says so",
-            data.rejected().len()
+            "{n} data {} rejected (run `ragulator evaluate` to list them); the report says so",
+            if n == 1 { "row" } else { "rows" }
         );
     }
     err!("wrote {}", args.output.display());

@@ -214,7 +214,7 @@ fn rejected_rows_are_reported_in_every_format() {
             assert!(stdout.contains("unknown indicator 'nope'"), "{stdout}");
         } else {
             assert!(
-                stderr.contains("1 rows rejected:\n  row 2: unknown indicator 'nope'"),
+                stderr.contains("1 row rejected:\n  row 2: unknown indicator 'nope'"),
                 "{format}: {stderr}"
             );
             assert!(!stdout.contains("nope"), "{format}: {stdout}");
@@ -445,7 +445,9 @@ fn exit_codes() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--overrides does not apply"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--overrides does not apply"), "{stderr}");
+    assert!(stderr.contains("Usage: ragulator spc "), "{stderr}");
     let out = ragulator()
         .args([
             "explain",

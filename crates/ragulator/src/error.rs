@@ -157,7 +157,9 @@ pub enum Error {
     /// The data or overrides are invalid as a whole.
     #[error(transparent)]
     Data(#[from] DataError),
-    /// A period given as an option is not a period.
+    /// A text parsed as a period ([`crate::Period::parse`], `str::parse`)
+    /// is not one. (A bad `period` option to [`crate::Scorecard::evaluate`]
+    /// is [`Error::Data`], as the evaluation's other input is.)
     #[error(transparent)]
     Period(#[from] crate::period::PeriodError),
 }

@@ -1483,7 +1483,8 @@ impl Scorecard {
                 ));
             };
             let values: Vec<&serde_json::Value> = object.values().collect();
-            let (columns, unnamed) = override_columns(object.keys().map(String::as_str), Some(row))?;
+            let (columns, unnamed) =
+                override_columns(object.keys().map(String::as_str), Some(row))?;
             // An empty key is a frame's column without a name (a trailing
             // comma's): allowed, as in CSV, while it holds nothing.
             let holds_something = |v: &&serde_json::Value| match v {
@@ -1491,7 +1492,10 @@ impl Scorecard {
                 serde_json::Value::String(s) => !trim(s).is_empty(),
                 _ => true,
             };
-            if unnamed.iter().any(|&ix| values.get(ix).is_some_and(holds_something)) {
+            if unnamed
+                .iter()
+                .any(|&ix| values.get(ix).is_some_and(holds_something))
+            {
                 return Err(DataError::in_row(
                     row,
                     None,

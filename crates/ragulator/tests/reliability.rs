@@ -530,7 +530,8 @@ fn whole_numbers_beyond_64_bits_are_decimals_or_out_of_range_in_every_format() {
 #[test]
 fn a_json_key_written_twice_in_one_object_fails_naming_it() {
     let s = one_indicator();
-    let json = b"[\n  {\"indicator\": \"x\", \"period\": \"2022-01\", \"value\": 6, \"value\": 7}\n]";
+    let json =
+        b"[\n  {\"indicator\": \"x\", \"period\": \"2022-01\", \"value\": 6, \"value\": 7}\n]";
     let message = match s.read_json(json) {
         Ok(_) => panic!("a key given twice was read"),
         Err(e) => e.to_string(),
