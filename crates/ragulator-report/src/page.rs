@@ -354,10 +354,7 @@ fn theme_section(r: &Report<'_>, theme: &Theme, number: usize, of: usize) -> Str
     if let Some(t) = tr {
         // An override's sentence is left to the judgement box below, which
         // gives its reason: the roll-up's sentence alone here.
-        let rollup = match (&t.overridden, t.explanation.split_once(" Overridden to ")) {
-            (Some(_), Some((before, _))) => before,
-            _ => t.explanation.as_str(),
-        };
+        let rollup = t.rollup_explanation();
         if !rollup.is_empty() {
             let _ = write!(out, "<p class=\"rollup\">{}</p>", escape(rollup));
         }

@@ -6,7 +6,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::eval::{reference, IndicatorResult, ThemeResult};
+use crate::eval::{reference, IndicatorResult, OverrideNote, ThemeResult};
 use crate::load::{Indicator, Rule, Scorecard, Theme};
 use crate::model::{Polarity, TargetValue, Tolerance, Unit};
 
@@ -444,12 +444,17 @@ pub fn theme(
     };
     let mut s = format!("{} is {label} ({how}; {counts}).", theme.name);
     if let Some(o) = &r.overridden {
-        s.push_str(&format!(
-            " Overridden to {}: {} (the roll-up gave {}).",
-            o.status,
-            o.reason.trim_end_matches('.'),
-            r.computed_status
-        ));
+        s.push_str(&theme_override(o, &r.computed_status));
     }
     s
+}
+
+/// The sentence an override adds to a theme's explanation (see
+/// [`ThemeResult::rollup_explanation`](crate::ThemeResult::rollup_explanation)).
+pub(crate) fn theme_override(o: &OverrideNote, computed_status: &str) -> String {
+    format!(
+        " Overridden to {}: {} (the roll-up gave {computed_status}).",
+        o.status,
+        o.reason.trim_end_matches('.'),
+    )
 }

@@ -327,6 +327,33 @@ pub struct ThemeResult {
     pub explanation: String,
 }
 
+impl ThemeResult {
+    /// The explanation without an override's sentence: what the roll-up
+    /// gave and why, for a page that shows the override's judgement and
+    /// reason apart (the HTML report does).
+    ///
+    /// ```
+    /// let s = ragulator::Scorecard::from_toml(
+    ///     "ragulator = 1\n[[theme]]\nid = 't'\nname = 'Help'\n[[indicator]]\nid = 'x'\nname = 'X'\nunit = 'count'\npolarity = 'higher_is_better'\ntheme = 't'\ntarget = 10\nrag = { rule = 'target', amber = 1 }\n",
+    /// ).unwrap();
+    /// let data = s.read_csv(b"indicator,period,value\nx,2022-06,4\n").unwrap();
+    /// let overrides = s.read_overrides_csv(b"theme,period,status,reason\nt,2022-06,amber,Recovering\n").unwrap();
+    /// let options = ragulator::EvaluateOptions { overrides, ..Default::default() };
+    /// let theme = &s.evaluate(&data, &options).unwrap().themes[0];
+    /// assert!(theme.explanation.ends_with("Overridden to amber: Recovering (the roll-up gave red)."));
+    /// assert_eq!(theme.rollup_explanation(), "Help is Red – High Risk (the worst status among indicators with data; 1 red).");
+    /// ```
+    pub fn rollup_explanation(&self) -> &str {
+        match &self.overridden {
+            Some(o) => self
+                .explanation
+                .strip_suffix(explain::theme_override(o, &self.computed_status).as_str())
+                .unwrap_or(&self.explanation),
+            None => &self.explanation,
+        }
+    }
+}
+
 /// The result of an evaluation: indicators, themes, rejected rows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evaluation {
