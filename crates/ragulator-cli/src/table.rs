@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write;
 
 use ragulator::explain::{number, reference_places, with_unit};
+use ragulator::load::Indicator;
 use ragulator::{Direction, Evaluation, IndicatorResult, Scorecard};
 
 fn ansi(colour: &str) -> &'static str {
@@ -40,6 +41,69 @@ fn lpad(text: &str, width: usize) -> String {
     format!("{}{text}", " ".repeat(width.saturating_sub(n)))
 }
 
+/// One indicator's line of the table, as text.
+struct Row<'a> {
+    result: &'a IndicatorResult,
+    name: String,
+    /// Value, target, then each comparator.
+    cells: Vec<String>,
+    arrow: &'static str,
+    travel: &'static str,
+    label: String,
+}
+
+fn row<'a>(ind: &Indicator, r: &'a IndicatorResult, comparators: &[(String, String)]) -> Row<'a> {
+    // Targets and comparators are never rounded; nor is their display.
+    let reference = |v| with_unit(v, ind.unit, reference_places(v, ind.decimals));
+    let value = r
+        .value
+        .map(|v| with_unit(v, ind.unit, ind.decimals))
+        .unwrap_or_else(|| "–".into());
+    let target = match r.target {
+        Some(ragulator::model::TargetValue::Value(t)) => reference(t.0),
+        Some(ragulator::model::TargetValue::Range { low, high }) => format!(
+            "{}–{}",
+            number(low.0, reference_places(low.0, ind.decimals)),
+            reference(high.0)
+        ),
+        None => "–".into(),
+    };
+    let mut cells = vec![value, target];
+    for (name, _) in comparators {
+        let c = r
+            .comparators
+            .iter()
+            .find(|(n, _)| &**n == name.as_str())
+            .map(|(_, v)| reference(*v));
+        cells.push(c.unwrap_or_else(|| "–".into()));
+    }
+    let label = match (&r.label, &r.overridden) {
+        (Some(l), Some(_)) => format!(
+            "{l} (overridden from {})",
+            r.computed_status.as_deref().unwrap_or("")
+        ),
+        (Some(l), None) => l.to_string(),
+        (None, _) => "context".to_string(),
+    };
+    // The arrow shows the movement, the word whether it is better.
+    let travel = match r.direction {
+        Direction::Improving => "better",
+        Direction::Worsening => "worse",
+        Direction::NoChange => "no change",
+        Direction::Up => "up",
+        Direction::Down => "down",
+        Direction::NotComparable => "",
+    };
+    Row {
+        result: r,
+        name: ind.name.clone(),
+        cells,
+        arrow: r.direction.arrow(ind.polarity),
+        travel,
+        label,
+    }
+}
+
 /// Renders an evaluation as a text table.
 pub fn render(scorecard: &Scorecard, evaluation: &Evaluation, colour: bool) -> String {
     let mut out = String::new();
@@ -71,76 +135,51 @@ pub fn render(scorecard: &Scorecard, evaluation: &Evaluation, colour: bool) -> S
             .iter()
             .filter(|r| r.entity.as_deref() == entity && r.period == period)
             .collect();
-        let mut header = format!(
-            "  {} {} {}",
-            pad("Indicator", name_width),
-            lpad("Value", 14),
-            lpad("Target", 14)
-        );
-        for (name, _) in &comparators {
-            header.push_str(&format!(" {}", lpad(&name.to_uppercase(), 14)));
+        // Every cell first, so that each column is as wide as its widest
+        // cell (a range target, "668 per 10,000") in all of this block's
+        // sections.
+        let rows: Vec<Row> = here
+            .iter()
+            .filter_map(|r| Some(row(scorecard.indicator(&r.indicator)?, r, &comparators)))
+            .collect();
+        let mut headers = vec!["Value".to_string(), "Target".to_string()];
+        headers.extend(comparators.iter().map(|(name, _)| name.to_uppercase()));
+        let widths: Vec<usize> = headers
+            .iter()
+            .enumerate()
+            .map(|(i, h)| {
+                rows.iter()
+                    .map(|row| row.cells[i].chars().count())
+                    .chain([h.chars().count(), 6])
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let mut header = format!("  {}", pad("Indicator", name_width));
+        for (h, w) in headers.iter().zip(&widths) {
+            let _ = write!(header, " {}", lpad(h, *w));
         }
         header.push_str("  Direction    Status");
-        let section = |title: String, rows: Vec<&IndicatorResult>, out: &mut String| {
+        let section = |title: String, members: Vec<&IndicatorResult>, out: &mut String| {
             let _ = writeln!(out, "\n{title}");
             let _ = writeln!(out, "{header}");
-            for r in rows {
-                let Some(ind) = scorecard.indicator(&r.indicator) else {
+            for r in members {
+                let Some(row) = rows.iter().find(|row| std::ptr::eq(row.result, r)) else {
                     continue;
                 };
-                // Targets and comparators are never rounded; nor is their display.
-                let reference = |v| with_unit(v, ind.unit, reference_places(v, ind.decimals));
-                let value = r
-                    .value
-                    .map(|v| with_unit(v, ind.unit, ind.decimals))
-                    .unwrap_or_else(|| "–".into());
-                let target = match r.target {
-                    Some(ragulator::model::TargetValue::Value(t)) => reference(t.0),
-                    Some(ragulator::model::TargetValue::Range { low, high }) => format!(
-                        "{}–{}",
-                        number(low.0, reference_places(low.0, ind.decimals)),
-                        reference(high.0)
-                    ),
-                    None => "–".into(),
-                };
-                let mut line = format!(
-                    "  {} {} {}",
-                    pad(&ind.name, name_width),
-                    lpad(&value, 14),
-                    lpad(&target, 14)
-                );
-                for (name, _) in &comparators {
-                    let c = r
-                        .comparators
-                        .iter()
-                        .find(|(n, _)| &**n == name.as_str())
-                        .map(|(_, v)| reference(*v));
-                    line.push_str(&format!(" {}", lpad(&c.unwrap_or_else(|| "–".into()), 14)));
+                let mut line = format!("  {}", pad(&row.name, name_width));
+                for (cell, w) in row.cells.iter().zip(&widths) {
+                    let _ = write!(line, " {}", lpad(cell, *w));
                 }
                 let status = r.status.as_deref().unwrap_or("");
-                let label = match (&r.label, &r.overridden) {
-                    (Some(l), Some(_)) => format!(
-                        "{l} (overridden from {})",
-                        r.computed_status.as_deref().unwrap_or("")
-                    ),
-                    (Some(l), None) => l.to_string(),
-                    (None, _) => "context".to_string(),
-                };
-                // The arrow shows the movement, the word whether it is better.
-                let travel = match r.direction {
-                    Direction::Improving => "better",
-                    Direction::Worsening => "worse",
-                    Direction::NoChange => "no change",
-                    Direction::Up => "up",
-                    Direction::Down => "down",
-                    Direction::NotComparable => "",
-                };
-                line.push_str(&format!(
-                    "  {} {travel:<9}  {}",
-                    r.direction.arrow(ind.polarity),
-                    paint(&label, status, colour)
-                ));
-                let _ = writeln!(out, "{line}");
+                let _ = writeln!(
+                    line,
+                    "  {} {:<9}  {}",
+                    row.arrow,
+                    row.travel,
+                    paint(&row.label, status, colour)
+                );
+                out.push_str(&line);
             }
         };
         for theme in scorecard.themes() {

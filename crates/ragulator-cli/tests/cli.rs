@@ -540,3 +540,34 @@ fn override_problems_found_against_the_data_name_the_file() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Each column of the table is as wide as its widest cell: a range target
+/// ("45.0–60.0 per 10,000") or a rate with its unit does not push the
+/// rest of its row out of line.
+#[test]
+fn the_table_columns_line_up_whatever_their_contents() {
+    let out = ragulator()
+        .args(["evaluate", "--scorecard", &example("scorecard.toml")])
+        .args(["--data", &example("data.csv")])
+        .args(["--period", "2022-06", "--entity", "southampton"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("45.0–60.0 per 10,000"), "{table}");
+    let mut rows = 0;
+    let mut direction_at = None;
+    for line in table.lines() {
+        let chars: Vec<char> = line.chars().collect();
+        if line.starts_with("  Indicator") {
+            let at = line.find("Direction").expect("a Direction column");
+            direction_at = Some(line[..at].chars().count());
+        } else if let (Some(at), true) = (direction_at, line.starts_with("  ")) {
+            // The arrow sits under "Direction", after a gap of two spaces.
+            assert_eq!(&chars[at - 2..at], [' ', ' '], "{line}\n{table}");
+            assert!("↑↓→·".contains(chars[at]), "{line}\n{table}");
+            rows += 1;
+        }
+    }
+    assert!(rows >= 12, "{table}");
+}
