@@ -148,8 +148,11 @@ impl fmt::Display for DataError {
 
 impl std::error::Error for DataError {}
 
-/// Any error ragulator reports: a bad scorecard or bad data.
+/// Any error ragulator reports: a bad scorecard or bad data. Non-exhaustive:
+/// match the variants you handle and keep a `_` arm, so that a later kind
+/// of error is not a breaking change.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The scorecard is invalid.
     #[error(transparent)]
