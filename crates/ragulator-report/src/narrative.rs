@@ -12,7 +12,7 @@
 //! are checked when the file is read, so a typo is an error, not a section
 //! that silently stays empty.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use ragulator::{Diagnostic, Format, Period, Scorecard};
 use serde::Deserialize;
@@ -54,7 +54,42 @@ impl NarrativeError {
 /// Largest narrative accepted: commentary, not a data file.
 const MAX_BYTES: usize = 4 * 1024 * 1024;
 
-type Raw = BTreeMap<String, BTreeMap<String, NarrativeEntry>>;
+type Raw = Unique<Unique<NarrativeEntry>>;
+
+/// A mapping's entries in file order, a key given twice refused: serde_json
+/// keeps the last of a JSON object's duplicate keys, which would drop a
+/// theme's or a month's commentary silently (TOML and YAML refuse them).
+#[derive(Debug)]
+struct Unique<V>(Vec<(String, V)>);
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for Unique<V> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Entries<V>(std::marker::PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for Entries<V> {
+            type Value = Unique<V>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a mapping")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Unique<V>, A::Error> {
+                let mut entries: Vec<(String, V)> = Vec::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    if entries.iter().any(|(k, _)| *k == key) {
+                        return Err(serde::de::Error::custom(format_args!(
+                            "key `{key}` given twice; keep one, so that no commentary is lost"
+                        )));
+                    }
+                    let value = map.next_value()?;
+                    entries.push((key, value));
+                }
+                Ok(Unique(entries))
+            }
+        }
+        d.deserialize_map(Entries(std::marker::PhantomData))
+    }
+}
 
 impl Narrative {
     /// Reads a narrative from TOML, JSON or YAML text and checks its theme
@@ -85,8 +120,11 @@ impl Narrative {
             ));
         }
         let raw = parse_raw(text, format)?;
-        let mut entries = HashMap::new();
-        for (theme, periods) in raw {
+        let mut entries: HashMap<(String, Period), NarrativeEntry> = HashMap::new();
+        // The text each entry's period was written as, to name both of two
+        // spellings of one period ("2022-Q2", "2022-q2").
+        let mut written: HashMap<(String, Period), String> = HashMap::new();
+        for (theme, periods) in raw.0 {
             if !scorecard.themes().iter().any(|t| t.id == theme) {
                 let ids: Vec<&str> = scorecard.themes().iter().map(|t| t.id.as_str()).collect();
                 return Err(NarrativeError::at(
@@ -101,10 +139,17 @@ impl Narrative {
                     ),
                 ));
             }
-            for (period, entry) in periods {
-                let p = scorecard.parse_period(&period).map_err(|e| {
-                    NarrativeError::at(format!("{theme}.\"{period}\""), e.to_string())
-                })?;
+            for (period, entry) in periods.0 {
+                let path = format!("{theme}.\"{period}\"");
+                let p = scorecard
+                    .parse_period(&period)
+                    .map_err(|e| NarrativeError::at(path.clone(), e.to_string()))?;
+                if let Some(first) = written.insert((theme.clone(), p), period.clone()) {
+                    return Err(NarrativeError::at(
+                        path,
+                        format!("'{period}' is the period '{first}' again, written twice for theme '{theme}'; keep one, so that no commentary is lost"),
+                    ));
+                }
                 entries.insert((theme.clone(), p), entry);
             }
         }

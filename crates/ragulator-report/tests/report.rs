@@ -455,6 +455,37 @@ fn narrative_errors_say_where() {
     )
     .unwrap_err();
     assert_eq!(err.diagnostic.path, "contact.\"2022-13\"");
+    // A month written twice would lose one of its commentaries: in JSON
+    // (whose reader keeps the last key) and as two spellings of a period.
+    let err = Narrative::parse(
+        &scorecard,
+        "{\"contact\": {\"2022-06\": {\"analysis\": \"first\"}, \"2022-06\": {\"analysis\": \"second\"}}}",
+        Format::Json,
+    )
+    .unwrap_err();
+    // The path is the mapping the key is repeated in; the line and column
+    // are the second key's.
+    assert_eq!(err.diagnostic.path, "contact");
+    assert_eq!(
+        (err.diagnostic.line, err.diagnostic.column),
+        (Some(1), Some(56))
+    );
+    assert!(
+        err.diagnostic.message.contains("key `2022-06` given twice"),
+        "{}",
+        err.diagnostic.message
+    );
+    let err = Narrative::parse(
+        &scorecard,
+        "[contact.\"2022-Q2\"]\nanalysis = \"first\"\n[contact.\"2022-q2\"]\nanalysis = \"second\"\n",
+        Format::Toml,
+    )
+    .unwrap_err();
+    assert_eq!(err.diagnostic.path, "contact.\"2022-q2\"");
+    assert_eq!(
+        err.diagnostic.message,
+        "'2022-q2' is the period '2022-Q2' again, written twice for theme 'contact'; keep one, so that no commentary is lost"
+    );
     let ok = Narrative::parse(
         &scorecard,
         "contact:\n  \"2022-06\":\n    analysis: Seen.\n    next_steps: Keep going.\n",
