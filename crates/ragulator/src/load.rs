@@ -628,10 +628,12 @@ fn spec_from_tree_reporting_all(
                 None => break,
             }
         }
-        let consequence = e
-            .missing_field()
-            .is_some_and(|field| removed.iter().any(|k| k == field))
-            || repaired.iter().any(|p| &d.path == p);
+        // A field missing beside a replaced variant (`unit = "furlongs"`
+        // and no `name`) is news: the replacement took nothing away.
+        let consequence = match e.missing_field() {
+            Some(field) => removed.iter().any(|k| k == field),
+            None => repaired.iter().any(|p| &d.path == p),
+        };
         if consequence {
             // Take out the mapping the consequence is in, if it is an entry.
             match tree.remove_at_path(&d.path) {
