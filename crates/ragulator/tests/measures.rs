@@ -431,6 +431,17 @@ fn interval_in_working_days_across_the_jubilee() {
         s.failing_records(&set, "m", None, "2022-06").expect("drills")[0].reason,
         "visited 2022-06-15 is 11 working days after the previous one on 2022-05-27 (row 3); the longest gap allowed is 10 working days"
     );
+    // A one-month window is "the month", not "the 1 months".
+    let explanation = &result(&e, "2022-06").explanation;
+    assert!(
+        explanation.ends_with("in the month to 30 June 2022."),
+        "{explanation}"
+    );
+    assert!(
+        result(&evaluate(&interval(10, "working_days", 3), &set), "2022-06")
+            .explanation
+            .contains("in the 3 months to 30 June 2022"),
+    );
 }
 
 // ---------------------------------------------------------------- rolling count

@@ -752,8 +752,9 @@ impl Run<'_> {
                 sink.add(rec.entity_of(r), p, hit, |out| {
                     if let Some(b) = before {
                         let reason = format!(
-                            "{} {} is within {months} months of the previous one on {} (row {})",
+                            "{} {} is within {months} {} of the previous one on {} (row {})",
                             self.col(date_col),
+                            TimeUnit::Months.words(months),
                             show(m.d),
                             show(b.d),
                             rec.rows.get(b.r as usize).copied().unwrap_or(0)
@@ -1005,9 +1006,10 @@ impl Run<'_> {
             match count {
                 RateCount::Events { window_months, .. } => match window_months {
                     Some(w) => format!(
-                        "{} {} is in the {w} months to {}",
+                        "{} {} is in {} to {}",
                         self.col(date_col),
                         show(d),
+                        super::the_months(w),
                         show(grid.ends[p])
                     ),
                     None => format!(

@@ -57,7 +57,7 @@ pub use records::{RecordCell, Records, RecordsBuilder};
 
 use compile::{Kind, Measure, RateCount};
 use compute::{Counts, Drill, Prep, Run};
-use spec::CountedBy;
+use spec::{CountedBy, TimeUnit};
 
 /// Most (entity, period) results one measure may produce: a guard against
 /// an id column given as the entity, or daily periods over centuries.
@@ -382,7 +382,8 @@ pub(crate) fn sentence(sc: &Scorecard, ind: &Indicator, r: &IndicatorResult) -> 
             Kind::Recurrence {
                 id, within_months, ..
             } => format!(
-                "were within {within_months} months of a previous one for the same {}",
+                "were within {within_months} {} of a previous one for the same {}",
+                TimeUnit::Months.words(*within_months),
                 spaced(src.column_name(*id))
             ),
             Kind::Interval {
@@ -391,23 +392,25 @@ pub(crate) fn sentence(sc: &Scorecard, ind: &Indicator, r: &IndicatorResult) -> 
                 window_months,
                 ..
             } => format!(
-                "had no gap of more than {max_gap} {} between {} in the {window_months} months to {end}",
+                "had no gap of more than {max_gap} {} between {} in {} to {end}",
                 unit.words(*max_gap),
-                spaced(&src.name)
+                spaced(&src.name),
+                the_months(*window_months)
             ),
             Kind::RollingCount {
                 at_least,
                 window_months,
                 ..
             } => format!(
-                "had {at_least} or more {} in the {window_months} months to {end}",
-                spaced(&src.name)
+                "had {at_least} or more {} in {} to {end}",
+                spaced(&src.name),
+                the_months(*window_months)
             ),
             Kind::Rate { count, .. } => match count {
                 RateCount::Events {
                     window_months: Some(w),
                     ..
-                } => format!("in the {w} months to {end}"),
+                } => format!("in {} to {end}", the_months(*w)),
                 RateCount::Events { .. } => format!("in {}", r.period),
                 RateCount::Open { .. } => format!("at {end}"),
             },
@@ -457,4 +460,13 @@ fn long_date(d: chrono::NaiveDate) -> String {
     ];
     let month = MONTHS.get(d.month0() as usize).copied().unwrap_or("");
     format!("{} {month} {}", d.day(), d.year())
+}
+
+/// `the month` or `the 3 months`, for a window ending at a period's end.
+pub(crate) fn the_months(n: u32) -> String {
+    if n == 1 {
+        "the month".to_string()
+    } else {
+        format!("the {n} months")
+    }
 }
