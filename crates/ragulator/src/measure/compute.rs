@@ -754,8 +754,8 @@ impl Run<'_> {
                         let reason = format!(
                             "{} {} is within {months} {} of the previous one on {} (row {})",
                             self.col(date_col),
-                            TimeUnit::Months.words(months),
                             show(m.d),
+                            TimeUnit::Months.words(months),
                             show(b.d),
                             rec.rows.get(b.r as usize).copied().unwrap_or(0)
                         );
