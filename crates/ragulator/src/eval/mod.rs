@@ -1901,9 +1901,11 @@ impl<'a> Evaluator<'a> {
                         let top = ranked.iter().rposition(|&c| c == max && c > 0);
                         (top.map(|i| i as StatusIx).unwrap_or(no_data), None)
                     }
-                    // Nothing to judge (context indicators only): no data,
-                    // as with worst and majority, not the rule set's otherwise.
-                    CompiledRollup::RuleSet(_) if theme.members.is_empty() => (no_data, None),
+                    // Nothing to judge (context indicators only, or no
+                    // member with data): no data, as with worst and
+                    // majority, not the rule set's otherwise, which would
+                    // give a status to absent data by accident.
+                    CompiledRollup::RuleSet(_) if ranked.iter().all(|&c| c == 0) => (no_data, None),
                     CompiledRollup::RuleSet(rs) => {
                         let env = ThemeEnv {
                             counts: &counts,
