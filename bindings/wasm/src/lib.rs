@@ -486,12 +486,13 @@ impl Scorecard {
     /// core writes it in explanations: the indicator's decimals, or more
     /// where the number has more (a target of 84.14 is `84.14%`, never
     /// `84.1%`: targets and comparators are not rounded), thousands
-    /// separators, unit (`24.1%`, `74 per 10,000`).
+    /// separators, unit (`24.1%`, `74 per 10,000`). A JS number is taken
+    /// by its shortest form, as in data rows (`20` is `20.0%`).
     #[wasm_bindgen(js_name = formatValue)]
     pub fn format_value(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] indicator: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "string")] value: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | number")] value: JsValue,
     ) -> Result<String, JsValue> {
         let indicator = text_argument(&indicator, "formatValue", "an indicator id")?;
         // A number is read by its shortest form, as in data rows.

@@ -124,7 +124,7 @@ fn exact(text: &str, d: Decimal) -> Result<Decimal, String> {
         return Ok(d);
     }
     Err(format!(
-        "'{text}' has more digits than a decimal holds exactly (28 significant digits, at most 28 decimal places); round it before loading"
+        "'{text}' has more digits than a decimal holds exactly (28 or 29 significant digits, at most 28 decimal places); round it before loading"
     ))
 }
 
