@@ -872,11 +872,21 @@ fn toml_error(text: &str, e: &toml::de::Error, path: String) -> LoadError {
         }
         None => (None, None),
     };
+    let mut message = plain_types(e.message().trim());
+    // toml says "duplicate key" and points at it: name it, as JSON and
+    // YAML do (`comparators = { sn = 87.5, sn = 80 }`).
+    if message == "duplicate key" {
+        let key = e.span().and_then(|span| text.get(span)).map(str::trim);
+        if let Some(key) = key.filter(|k| !k.is_empty() && !k.contains('\n')) {
+            let key = key.trim_matches(['"', '\'']);
+            message = format!("duplicate key `{key}`");
+        }
+    }
     Diagnostic {
         path,
         line,
         column,
-        message: plain_types(e.message().trim()),
+        message,
     }
     .into()
 }
