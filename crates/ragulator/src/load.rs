@@ -2062,10 +2062,11 @@ fn title_case(id: &str) -> String {
 /// A JSON document (data, overrides or case records) as serde_json reads
 /// it, except that a key given twice in one object is an error and that a
 /// number that lost digits as an f64 (serde_json keeps about 15
-/// significant digits) is given back as its numeral, a string, which data
-/// reading takes as the exact decimal written (or refuses, for more digits
-/// than a decimal holds). Only a text with a number that long is read a
-/// second time, into the tree, for the numerals.
+/// significant digits, and reads some exponents a unit in the last place
+/// off) is given back as its numeral, a string, which data reading takes
+/// as the exact decimal written (or refuses, for more digits than a
+/// decimal holds). Only a text with a number that long, or with an
+/// exponent, is read a second time, into the tree, for the numerals.
 pub(crate) fn json_document(bytes: &[u8]) -> Result<serde_json::Value, serde_json::Error> {
     let bytes = without_bom_bytes(bytes);
     let mut doc = parse::json_data(bytes)?;
@@ -2080,10 +2081,19 @@ pub(crate) fn json_document(bytes: &[u8]) -> Result<serde_json::Value, serde_jso
     Ok(doc)
 }
 
-/// Whether a JSON text has a number of more than 15 digits (outside strings).
+/// Whether a JSON text has a number serde_json may read inexactly (outside
+/// strings): one of more than 15 digits, or one with an exponent, which
+/// its fast path can read a unit in the last place off (979e-25 as
+/// 9.789999999999999e-23; its `float_roundtrip` feature would fix that for
+/// 9 KiB more WebAssembly).
 fn has_long_number(bytes: &[u8]) -> bool {
     let (mut in_string, mut escaped, mut digits) = (false, false, 0);
+    let mut after_digit = false;
     for &b in bytes {
+        if !in_string && matches!(b, b'e' | b'E') && after_digit {
+            return true;
+        }
+        after_digit = b.is_ascii_digit() || (after_digit && b == b'.');
         if in_string {
             match b {
                 _ if escaped => escaped = false,
