@@ -165,22 +165,21 @@ fn holds_every_digit(text: &str, d: Decimal) -> bool {
 /// assert!(float_loses_digits("84.949999999999999999999999999999", 84.95));
 /// // An exponent read a unit in the last place off, as serde_json can.
 /// assert!(float_loses_digits("979e-25", 9.789999999999999e-23));
+/// assert!(!float_loses_digits("979e-25", 9.79e-23));
 /// assert!(!float_loses_digits("1.5e3", 1500.0));
 /// ```
 pub fn float_loses_digits(numeral: &str, v: f64) -> bool {
-    // Up to 15 digits an f64's shortest representation is the numeral, if
-    // it was read exactly; serde_json's fast path reads some exponents a
-    // unit in the last place off (979e-25), so those are compared.
-    let short = numeral.bytes().filter(u8::is_ascii_digit).count() <= 15;
-    if short && !numeral.contains(['e', 'E']) {
-        return false;
+    if numeral.bytes().filter(u8::is_ascii_digit).count() <= 15 {
+        // Then it is the float's shortest representation, if the float was
+        // read exactly; serde_json's fast path reads some exponents a unit
+        // in the last place off (979e-25 as 9.789999999999999e-23).
+        return numeral.contains(['e', 'E']) && numeral.parse::<f64>().is_ok_and(|f| f != v);
     }
     match parse_decimal(numeral) {
         Ok(d) => decimal_from_f64(v) != Ok(d),
         // Refused (more digits than a decimal holds): the numeral's reason
-        // is the one to give, as for a string. A short one out of range
-        // (1e40) is refused as its float is, whichever is quoted.
-        Err(_) => !short,
+        // is the one to give, as for a string.
+        Err(_) => true,
     }
 }
 
