@@ -1,7 +1,7 @@
 //! The terminal table: per entity and period, each theme with its status,
 //! then its indicators with value, target, comparators, direction and label.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write;
 
 use ragulator::explain::{number, reference_places, with_unit};
@@ -42,8 +42,7 @@ fn lpad(text: &str, width: usize) -> String {
 }
 
 /// One indicator's line of the table, as text.
-struct Row<'a> {
-    result: &'a IndicatorResult,
+struct Row {
     name: String,
     /// Value, target, then each comparator.
     cells: Vec<String>,
@@ -52,7 +51,7 @@ struct Row<'a> {
     label: String,
 }
 
-fn row<'a>(ind: &Indicator, r: &'a IndicatorResult, comparators: &[(String, String)]) -> Row<'a> {
+fn row(ind: &Indicator, r: &IndicatorResult, comparators: &[(String, String)]) -> Row {
     // Targets and comparators are never rounded; nor is their display.
     let reference = |v| with_unit(v, ind.unit, reference_places(v, ind.decimals));
     let value = r
@@ -95,7 +94,6 @@ fn row<'a>(ind: &Indicator, r: &'a IndicatorResult, comparators: &[(String, Stri
         Direction::NotComparable => "",
     };
     Row {
-        result: r,
         name: ind.name.clone(),
         cells,
         arrow: r.direction.arrow(ind.polarity),
@@ -138,9 +136,13 @@ pub fn render(scorecard: &Scorecard, evaluation: &Evaluation, colour: bool) -> S
         // Every cell first, so that each column is as wide as its widest
         // cell (a range target, "668 per 10,000") in all of this block's
         // sections.
-        let rows: Vec<Row> = here
+        // By indicator: one result each in this block.
+        let rows: HashMap<&str, Row> = here
             .iter()
-            .filter_map(|r| Some(row(scorecard.indicator(&r.indicator)?, r, &comparators)))
+            .filter_map(|r| {
+                let row = row(scorecard.indicator(&r.indicator)?, r, &comparators);
+                Some((&*r.indicator, row))
+            })
             .collect();
         let mut headers = vec!["Value".to_string(), "Target".to_string()];
         headers.extend(comparators.iter().map(|(name, _)| name.to_uppercase()));
@@ -148,7 +150,7 @@ pub fn render(scorecard: &Scorecard, evaluation: &Evaluation, colour: bool) -> S
             .iter()
             .enumerate()
             .map(|(i, h)| {
-                rows.iter()
+                rows.values()
                     .map(|row| row.cells[i].chars().count())
                     .chain([h.chars().count(), 6])
                     .max()
@@ -164,7 +166,7 @@ pub fn render(scorecard: &Scorecard, evaluation: &Evaluation, colour: bool) -> S
             let _ = writeln!(out, "\n{title}");
             let _ = writeln!(out, "{header}");
             for r in members {
-                let Some(row) = rows.iter().find(|row| std::ptr::eq(row.result, r)) else {
+                let Some(row) = rows.get(&*r.indicator) else {
                     continue;
                 };
                 let mut line = format!("  {}", pad(&row.name, name_width));
