@@ -1,6 +1,6 @@
 // The size of the optimised .wasm. The budget is 250 KB (250,000
 // bytes, 244.1 KiB) gzipped
-// and is NOT met yet (393.4 KiB by this measure, zlib level 9, down from
+// and is NOT met yet (394.0 KiB by this measure, zlib level 9, down from
 // 780: see bindings/wasm/README.md, "Size"; a build with stable Rust, which
 // scripts/build-wasm falls back to outside CI, is about 455 KiB and fails
 // here). Until the budget is met, this test guards against growth: it fails
@@ -13,7 +13,9 @@
 // keys, every unknown name in an expression, JS options checked by type;
 // 392 -> 394 KiB for the afternoon's second review: messages that say what
 // would be valid, validation that goes on past a bad target entry, new
-// load errors for settings that could never act, SPC warnings).
+// load errors for settings that could never act, SPC warnings; 394 -> 395
+// KiB, 2026-11-28 night, for a JSON key given twice, an empty override key
+// and JSON numbers with an exponent read exactly, which left 19 bytes).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,7 +25,7 @@ import { gzipSync } from 'node:zlib';
 import { PKG } from './helpers.mjs';
 
 const BUDGET = 250_000;
-const CEILING = 394 * 1024;
+const CEILING = 395 * 1024;
 
 test('the optimised .wasm does not grow past its current size', (t) => {
   const wasm = readFileSync(join(PKG, 'ragulator_bg.wasm'));
