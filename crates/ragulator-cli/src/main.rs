@@ -498,6 +498,15 @@ fn note_missing_entity(data: &ragulator::Observations, entity: Option<&str>) {
     }
 }
 
+/// "row" or "rows", for a count of rejected rows.
+pub(crate) fn rows_word(n: usize) -> &'static str {
+    if n == 1 {
+        "row"
+    } else {
+        "rows"
+    }
+}
+
 fn colour_enabled() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
 }
@@ -529,7 +538,7 @@ fn evaluate(
     // The JSON lists them; the table and the CSV have no place for them.
     if !evaluation.rejected.is_empty() && format != OutputFormat::Json {
         let n = evaluation.rejected.len();
-        err!("{n} {} rejected:", if n == 1 { "row" } else { "rows" });
+        err!("{n} {} rejected:", rows_word(n));
         for r in evaluation.rejected.iter().take(20) {
             err!("  row {}: {}", r.row, r.reason);
         }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use ragulator::measure::{failing_to_csv, failing_to_json, RecordSet};
 use ragulator::{EvaluateOptions, Observations, Scorecard};
 
-use crate::{load_scorecard, read, read_data, Failure, Input};
+use crate::{load_scorecard, read, read_data, rows_word, Failure, Input};
 
 /// Output formats of the `records` command.
 #[derive(Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
@@ -73,7 +73,7 @@ fn report_rejected(path: &Path, records: &ragulator::Records) {
         rejected.len(),
         records.input_rows(),
         records.source(),
-        if rejected.len() == 1 { "row" } else { "rows" }
+        rows_word(rejected.len())
     );
     for r in rejected.iter().take(20) {
         err!("  row {}: {}", r.row, r.reason);

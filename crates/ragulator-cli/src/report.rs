@@ -53,7 +53,7 @@ pub fn run(args: &ReportArgs) -> Result<(), Failure> {
         let n = data.rejected().len();
         err!(
             "{n} data {} rejected (run `ragulator evaluate` to list them); the report says so",
-            if n == 1 { "row" } else { "rows" }
+            crate::rows_word(n)
         );
     }
     err!("wrote {}", args.output.display());
