@@ -120,10 +120,9 @@ impl Narrative {
             ));
         }
         let raw = parse_raw(text, format)?;
-        let mut entries: HashMap<(String, Period), NarrativeEntry> = HashMap::new();
-        // The text each entry's period was written as, to name both of two
-        // spellings of one period ("2022-Q2", "2022-q2").
-        let mut written: HashMap<(String, Period), String> = HashMap::new();
+        // Each entry with the text its period was written as, to name both
+        // of two spellings of one period ("2022-Q2", "2022-q2").
+        let mut entries: HashMap<(String, Period), (String, NarrativeEntry)> = HashMap::new();
         for (theme, periods) in raw.0 {
             if !scorecard.themes().iter().any(|t| t.id == theme) {
                 let ids: Vec<&str> = scorecard.themes().iter().map(|t| t.id.as_str()).collect();
@@ -144,15 +143,20 @@ impl Narrative {
                 let p = scorecard
                     .parse_period(&period)
                     .map_err(|e| NarrativeError::at(path.clone(), e.to_string()))?;
-                if let Some(first) = written.insert((theme.clone(), p), period.clone()) {
+                let key = (theme.clone(), p);
+                if let Some((first, _)) = entries.get(&key) {
                     return Err(NarrativeError::at(
                         path,
                         format!("'{period}' is the period '{first}' again, written twice for theme '{theme}'; keep one, so that no commentary is lost"),
                     ));
                 }
-                entries.insert((theme.clone(), p), entry);
+                entries.insert(key, (period, entry));
             }
         }
+        let entries = entries
+            .into_iter()
+            .map(|(key, (_, entry))| (key, entry))
+            .collect();
         Ok(Narrative { entries })
     }
 
